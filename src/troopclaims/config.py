@@ -1,0 +1,39 @@
+"""Every path the project uses, rooted at the package's own location.
+
+Notebooks run under papermill, in JupyterLab and from the command line with different working
+directories; deriving paths from this file (not from ``os.getcwd()``) makes them all agree.
+``TROOPCLAIMS_ROOT`` overrides the root so tests can point a whole run at a scratch copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The repository root: ``src/troopclaims/`` is two levels below it (src layout)."""
+    override = os.environ.get("TROOPCLAIMS_ROOT")
+    return Path(override).resolve() if override else PACKAGE_DIR.parents[1]
+
+
+ROOT = project_root()
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+RAW_ARTICLES_DIR = RAW_DIR / "articles"
+RAW_ARTICLES_CSV = RAW_DIR / "articles.csv"
+RAW_CLAIMS_CSV = RAW_DIR / "claims.csv"
+ARTICLES_MANIFEST = RAW_ARTICLES_DIR / "SHA256SUMS"
+DROPS_DIR = RAW_DIR / "drops"
+PROCESSED_DIR = DATA_DIR / "processed"
+PROCESSED_CLAIMS = PROCESSED_DIR / "claims.parquet"
+PROCESSED_ARTICLES = PROCESSED_DIR / "articles.parquet"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+REPORTS_DIR = ROOT / "reports"
+EXECUTED_DIR = REPORTS_DIR / "executed"
+VALIDATION_DIR = REPORTS_DIR / "validation"
+REPORT_HTML = REPORTS_DIR / "report.html"
+REPORT_PDF = REPORTS_DIR / "report.pdf"
+KERNEL_NAME = "troopclaims"

@@ -1,0 +1,171 @@
+"""The data contract: the columns of both raw CSVs and their controlled vocabularies.
+
+One definition serves the loader (dtypes, categoricals), the expectation suite (allowed values),
+the data dictionary test (every value documented) and the charts (stable category order).
+Each vocabulary maps a value to the definition a curator reads before choosing it.
+"""
+
+from __future__ import annotations
+
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "article_id",
+    "file",
+    "title",
+    "outlet",
+    "language",
+    "published_date",
+    "date_precision",
+    "date_basis",
+    "url",
+    "note",
+)
+
+CLAIM_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "article_id",
+    "claimant",
+    "claimant_group",
+    "kind",
+    "category",
+    "figure",
+    "unit",
+    "qualifier",
+    "figure_as_of",
+    "statement_date",
+    "date_precision",
+    "date_basis",
+    "event_start",
+    "event_end",
+    "quote",
+    "note",
+)
+
+CLAIMANT_GROUPS: dict[str, str] = {
+    "South Korea": "The South Korean state: presidency, ministries, the National Intelligence "
+    "Service (NIS), officials, and 'Séoul' used for the government.",
+    "North Korea": "The North Korean state and its representatives.",
+    "Russia": "The Russian state: Kremlin, ministries, ambassadors, spokespeople.",
+    "United States": "The US government and its officials.",
+    "NATO": "The North Atlantic Treaty Organization and its secretary general.",
+    "France": "The French government and its diplomats ('Paris', the Quai d'Orsay).",
+    "United Kingdom": "The British government and its ministers.",
+    "Ukraine": "The Ukrainian state ('Kiev', its ministers).",
+    "China": "The Chinese state.",
+    "Germany": "The German state.",
+    "Japan": "The Japanese state.",
+    "European Union": "EU institutions and their officials.",
+    "United Nations": "UN bodies and officials speaking for the UN itself (not a member state's "
+    "delegate, who belongs to that state).",
+    "Western countries": "A collective the article names without itemising ('les nations "
+    "occidentales').",
+    "Independent experts": "Analysts and think-tank researchers speaking for themselves.",
+    "Unattributed": "The article's own narration, or sources that speak for no government or "
+    "organisation (anonymous bloggers).",
+}
+
+KINDS: dict[str, str] = {
+    "troop_estimate": "A number of North Korean troops (soldiers or brigades).",
+    "response": "A stance, statement or act by a government, organisation or named person.",
+    "context": "A fact the analysis needs to place the claims (a treaty, a transport window).",
+}
+
+CATEGORIES: dict[str, dict[str, str]] = {
+    "troop_estimate": {
+        "already_in_russia": "Troops said to be in Russia already (sent, present, training).",
+        "deploying": "A deployment said to be under way, begun but not complete.",
+        "planned_total": "The total North Korea is said to have decided or to plan to send.",
+        "possible_total": "A total that could be sent: a possibility, not a decision.",
+        "forecast": "The number expected by a given date (see figure_as_of).",
+    },
+    "response": {
+        "summons": "Summoning an ambassador or envoy.",
+        "condemnation": "Condemning, denouncing or criticising the deployment or cooperation.",
+        "denial": "Denying the reports, or dismissing them as false or contradictory.",
+        "cannot_confirm": "Saying the reports cannot (yet) be confirmed.",
+        "confirmation": "Confirming North Korean troops are in Russia, on the speaker's authority.",
+        "accusation": "Asserting North Korea sends troops or aid, without claiming verification.",
+        "concern": "Expressing worry, preoccupation or alarm.",
+        "demand": "Demanding an act from another party (withdrawal, respect of resolutions).",
+        "reassurance": "Saying the cooperation threatens no one or is lawful.",
+        "warning": "Calling the deployment a threat or danger, or warning of its consequences.",
+        "threat_of_response": "Promising a response or countermeasure.",
+        "policy_move": "A change of policy under consideration or taken (arms for Ukraine).",
+        "support_pledge": "Pledging continued support to Ukraine.",
+        "call_for_deescalation": "Calling for de-escalation or restraint.",
+        "briefing_request": "Asking to be briefed on the situation.",
+        "consultation": "Saying it is in contact or coordinating with partners.",
+        "assessment": "Characterising what the situation means, without demand or threat.",
+    },
+    "context": {
+        "treaty": "An agreement between the states involved (the June 2024 partnership treaty).",
+        "troop_transport": "A movement of troops with its period (event_start, event_end).",
+        "evidence": "Material offered as evidence: images, videos, satellite pictures.",
+        "background": "Other background the analysis needs.",
+    },
+}
+
+UNITS: dict[str, str] = {
+    "soldiers": "Individual soldiers.",
+    "brigades": "Brigades (a formation of several thousand soldiers).",
+}
+
+QUALIFIERS: dict[str, str] = {
+    "exact": "The figure is stated with no hedge word (not a claim that the count is precise).",
+    "about": "'environ', 'quelque': approximately.",
+    "up_to": "'jusqu'à': a ceiling.",
+    "at_least": "'au moins', 'plus de': a floor.",
+    "nearly": "'près de', 'presque': just under.",
+}
+
+DATE_PRECISIONS: dict[str, str] = {
+    "day": "The date is known to the day.",
+    "week": "The date is within about three days either side of the recorded day.",
+    "month": "Only the month is known; the date recorded is the month's first day.",
+    "unknown": "No date is supported by the article; statement_date is empty.",
+}
+
+DATE_BASES: dict[str, str] = {
+    "stated": "The article states the date (the year may be implied; note says so).",
+    "inferred_weekday": "A weekday ('vendredi') resolved against a date the article "
+    "establishes; note says how.",
+    "inferred_context": "Derived from the article's context (same briefing, 'shortly after', an "
+    "update line); note says how.",
+    "article_date": "'Aujourd'hui' or similar: the article's own date.",
+    "unknown": "No date; statement_date is empty.",
+}
+
+LANGUAGES: dict[str, str] = {
+    "fr": "French",
+    "en": "English",
+    "ko": "Korean",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "de": "German",
+}
+
+# Columns typed as categoricals by the loader, with the vocabulary that fixes their categories.
+CLAIM_VOCABULARIES: dict[str, dict[str, str]] = {
+    "claimant_group": CLAIMANT_GROUPS,
+    "kind": KINDS,
+    "unit": UNITS,
+    "qualifier": QUALIFIERS,
+    "date_precision": DATE_PRECISIONS,
+    "date_basis": DATE_BASES,
+}
+ARTICLE_VOCABULARIES: dict[str, dict[str, str]] = {
+    "language": LANGUAGES,
+    "date_precision": DATE_PRECISIONS,
+    "date_basis": DATE_BASES,
+}
+
+CLAIM_DATE_COLUMNS: tuple[str, ...] = ("statement_date", "event_start", "event_end")
+ARTICLE_DATE_COLUMNS: tuple[str, ...] = ("published_date",)
+
+# Tag a curator puts at the start of `note` when the article itself errs (a mistranslated
+# attribution, say); the analysis lists every tagged claim as a recorded source error.
+SOURCE_ERROR_TAG = "[source_error]"
+
+
+def all_categories() -> list[str]:
+    """Every category of every kind, in contract order (for one categorical dtype)."""
+    return [c for per_kind in CATEGORIES.values() for c in per_kind]

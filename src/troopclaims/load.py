@@ -1,0 +1,294 @@
+"""Read the raw CSVs: first as exact strings (for validation), then as typed frames (for analysis).
+
+Validation must see what the curator typed ("3.000", "21/10/2024"), so the first read keeps every
+cell as a string and checks only the CSV's shape: encoding, delimiter, header, field counts.
+Typing happens after validation, when every value is known to convert cleanly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from troopclaims import config, contract
+from troopclaims.problems import DataError, Problem
+
+MAX_FIELD_CHARS = 100_000
+LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the project root when it is inside it, for short stable messages."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(config.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, list[Problem]]:
+    """Check the byte-level format; return the text and any fatal problems."""
+    name = display_path(path)
+    if not data:
+        return "", [Problem(name, "file is empty: expected a header line and claim rows")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "", [
+            Problem(
+                name,
+                "file starts with a UTF-8 byte-order mark (BOM); save as UTF-8 without BOM",
+                line=1,
+            )
+        ]
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return "", [
+            Problem(name, "file contains NUL bytes: it is binary, not a CSV text file", line=line)
+        ]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.start + 4].hex(" ")
+        return "", [
+            Problem(
+                name,
+                f"not valid UTF-8 (bytes {bad} at byte {exc.start}); save the file as UTF-8",
+                line=line,
+            )
+        ]
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        return "", [
+            Problem(
+                name,
+                "line ends with a carriage return (CRLF or CR line endings); use LF line endings",
+                line=line,
+            )
+        ]
+    return text, []
+
+
+def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> list[Problem]:
+    """Compare the header with the contract: missing, unknown and repeated column names."""
+    problems: list[Problem] = []
+    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+        delim = next(d for d in ";\t|" if d in header[0])
+        return [
+            Problem(
+                name,
+                f"header is one column containing {delim!r}: the delimiter must be a comma",
+                line=1,
+                value=header[0],
+            )
+        ]
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            problems.append(
+                Problem(name, "column name appears twice in the header", line=1, column=col)
+            )
+        seen.add(col)
+    for col in header:
+        if col not in expected:
+            problems.append(
+                Problem(
+                    name,
+                    "unknown column: not in the data contract (see data/README.md)",
+                    line=1,
+                    column=col,
+                )
+            )
+    for col in expected:
+        if col not in seen:
+            problems.append(
+                Problem(name, "required column is missing from the header", line=1, column=col)
+            )
+    return problems
+
+
+def _records(
+    name: str, text: str, header: list[str]
+) -> tuple[list[list[str]], list[int], list[Problem]]:
+    """Parse rows with the csv module, noting each record's first line (fields may span lines)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    next(reader)
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(name, f"malformed CSV ({exc})", line=start))
+            return rows, lines, problems
+        if row == header:
+            problems.append(Problem(name, "the header line is repeated as a data row", line=start))
+        elif not row or row == [""]:
+            problems.append(Problem(name, "blank line in the middle of the data", line=start))
+        elif len(row) != len(header):
+            problems.append(
+                Problem(
+                    name,
+                    f"row has {len(row)} fields, the header has "
+                    f"{len(header)} (a stray delimiter or quote?)",
+                    line=start,
+                )
+            )
+        else:
+            rows.append(row)
+            lines.append(start)
+        start = reader.line_num + 1
+    return rows, lines, problems
+
+
+def read_raw_csv(path: Path, expected: tuple[str, ...]) -> pd.DataFrame:
+    """Read a contract CSV as strings, with a ``_line`` column; raise ``DataError`` if unreadable.
+
+    Empty cells are empty strings (never NaN) so validation sees exactly what was typed.
+    """
+    path = Path(path)
+    name = display_path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError([Problem(name, "file not found")]) from None
+    except IsADirectoryError:
+        raise DataError([Problem(name, "is a folder, expected a CSV file")]) from None
+    except OSError as exc:
+        raise DataError([Problem(name, f"cannot read file ({exc.strerror})")]) from None
+    text, problems = _decode(path, data)
+    if problems:
+        raise DataError(problems)
+    first_line = text.split("\n", 1)[0]
+    if len(first_line) > MAX_FIELD_CHARS:
+        raise DataError(
+            [Problem(name, f"header line is longer than {MAX_FIELD_CHARS} characters", line=1)]
+        )
+    header = next(csv.reader([first_line]))
+    problems = _check_header(name, header, expected)
+    if problems:
+        raise DataError(problems)
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    if not body.strip():
+        raise DataError([Problem(name, "file has a header but no data rows", line=2)])
+    frame = _fast_read(text, header)
+    if frame is None:
+        rows, lines, problems = _records(name, text, header)
+        if problems:
+            raise DataError(problems)
+        frame = pd.DataFrame(rows, columns=header, dtype="str")
+        frame[LINE_COLUMN] = lines
+    long_cells = _long_cells(name, frame)
+    if long_cells:
+        raise DataError(long_cells)
+    return frame[[*expected, LINE_COLUMN]]
+
+
+def _fast_read(text: str, header: list[str]) -> pd.DataFrame | None:
+    """pandas' C parser for the common case: one record per line and nothing irregular.
+
+    Returns None whenever the file needs the careful csv-module path (multi-line fields, ragged
+    rows, a repeated header), which then locates each problem exactly.
+    """
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(frame) != n_lines - 1 or list(frame.columns) != header:
+        return None
+    if (frame[header[0]] == header[0]).any():
+        return None
+    frame[LINE_COLUMN] = range(2, len(frame) + 2)
+    return frame
+
+
+def _long_cells(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Cells over the size limit: a 10 MB 'quote' is an accident, not a claim."""
+    problems = []
+    for col in frame.columns.drop(LINE_COLUMN):
+        lengths = frame[col].str.len()
+        for idx in frame.index[lengths > MAX_FIELD_CHARS][:5]:
+            problems.append(
+                Problem(
+                    name,
+                    f"cell is longer than {MAX_FIELD_CHARS} characters",
+                    line=int(frame.at[idx, LINE_COLUMN]),
+                    column=col,
+                    value=frame.at[idx, col][:40],
+                )
+            )
+    return problems
+
+
+def read_raw_claims(path: Path = config.RAW_CLAIMS_CSV) -> pd.DataFrame:
+    """The claims CSV as strings (see ``read_raw_csv``)."""
+    return read_raw_csv(path, contract.CLAIM_COLUMNS)
+
+
+def read_raw_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
+    """The articles CSV as strings (see ``read_raw_csv``)."""
+    return read_raw_csv(path, contract.ARTICLE_COLUMNS)
+
+
+def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
+    """A categorical whose categories are the whole vocabulary, so charts keep a fixed order."""
+    return pd.Categorical(values.replace("", pd.NA), categories=list(vocabulary))
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """ISO dates to datetime64 (day resolution); empty cells become NaT."""
+    return pd.to_datetime(values.replace("", pd.NA), format="%Y-%m-%d", errors="raise")
+
+
+def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
+    """Typed claims: dates as datetimes, figure as nullable Int64, vocabularies as categoricals.
+
+    Expects a frame that passed validation; a value that does not convert raises, because
+    typing unvalidated data would silently turn mistakes into missing values.
+    """
+    df = raw.drop(columns=[LINE_COLUMN], errors="ignore").copy()
+    for col, vocab in contract.CLAIM_VOCABULARIES.items():
+        df[col] = _categorical(df[col], vocab)
+    df["category"] = pd.Categorical(df["category"], categories=contract.all_categories())
+    df["figure"] = pd.array(pd.to_numeric(df["figure"].replace("", pd.NA)), dtype="Int64")
+    for col in contract.CLAIM_DATE_COLUMNS:
+        df[col] = _dates(df[col])
+    for col in ("claim_id", "article_id", "claimant", "figure_as_of", "quote", "note"):
+        df[col] = df[col].astype("string")
+    return df
+
+
+def type_articles(raw: pd.DataFrame) -> pd.DataFrame:
+    """Typed articles (see ``type_claims``)."""
+    df = raw.drop(columns=[LINE_COLUMN], errors="ignore").copy()
+    for col, vocab in contract.ARTICLE_VOCABULARIES.items():
+        df[col] = _categorical(df[col], vocab)
+    for col in contract.ARTICLE_DATE_COLUMNS:
+        df[col] = _dates(df[col])
+    for col in ("article_id", "file", "title", "outlet", "url", "note"):
+        df[col] = df[col].astype("string")
+    return df
+
+
+def load_claims(path: Path = config.RAW_CLAIMS_CSV) -> pd.DataFrame:
+    """Typed claims straight from a CSV (for notebooks and tests; the build validates first)."""
+    return type_claims(read_raw_claims(path))
+
+
+def load_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
+    """Typed articles straight from a CSV."""
+    return type_articles(read_raw_articles(path))

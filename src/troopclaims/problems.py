@@ -1,0 +1,60 @@
+"""The one shape every data problem takes, from a bad byte to a failed expectation.
+
+Users fix data, not code: each problem names the file, the CSV line, the column, the offending
+value and the rule in plain words, so the CLI can print it without a traceback and the JSON and
+HTML summaries can list it. ``severity`` is ours to apply: GX's own severity never fails a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    file: str
+    rule: str
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: Severity = "error"
+    expectation: str | None = None
+
+    def short_value(self) -> str | None:
+        """The value as printed: truncated, control characters made visible."""
+        if self.value is None:
+            return None
+        text = (
+            self.value if len(self.value) <= MAX_VALUE_CHARS else self.value[:MAX_VALUE_CHARS] + "…"
+        )
+        return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+    def format(self) -> str:
+        """``file:line: column 'x': value 'v': rule`` — the one-line form the CLI prints."""
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [f"{self.severity.upper()} {where}"]
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        shown = self.short_value()
+        if shown is not None:
+            parts.append(f"value {shown!r}")
+        parts.append(self.rule)
+        return ": ".join(parts)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (full value, not truncated)."""
+        return asdict(self)
+
+
+class DataError(Exception):
+    """Raised when input cannot be read at all; carries the problems found so far."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(p.format() for p in problems))
+        self.problems = problems
