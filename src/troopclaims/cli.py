@@ -32,6 +32,17 @@ def cmd_process(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report_parser(sub: argparse._SubParsersAction) -> None:
+    """``troopclaims report [execute|build]``: its options and messages live in ``report``."""
+    from troopclaims import report
+
+    p = sub.add_parser(
+        "report", help="execute the notebooks and build reports/report.html and report.pdf"
+    )
+    report.add_arguments(p)
+    p.set_defaults(func=report.run_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (separate so tests and docs can inspect it)."""
     parser = argparse.ArgumentParser(
@@ -41,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("process", help="load the raw CSVs and write data/processed/")
     p.set_defaults(func=cmd_process)
+    _add_report_parser(sub)
     return parser
 
 

@@ -1,0 +1,528 @@
+"""Figures and tables for the notebooks and the report (matplotlib, Agg, print first).
+
+Every chart has a title, labelled axes, a legend and a source note naming the claims it draws;
+colours come from the Okabe-Ito palette (safe for colour-blind readers) and every colour is
+doubled by a marker shape or a text label, so the charts survive grey-scale printing too.
+Figures are embedded as 200 dpi PNG at their physical width: sharp on paper, identical bytes
+from identical data (no timestamps or random ids in the file).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec
+
+import matplotlib as mpl
+import pandas as pd
+
+mpl.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from troopclaims import analysis, atomic, contract
+
+DPI = 200
+WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
+CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
+
+# Okabe & Ito (2008), without yellow, which vanishes on white paper.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+P = ParamSpec("P")
+
+ESTIMATE_COLOURS = dict(zip(contract.CATEGORIES[analysis.ESTIMATE], OKABE_ITO, strict=False))
+QUALIFIER_MARKERS = {"exact": "o", "about": "D", "up_to": "v", "at_least": "^", "nearly": "s"}
+SINGLE_SOURCE_COLOUR = OKABE_ITO[1]
+MULTI_SOURCE_COLOUR = OKABE_ITO[0]
+
+STYLE = {
+    "font.size": 8.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 8.5,
+    "legend.fontsize": 7.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "text.parse_math": False,  # a '$' in a title or quote is text, not mathtext
+    "svg.hashsalt": "troopclaims",  # fixed ids, should anyone save SVG
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+}
+
+
+def stance_style(stance: str) -> tuple[str, str]:
+    """A fixed (colour, marker) per response stance, in contract order.
+
+    Seventeen stances outnumber any colour-blind-safe palette, so colour repeats every seven
+    stances and the marker changes: every stance keeps one distinct pair across all builds.
+    """
+    order = list(contract.CATEGORIES[analysis.RESPONSE])
+    i = order.index(stance) if stance in order else len(order)
+    return OKABE_ITO[i % len(OKABE_ITO)], MARKERS[(i // len(OKABE_ITO)) % len(MARKERS)]
+
+
+def _styled(chart: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Run a chart function under the house style.
+
+    rcParams are read when each artist is created, not when the figure is, so the whole
+    function (not just ``plt.subplots``) must run inside the context.
+    """
+
+    @functools.wraps(chart)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with mpl.rc_context(STYLE):
+            return chart(*args, **kwargs)
+
+    return wrapper
+
+
+def _new_figure(height_in: float, **kwargs) -> tuple[Figure, object]:
+    """A figure at the report's width (call inside a ``_styled`` chart)."""
+    return plt.subplots(figsize=(WIDTH_IN, height_in), **kwargs)
+
+
+def _source_note(fig: Figure, text: str) -> None:
+    """The small print under a chart: where the data comes from, which claims it draws."""
+    wrapped = textwrap.fill(text, width=150)
+    fig.text(0.01, 0.005, wrapped, fontsize=6.5, color="#444444", va="bottom", ha="left")
+
+
+def _ids_note(ids: list[str], limit: int = 60) -> str:
+    """Claim ids for a source note, shortened past ``limit`` so a big drop stays legible."""
+    ids = sorted(ids)
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"
+
+
+def _bottom_margin(fig: Figure, lines: int, axis_in: float = 0.45) -> None:
+    """Room at the bottom for ``lines`` of source note and ``axis_in`` inches of x axis."""
+    height = fig.get_figheight()
+    fig.subplots_adjust(bottom=min(0.45, (0.15 + axis_in + 0.11 * lines) / height))
+
+
+def _dodge(n: int, step: float) -> list[float]:
+    """Offsets that spread ``n`` points centred on 0, so equal values stay visible."""
+    return [(i - (n - 1) / 2) * step for i in range(n)]
+
+
+# --- 1. Troop estimates by source ------------------------------------------------------------
+
+
+@_styled
+def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
+    """Every troop figure each article reports, coloured by framing, shaped by qualifier.
+
+    One row per article and one column per figure value: points in the same column are the same
+    number, so agreement reads vertically and different framings show as different colours.
+    """
+    est = analysis.estimates(claims)
+    art_ids = list(articles["article_id"])
+    units = [u for u in contract.UNITS if (est["unit"] == u).any()] or ["soldiers"]
+    ratios = [4 if u == "soldiers" else 1.3 for u in units]
+    height = 1.0 + 0.55 * max(len(art_ids), 1) + 0.9
+    fig, axes = _new_figure(height, ncols=len(units), sharey=True, width_ratios=ratios)
+    axes = [axes] if len(units) == 1 else list(axes)
+    for ax, unit in zip(axes, units, strict=True):
+        sub = est[est["unit"] == unit]
+        for art_pos, art in enumerate(art_ids):
+            rows = sub[sub["article_id"] == art]
+            for off, row in zip(_dodge(len(rows), 0.16), rows.itertuples(), strict=True):
+                y = art_pos + off
+                _estimate_point(ax, row.figure, y, row)
+                ax.annotate(
+                    row.claim_id.split("-")[-1],
+                    (row.figure, y),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=6,
+                    color="#333333",
+                )
+        for value in sorted(sub["figure"].dropna().unique()):
+            ax.axvline(value, color="#cccccc", linewidth=0.6, zorder=1)
+        values = sorted(int(v) for v in sub["figure"].dropna().unique())
+        ax.set_xticks(values, [f"{v:,}" for v in values], rotation=0)
+        top = max(values) if values else 1
+        ax.set_xlim(0, top * 1.15 + (1 if unit == "brigades" else 0))
+        ax.set_xlabel(f"figure reported ({unit})")
+        ax.tick_params(axis="x", labelsize=7)
+    axes[0].set_yticks(range(len(art_ids)), art_ids)
+    axes[0].set_ylim(len(art_ids) - 0.5, -0.5)
+    axes[0].set_ylabel("article")
+    handles = _estimate_handles(est)
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncols=min(len(handles), 5),
+        bbox_to_anchor=(0.5, 0.93),
+        frameon=False,
+        title="colour: framing   shape: qualifier",
+        title_fontsize=7.5,
+    )
+    fig.suptitle(
+        "Troop estimates by source: the same figures, framed differently", x=0.01, ha="left"
+    )
+    _source_note(
+        fig,
+        "Source: troopclaims curated claims (troop_estimate rows); labels are claim numbers "
+        f"within each article. Claims: {_ids_note(list(est['claim_id']))}.",
+    )
+    fig.subplots_adjust(top=0.72, left=0.09, right=0.98, wspace=0.08)
+    _bottom_margin(fig, 3)
+    return fig
+
+
+# --- 2. Estimates over time ------------------------------------------------------------------
+
+
+def _timeline_label(grp: pd.DataFrame) -> str:
+    """'South Korea: nearly/about 3,000 (A001-01, A001-03)' for points that share a place."""
+    hedges = [q.replace("_", " ") for q in grp["qualifier"].astype(str) if q != "exact"]
+    hedge = "/".join(dict.fromkeys(hedges))
+    who = "/".join(dict.fromkeys(grp["claimant_group"].astype(str)))
+    ids = ", ".join(grp["claim_id"])
+    return f"{who}: {hedge + ' ' if hedge else ''}{int(grp['figure'].iloc[0]):,} ({ids})"
+
+
+def _estimate_handles(est: pd.DataFrame) -> list[Line2D]:
+    """Legend entries for the framings (colour) and qualifiers (shape) present in ``est``."""
+    framing = [
+        Line2D([], [], ls="", marker="o", color=ESTIMATE_COLOURS[c], label=c.replace("_", " "))
+        for c in contract.CATEGORIES[analysis.ESTIMATE]
+        if (est["category"] == c).any()
+    ]
+    hedges = [
+        Line2D([], [], ls="", marker=m, color="#555555", label=q.replace("_", " "))
+        for q, m in QUALIFIER_MARKERS.items()
+        if (est["qualifier"] == q).any()
+    ]
+    return framing + hedges
+
+
+def _estimate_point(ax, x: float, y: float, row) -> None:
+    """One estimate: colour for its framing, shape for its qualifier."""
+    ax.scatter(
+        x,
+        y,
+        s=40,
+        color=ESTIMATE_COLOURS[row.category],
+        marker=QUALIFIER_MARKERS[row.qualifier],
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=3,
+    )
+
+
+@_styled
+def estimates_over_time(claims: pd.DataFrame) -> Figure:
+    """Soldier figures by the date they were stated, undated ones in their own panel.
+
+    A forecast ('10,000 by December') points right to the month it refers to, which may lie
+    far beyond the statements; brigade figures are another unit, so the note names them
+    instead of putting them on the soldiers axis.
+    """
+    est = analysis.estimates(claims)
+    dated = analysis.estimate_timeline(claims)
+    undated = analysis.undated_estimates(claims)
+    soldiers_dated = dated[dated["unit"] == "soldiers"]
+    soldiers_undated = undated[undated["unit"] == "soldiers"]
+    other_units = est[est["unit"] != "soldiers"]
+    fig, (ax, ax_u) = _new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
+    days = soldiers_dated["statement_date"]
+    x_lo = mdates.date2num(days.min()) - 1.5 if len(days) else 0
+    x_hi = mdates.date2num(days.max()) + 2.5 if len(days) else 1
+    groups = soldiers_dated.groupby(["statement_date", "figure", "category"], observed=True)
+    labelled: list[int] = []
+    for (day, _fig, _cat), grp in groups:
+        x0 = mdates.date2num(day)
+        for off, row in zip(_dodge(len(grp), 0.3), grp.itertuples(), strict=True):
+            _estimate_point(ax, x0 + off, row.figure, row)
+            if row.category == "forecast" and not pd.isna(row.figure_as_of):
+                ax.annotate(
+                    f"for {row.figure_as_of}",
+                    xy=(x_hi, row.figure),
+                    xytext=(x0 + 0.5, row.figure),
+                    va="center",
+                    fontsize=6.5,
+                    color=ESTIMATE_COLOURS[row.category],
+                    arrowprops={"arrowstyle": "->", "ls": "--", "color": "#888888"},
+                )
+        right_half = x0 > (x_lo + x_hi) / 2
+        figure = int(grp["figure"].iloc[0])
+        nth = labelled.count(figure)  # a second label at the same height goes below the points
+        labelled.append(figure)
+        ax.annotate(
+            _timeline_label(grp),
+            (x0, figure),
+            xytext=(-6 if right_half else 6, 7 if nth % 2 == 0 else -12),
+            textcoords="offset points",
+            ha="right" if right_half else "left",
+            fontsize=6.5,
+            color="#222222",
+        )
+    ax.set_xlim(x_lo, x_hi)
+    ax.xaxis.set_major_locator(mdates.DayLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d\n%b"))
+    ax.set_xlabel("date the figure was stated")
+    ax.set_ylabel("soldiers")
+    ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _p: f"{int(v):,}"))
+    figures = pd.concat([soldiers_dated["figure"], soldiers_undated["figure"]]).dropna()
+    ax.set_ylim(0, (int(figures.max()) if len(figures) else 1) * 1.12)
+    if soldiers_dated.empty:
+        ax.text(0.5, 0.5, "no dated estimates", transform=ax.transAxes, ha="center")
+    _undated_strip(ax_u, soldiers_undated)
+    fig.legend(
+        handles=_estimate_handles(est),
+        loc="upper center",
+        ncols=5,
+        bbox_to_anchor=(0.5, 0.935),
+        frameon=False,
+        title="colour: framing   shape: qualifier",
+        title_fontsize=7.5,
+    )
+    fig.suptitle("Estimates over time: what was reported when, and by whom", x=0.01, ha="left")
+    other = (
+        " Brigade figures are another unit and not plotted: "
+        f"{_ids_note(list(other_units['claim_id']))}."
+        if len(other_units)
+        else ""
+    )
+    _source_note(
+        fig,
+        "Source: troopclaims curated claims (troop_estimate rows). x is the date a figure was "
+        "stated, not the date it refers to. Undated: estimates whose article supports no "
+        f"statement date.{other}",
+    )
+    fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
+    _bottom_margin(fig, 2)
+    return fig
+
+
+def _undated_strip(ax, undated: pd.DataFrame) -> None:
+    """The undated panel: one row of points per figure, labelled with claim ids."""
+    ax.set_title("undated", fontsize=8.5, fontweight="normal")
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    ax.set_xlim(-1, 1)
+    for _fig, grp in undated.groupby("figure", sort=True):
+        for off, row in zip(_dodge(len(grp), 0.2), grp.itertuples(), strict=True):
+            _estimate_point(ax, off - 0.45, row.figure, row)
+        ids = list(grp["claim_id"])
+        lines = [", ".join(ids[i : i + 2]) for i in range(0, len(ids), 2)]
+        ax.annotate(
+            "\n".join(lines),
+            (-0.05 + 0.1 * (len(grp) > 3), grp["figure"].iloc[0]),
+            xytext=(0, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=5.5,
+            color="#222222",
+        )
+    if undated.empty:
+        ax.text(0, 0.5, "none", transform=ax.get_xaxis_transform(), ha="center")
+
+
+# --- 3. Response timing ----------------------------------------------------------------------
+
+
+@_styled
+def response_timing(
+    timing: pd.DataFrame,
+    undated: pd.DataFrame,
+    reference: pd.Timestamp,
+    reference_label: str,
+) -> Figure:
+    """Each group's responses in days after the reference event, and its undated responses.
+
+    Colour and shape give the stance; a hollow marker means the date is inferred rather than
+    stated; a bar spans the date's uncertainty (week ±3 days, month = whole month); a black ring
+    marks each group's first dated response. The right panel counts undated responses, so a
+    group that responded without a date is still on the chart.
+    """
+    first_lag = timing.groupby("claimant_group", observed=True)["lag_days"].min()
+    groups = list(first_lag.sort_values(kind="stable").index.astype(str))
+    groups += sorted(set(undated["claimant_group"]) - set(groups))
+    height = 1.6 + 0.36 * max(len(groups), 1) + 0.6
+    fig, (ax, ax_u) = _new_figure(height, ncols=2, sharey=True, width_ratios=[4, 1])
+    ypos = {g: i for i, g in enumerate(groups)}
+    for group, grp in timing.groupby("claimant_group", observed=True):
+        stances = list(dict.fromkeys(grp["category"].astype(str)))
+        offsets = dict(zip(stances, _dodge(len(stances), 0.22), strict=True))
+        for row in grp.itertuples():
+            colour, marker = stance_style(str(row.category))
+            y = ypos[str(group)] + offsets[str(row.category)]
+            if row.lag_high > row.lag_low:
+                ax.hlines(y, row.lag_low, row.lag_high, color=colour, linewidth=1.2, alpha=0.7)
+            if row.first:
+                ax.scatter(row.lag_days, y, s=130, facecolor="none", edgecolor="black", lw=1.0)
+            ax.scatter(
+                row.lag_days,
+                y,
+                s=40,
+                marker=marker,
+                facecolor="white" if row.inferred else colour,
+                edgecolor=colour,
+                linewidth=1.4,
+                zorder=3,
+            )
+    ax.axvline(0, color="#888888", linewidth=0.8, ls="--")
+    ax.set_yticks(range(len(groups)), groups)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlabel(f"days after {reference:%d %b %Y} ({reference_label})")
+    if not timing.empty:
+        lo, hi = int(timing["lag_low"].min()), int(timing["lag_high"].max())
+        ax.set_xlim(min(lo, 0) - 0.8, hi + 0.8)
+        ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(1))
+    for g in groups:
+        ax.axhline(ypos[g], color="#eeeeee", linewidth=0.6, zorder=0)
+    counts = undated.set_index("claimant_group")["n_undated"] if len(undated) else pd.Series()
+    values = [int(counts.get(g, 0)) for g in groups]
+    ax_u.barh(range(len(groups)), values, color="#999999", height=0.5)
+    for i, v in enumerate(values):
+        if v:
+            ax_u.text(v, i, f" {v}", va="center", fontsize=7)
+    ax_u.set_xlabel("undated responses")
+    ax_u.set_xlim(0, max([*values, 1]) * 1.35)
+    ax_u.tick_params(axis="y", length=0)
+    stances = [s for s in contract.CATEGORIES[analysis.RESPONSE] if (timing["category"] == s).any()]
+    handles = [
+        Line2D([], [], ls="", marker=stance_style(s)[1], color=stance_style(s)[0], label=s)
+        for s in stances
+    ]
+    handles += [
+        Line2D([], [], ls="", marker="o", mfc="white", mec="#555555", label="date inferred"),
+        Line2D([], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"),
+        Line2D([], [], color="#555555", label="date uncertainty"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncols=5,
+        frameon=False,
+        bbox_to_anchor=(0.5, 1 - 0.55 / height),
+        fontsize=7,
+    )
+    fig.suptitle("Response timing: who responded how, and how soon", x=0.01, ha="left")
+    _source_note(
+        fig,
+        "Source: troopclaims curated claims (response rows). Filled marker: date stated in the "
+        "article; hollow: inferred from weekday or context. Dated: "
+        f"{_ids_note(list(timing['claim_id']))}. Undated (counted right): "
+        f"{_ids_note([i for ids in undated['claim_ids'] for i in ids.split(', ')])}.",
+    )
+    fig.subplots_adjust(top=1 - 1.35 / height, left=0.2, right=0.98, wspace=0.05)
+    _bottom_margin(fig, 4)
+    return fig
+
+
+# --- 4. Coverage -----------------------------------------------------------------------------
+
+
+@_styled
+def coverage(matrix: pd.DataFrame, title: str) -> Figure:
+    """Which claim keys each article reports; single-source keys stand out in vermilion.
+
+    Rows are claim keys (see ``analysis.claim_keys``), columns articles, a dot's number the
+    claims behind it; the right margin says how many articles carry the key.
+    """
+    n_rows = max(len(matrix), 1)
+    height = 1.2 + 0.22 * n_rows + 0.3
+    fig, ax = _new_figure(height)
+    n_sources = (matrix > 0).sum(axis=1)
+    for i, key in enumerate(matrix.index):
+        colour = SINGLE_SOURCE_COLOUR if n_sources[key] == 1 else MULTI_SOURCE_COLOUR
+        for j, art in enumerate(matrix.columns):
+            n = int(matrix.at[key, art])
+            if n:
+                ax.scatter(j, i, s=60 + 30 * (n - 1), color=colour, zorder=3)
+                if n > 1:
+                    ax.text(j, i, str(n), ha="center", va="center", fontsize=6, color="white")
+        ax.text(
+            len(matrix.columns) - 0.4,
+            i,
+            f"{n_sources[key]} article{'s' if n_sources[key] != 1 else ''}",
+            va="center",
+            fontsize=7,
+            color=colour,
+        )
+    ax.set_xticks(range(len(matrix.columns)), list(matrix.columns))
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(matrix)), list(matrix.index))
+    ax.set_xlim(-0.6, len(matrix.columns) + 0.4)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.spines[["left", "bottom"]].set_visible(False)
+    ax.tick_params(length=0)
+    for j in range(len(matrix.columns)):
+        ax.axvline(j, color="#eeeeee", linewidth=0.6, zorder=0)
+    handles = [
+        Line2D([], [], ls="", marker="o", color=SINGLE_SOURCE_COLOUR, label="one article only"),
+        Line2D([], [], ls="", marker="o", color=MULTI_SOURCE_COLOUR, label="two or more articles"),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0 + 0.45 / height),
+        ncols=2,
+        frameon=False,
+    )
+    fig.suptitle(title, x=0.01, ha="left")
+    _source_note(
+        fig,
+        "Source: troopclaims curated claims. A row is a claim key: figure, unit and framing for "
+        "estimates; claimant group and stance for responses. A number in a dot counts claims "
+        "of that article with that key.",
+    )
+    fig.subplots_adjust(top=1 - 1.0 / height, left=0.36, right=0.9)
+    _bottom_margin(fig, 2, axis_in=0.05)
+    return fig
+
+
+# --- Output ----------------------------------------------------------------------------------
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as a 200 dpi PNG with no metadata that could differ between builds."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
+
+
+def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
+    """Display ``fig`` at its physical width in a notebook and close it; save it if asked.
+
+    Explicit PNG bytes (not the inline backend) fix the resolution and the displayed width, so
+    JupyterLab, the HTML report and the PDF all show the same image at the same size.
+    """
+    from IPython.display import Image, display
+
+    data = png_bytes(fig)
+    width = round(fig.get_figwidth() * CSS_PX_PER_IN)
+    plt.close(fig)
+    if output_dir and name:
+        atomic.write_bytes(Path(output_dir) / f"{name}.png", data)
+    display(Image(data=data, format="png", width=width))
+
+
+def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None:
+    """Display ``df`` as an escaped HTML table (every cell, whatever its length); save as CSV.
+
+    pandas escapes '<', '>' and '&' here, so a quote holding '<script>' shows as text; the
+    column-width limit pandas applies to notebook output is lifted so quotes are never cut.
+    """
+    from IPython.display import HTML, display
+
+    if output_dir and name:
+        atomic.write_text(Path(output_dir) / f"{name}.csv", df.to_csv(index=False))
+    html = df.to_html(index=False, escape=True, na_rep="", border=0, classes="tc-table")
+    display(HTML(html))

@@ -1,0 +1,540 @@
+"""Execute the notebooks with papermill and publish them as one HTML and one PDF report.
+
+Two steps, so Make can rebuild only what changed: ``execute`` runs a notebook into
+``reports/executed/`` (one per changed notebook, concurrently under ``make -j``), ``build`` joins
+the executed notebooks into one document (title, contents, the sections, methodology,
+provenance) with our own nbconvert template, then prints it to PDF with WeasyPrint.
+
+Every output is written to a temporary file and renamed into place, so a failed step leaves the
+previous report untouched. The HTML is byte-identical between two builds of the same inputs when
+``SOURCE_DATE_EPOCH`` is set: nothing in it comes from the clock, the random generator or the
+execution (timings, kernel ids, cell timestamps are all left out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import html
+import importlib.metadata
+import logging
+import os
+import re
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from troopclaims import atomic, config
+
+# jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
+# compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
+# 'iri' formats it serves. Declaring it absent costs nothing and saves that in every build step.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+TEMPLATES_DIR = config.PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "report"
+REPORT_TITLE = "How the news reported North Korea's troop deployment to Russia (October 2024)"
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+# Tells the kernel to keep its start-up chatter (an unencrypted-TCP notice) out of our output.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+PACKAGES = (
+    "troopclaims",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "great_expectations",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "weasyprint",
+    "pydyf",
+)
+
+
+def _shown(path: Path) -> str:
+    """A path as every message shows it (``load.display_path``).
+
+    Imported on use: ``load`` brings pandas, which the execute and build processes otherwise
+    never need (0.3 s each).
+    """
+    from troopclaims.load import display_path
+
+    return display_path(path)
+
+
+class ReportError(Exception):
+    """A build step failed for a reason the user can act on; the message says which and where."""
+
+
+# --- Parameters ------------------------------------------------------------------------------
+
+
+def source_notebooks(notebooks_dir: Path = config.NOTEBOOKS_DIR) -> list[Path]:
+    """The report's notebooks, in section order (``NN-description.ipynb``)."""
+    return sorted(Path(notebooks_dir).glob("[0-9][0-9]-*.ipynb"))
+
+
+def declared_parameters(notebook: Path) -> dict[str, object]:
+    """The names and default values in a notebook's ``parameters`` cell (papermill's view)."""
+    import papermill
+
+    return {name: spec["default"] for name, spec in papermill.inspect_notebook(notebook).items()}
+
+
+def load_params(path: Path | None) -> dict:
+    """Read a params YAML: top-level names apply to every notebook that declares them, and a
+    top-level key named after a notebook (``03-response-timing``) holds that notebook's own.
+    """
+    if path is None or not str(path):
+        return {}
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportError(f"cannot read parameters file {_shown(path)}: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ReportError(f"{_shown(path)}: expected a mapping of parameter names")
+    return data
+
+
+def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> dict:
+    """The parameters to inject into ``notebook``: global ones it declares, then its own.
+
+    A name no notebook declares is a typo that would otherwise be ignored silently, so it fails.
+    """
+    stems = {nb.stem for nb in notebooks}
+    declared = declared_parameters(notebook)
+    every = set().union(*(declared_parameters(nb) for nb in notebooks)) if notebooks else set()
+    chosen: dict = {}
+    for name, value in params.items():
+        if name in stems:
+            if not isinstance(value, dict):
+                raise ReportError(f"parameters for {name} must be a mapping of names to values")
+            if name != notebook.stem:
+                continue
+            unknown = set(value) - set(declared)
+            if unknown:
+                raise ReportError(
+                    f"{notebook.name} declares no parameter {', '.join(sorted(unknown))} "
+                    f"(it has: {', '.join(declared)})"
+                )
+            chosen.update(value)
+        elif name not in every:
+            raise ReportError(f"no notebook declares a parameter named {name!r}")
+        elif name in declared:
+            chosen.setdefault(name, value)
+    return chosen
+
+
+# --- Executing notebooks ---------------------------------------------------------------------
+
+
+def _failed_cell(executed: Path, source: Path, cell_index: int) -> tuple[int, str]:
+    """The failing cell's 1-based position in the *source* notebook and its first line.
+
+    papermill counts cells in the executed copy, which has an injected parameters cell; the
+    cell id maps the index back to what the user sees in JupyterLab.
+    """
+    import nbformat
+
+    ran = nbformat.read(executed, as_version=4)
+    src = nbformat.read(source, as_version=4)
+    cell = ran.cells[cell_index]
+    ids = [c.get("id") for c in src.cells]
+    position = ids.index(cell.get("id")) + 1 if cell.get("id") in ids else cell_index + 1
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return position, first
+
+
+def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | None = None) -> None:
+    """Run ``notebook`` with papermill into ``output``, atomically; raise ReportError on failure.
+
+    The message names the notebook, the cell (as numbered in the source notebook) and the
+    exception, without the traceback; the failed copy, traceback included, is kept in
+    ``failed_dir`` for whoever needs it.
+    """
+    import papermill
+    from papermill.exceptions import PapermillException, PapermillExecutionError
+
+    warnings.filterwarnings("ignore", "The specified file", UserWarning, "papermill")
+    notebook, output = Path(notebook), Path(output)
+    failed_dir = Path(failed_dir) if failed_dir else output.parent / "failed"
+    with atomic.atomic_path(output) as tmp:
+        try:
+            papermill.execute_notebook(
+                notebook,
+                tmp,
+                parameters=parameters,
+                kernel_name=config.KERNEL_NAME,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                cwd=str(config.ROOT),
+                extra_arguments=KERNEL_ARGS,
+                shutdown_kernel="immediate",
+            )
+        except PapermillExecutionError as err:
+            position, first = _failed_cell(tmp, notebook, err.cell_index)
+            kept = failed_dir / notebook.name
+            atomic.write_bytes(kept, tmp.read_bytes())
+            raise ReportError(
+                f"{_shown(notebook)}: cell {position} failed with "
+                f"{err.ename}: {err.evalue}\n  cell starts: {first}\n"
+                f"  executed copy with the traceback: {_shown(kept)}"
+            ) from None
+        except PapermillException as err:
+            raise ReportError(f"{_shown(notebook)}: {err}") from None
+    (failed_dir / notebook.name).unlink(missing_ok=True)
+
+
+def execute_all(
+    notebooks: Sequence[Path],
+    executed_dir: Path,
+    params: dict,
+    every_notebook: Sequence[Path] | None = None,
+    jobs: int = 4,
+) -> list[Path]:
+    """Execute several notebooks concurrently (each in its own kernel); return their outputs.
+
+    Every notebook runs even when one fails, so one build reports every broken notebook.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    every = list(every_notebook or notebooks)
+    outputs = [Path(executed_dir) / Path(nb).name for nb in notebooks]
+    plans = [parameters_for(Path(nb), params, every) for nb in notebooks]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(execute, Path(nb), out, plan)
+            for nb, out, plan in zip(notebooks, outputs, plans, strict=True)
+        ]
+    errors = [str(f.exception()) for f in futures if f.exception() is not None]
+    if errors:
+        raise ReportError("\n".join(errors))
+    return outputs
+
+
+# --- Assembling one document -----------------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A table-of-contents entry: its level (2 = section), anchor id and numbered text."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+def _number_headings(source: str, section: int, counter: list[int]) -> tuple[str, list[Heading]]:
+    """Turn a markdown cell's headings into numbered HTML headings one level down.
+
+    A notebook's ``#`` title becomes section ``N`` (``<h2>``), its ``##`` headings ``N.k``
+    (``<h3>``); the ids are ours (``s2``, ``s2-1``), so the contents can link to them.
+    """
+    lines, found = [], []
+    for line in source.splitlines():
+        match = _HEADING.match(line)
+        if not match:
+            lines.append(line)
+            continue
+        depth, text = len(match.group(1)), match.group(2)
+        if depth == 1:
+            anchor, label = f"s{section}", f"{section}. {text}"
+        elif depth == 2:
+            counter[0] += 1
+            anchor, label = f"s{section}-{counter[0]}", f"{section}.{counter[0]} {text}"
+        else:
+            anchor, label = "", text
+        tag = min(depth + 1, 6)
+        attr = f' id="{anchor}"' if anchor else ""
+        lines += [f"<h{tag}{attr}>{html.escape(label)}</h{tag}>", ""]
+        if anchor:
+            found.append(Heading(tag, anchor, label))
+    return "\n".join(lines), found
+
+
+def _report_outputs(cell) -> list:
+    """The outputs a reader should see: no stderr noise, no execution counts."""
+    kept = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            continue
+        out.pop("execution_count", None)
+        kept.append(out)
+    return kept
+
+
+def combine(executed: Sequence[Path]) -> tuple[object, list[Heading], dict[str, dict]]:
+    """One notebook holding every section's cells, its contents, and each notebook's parameters.
+
+    Parameter cells (the defaults and papermill's injected ones) are left out: the provenance
+    section lists the values used instead. Cell metadata is cleared so execution timestamps
+    never reach the HTML.
+    """
+    import nbformat
+
+    combined = nbformat.v4.new_notebook()
+    toc: list[Heading] = []
+    used: dict[str, dict] = {}
+    for section, path in enumerate(executed, start=1):
+        nb = nbformat.read(path, as_version=4)
+        used[Path(path).stem] = dict(nb.metadata.get("papermill", {}).get("parameters", {}))
+        counter = [0]
+        for cell in nb.cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if tags & {PARAMETERS_TAG, INJECTED_TAG}:
+                continue
+            cell.metadata = {}
+            if cell.cell_type == "markdown":
+                cell.source, found = _number_headings(cell.source, section, counter)
+                toc += found
+            elif cell.cell_type == "code":
+                cell.outputs = _report_outputs(cell)
+                cell.execution_count = None
+                if not cell.outputs:
+                    continue
+            combined.cells.append(cell)
+    combined.metadata["title"] = REPORT_TITLE
+    return combined, toc, used
+
+
+# --- Provenance ------------------------------------------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks (a drop's articles may be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(raw_dir: Path, extra: Sequence[Path] = ()) -> list[dict[str, str]]:
+    """Every input file with its SHA-256: all of ``raw_dir`` (drops included), then ``extra``."""
+    files = sorted(p for p in Path(raw_dir).rglob("*") if p.is_file())
+    files += [Path(p) for p in extra if p and Path(p).is_file()]
+    return [{"path": _shown(p), "sha256": sha256(p), "bytes": str(p.stat().st_size)} for p in files]
+
+
+def _git(*args: str) -> str | None:
+    """Output of a git command in the project root, or None outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=config.ROOT, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
+
+
+def git_state() -> dict[str, str]:
+    """The commit the report was built from, and whether the work tree differed from it."""
+    commit = _git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": "unknown (not a git checkout)", "dirty": "unknown"}
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": "yes" if status else "no"}
+
+
+def build_date() -> str:
+    """UTC build time, from SOURCE_DATE_EPOCH when set so rebuilds are byte-identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        if epoch
+        else dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+    )
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def package_versions() -> list[tuple[str, str]]:
+    """Versions of Python and of the packages that shape the numbers and the document."""
+    versions = [("python", sys.version.split()[0])]
+    for name in PACKAGES:
+        try:
+            versions.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((name, "not installed"))
+    return versions
+
+
+def provenance(raw_dir: Path, params_file: Path | None, used: dict[str, dict]) -> dict:
+    """What the report was built from: inputs, code version, environment, parameters, date."""
+    return {
+        "inputs": input_files(raw_dir, [params_file] if params_file else []),
+        "git": git_state(),
+        "packages": package_versions(),
+        "build_date": build_date(),
+        "parameters": [
+            (stem, ", ".join(f"{k} = {v!r}" for k, v in sorted(vals.items())) or "defaults")
+            for stem, vals in used.items()
+        ],
+        "epoch": "SOURCE_DATE_EPOCH" if os.environ.get("SOURCE_DATE_EPOCH") else "clock",
+    }
+
+
+# --- HTML and PDF ----------------------------------------------------------------------------
+
+
+def render_html(combined, toc: list[Heading], prov: dict) -> str:
+    """The whole report as one self-contained HTML page (our template, no code, no scripts)."""
+    from nbconvert import HTMLExporter
+
+    template_dir = TEMPLATES_DIR / TEMPLATE_NAME
+    section = max((int(h.anchor[1:].split("-")[0]) for h in toc if h.level == 2), default=0)
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    resources = {
+        "report": {
+            "title": REPORT_TITLE,
+            "toc": toc,
+            "methodology_section": section + 1,
+            "provenance_section": section + 2,
+            "methodology": (template_dir / "methodology.md").read_text(encoding="utf-8"),
+            "css": (template_dir / "report.css").read_text(encoding="utf-8"),
+            "provenance": prov,
+        }
+    }
+    body, _ = exporter.from_notebook_node(combined, resources=resources)
+    return body
+
+
+def write_pdf(html_text: str, target: Path) -> None:
+    """Print the HTML to PDF with WeasyPrint (system Pango, nothing downloaded).
+
+    The fetcher accepts inline ``data:`` URLs only and fails on anything else, so a stray
+    external reference breaks the build instead of reaching for the network.
+    """
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    weasyprint.HTML(string=html_text, url_fetcher=fetcher).write_pdf(target)
+
+
+def build(
+    executed: Sequence[Path],
+    html_path: Path = config.REPORT_HTML,
+    pdf_path: Path = config.REPORT_PDF,
+    raw_dir: Path = config.RAW_DIR,
+    params_file: Path | None = None,
+) -> tuple[Path, Path]:
+    """Join the executed notebooks into the HTML and PDF report, replacing both together."""
+    missing = [_shown(p) for p in executed if not Path(p).is_file()]
+    if missing:
+        raise ReportError(f"executed notebook missing: {', '.join(missing)} (run execute first)")
+    combined, toc, used = combine(executed)
+    html_text = render_html(combined, toc, provenance(raw_dir, params_file, used))
+    with contextlib.ExitStack() as stack:
+        tmp_html = stack.enter_context(atomic.atomic_path(Path(html_path)))
+        tmp_pdf = stack.enter_context(atomic.atomic_path(Path(pdf_path)))
+        tmp_html.write_text(html_text, encoding="utf-8")
+        write_pdf(html_text, tmp_pdf)
+    return Path(html_path), Path(pdf_path)
+
+
+# --- Command line ----------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``troopclaims report`` options (shared with ``python -m troopclaims.report``)."""
+    sub = parser.add_subparsers(dest="step")
+    run = sub.add_parser("execute", help="run notebooks with papermill into reports/executed/")
+    run.add_argument("notebooks", nargs="+", type=Path, help="source notebooks to execute")
+    run.add_argument("--params", type=Path, help="YAML of parameters (global or per notebook)")
+    run.add_argument("--executed-dir", type=Path, default=config.EXECUTED_DIR)
+    run.add_argument(
+        "--jobs", type=int, default=4, help="notebooks executed at once (measured: 4 beats 2)"
+    )
+    bld = sub.add_parser("build", help="join executed notebooks into report.html and report.pdf")
+    bld.add_argument("--executed-dir", type=Path, default=config.EXECUTED_DIR)
+    bld.add_argument("--notebooks-dir", type=Path, default=config.NOTEBOOKS_DIR)
+    bld.add_argument("--params", type=Path, help="parameters file, listed in provenance")
+    bld.add_argument("--html", type=Path, default=config.REPORT_HTML)
+    bld.add_argument("--pdf", type=Path, default=config.REPORT_PDF)
+    bld.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
+
+
+def _params_path(path: Path | None) -> Path | None:
+    """An empty or blank parameters file means 'defaults' (Make passes one always)."""
+    if path is None or not Path(path).is_file() or not Path(path).read_text().strip():
+        return None
+    return Path(path)
+
+
+@contextlib.contextmanager
+def _errors_to_messages() -> Iterator[None]:
+    """Turn build failures into ``ERROR ...`` lines and exit status 1 (no traceback wall)."""
+    try:
+        yield
+    except ReportError as err:
+        for line in str(err).splitlines():
+            print(f"ERROR {line}" if not line.startswith(" ") else line, file=sys.stderr)
+        print(
+            "report not updated: the previous report.html/report.pdf are intact.", file=sys.stderr
+        )
+        raise SystemExit(1) from None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Dispatch ``report execute``, ``report build``, or both in order when no step is given."""
+    with _errors_to_messages():
+        step = getattr(args, "step", None)
+        params_file = _params_path(getattr(args, "params", None))
+        if step == "execute":
+            params = load_params(params_file)
+            outputs = execute_all(
+                args.notebooks, args.executed_dir, params, source_notebooks(), args.jobs
+            )
+            for out in outputs:
+                print(f"executed {_shown(out)}")
+            return 0
+        notebooks = source_notebooks(getattr(args, "notebooks_dir", config.NOTEBOOKS_DIR))
+        executed_dir = getattr(args, "executed_dir", config.EXECUTED_DIR)
+        if step is None:
+            execute_all(notebooks, executed_dir, load_params(params_file), notebooks)
+        executed = [Path(executed_dir) / nb.name for nb in notebooks]
+        html_path, pdf_path = build(
+            executed,
+            getattr(args, "html", config.REPORT_HTML),
+            getattr(args, "pdf", config.REPORT_PDF),
+            getattr(args, "raw_dir", config.RAW_DIR),
+            params_file,
+        )
+        print(f"wrote {_shown(html_path)} and {_shown(pdf_path)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m troopclaims.report``: the same as ``troopclaims report``."""
+    parser = argparse.ArgumentParser(prog="troopclaims report", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
