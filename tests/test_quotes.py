@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
 
-from troopclaims.quotes import normalize_whitespace, numbers_in, quote_in_text
+from troopclaims.quotes import (
+    figures_in_quotes,
+    normalize_whitespace,
+    normalize_whitespace_array,
+    quote_in_text,
+)
 
 
 def test_nbsp_and_newlines_are_forgiven() -> None:
@@ -29,16 +37,27 @@ def test_normalisation_collapses_every_unicode_space() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("figure", "text", "found"),
     [
-        ("environ 12 000 soldats", {12000}),
-        ("environ\u00a012\u00a0000", {12000}),
-        ("environ 3.000 soldats", {3000}),
-        ("1.500 soldats", {1500}),
-        ("quatre brigades", {4}),
-        ("un accord de 2018", {1, 2018}),
-        ("du 8 au 13", {8, 13}),
+        ("12000", "environ 12 000 soldats", True),
+        ("12000", "environ\u00a012\u00a0000", True),
+        ("3000", "environ 3.000 soldats", True),
+        ("1500", "1.500 soldats", True),
+        ("4", "quatre brigades", True),
+        ("1000000", "1 000 000 hommes", True),
+        ("2018", "un accord de 2018", True),
+        ("50", "x 500 soldats", False),  # digits must be a whole number, not part of one
+        ("12000", "12 soldats et 000", False),
+        ("3000", "3 soldats", False),
     ],
 )
-def test_numbers_are_read_as_french_writes_them(text: str, expected: set[int]) -> None:
-    assert numbers_in(text) == expected
+def test_figures_are_found_as_french_writes_them(figure: str, text: str, found: bool) -> None:
+    assert figures_in_quotes(pd.Series([figure]), pd.Series([text]))[0] == found
+
+
+def test_column_normalisation_agrees_with_python_for_every_whitespace_character() -> None:
+    spaces = [chr(i) for i in range(0x110000) if re.match(r"\s", chr(i))]
+    values = [f"a{c}{c}b" for c in spaces] + ["a b", "no-space", None]
+    got = normalize_whitespace_array(pd.Series(values, dtype=object)).to_pylist()
+    expected = [normalize_whitespace(v) if v is not None else None for v in values]
+    assert got == expected

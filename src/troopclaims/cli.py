@@ -1,34 +1,92 @@
 """The ``troopclaims`` command: the stages of the data flow as subcommands.
 
-Bad input is the user's to fix, so it ends in a located message and exit code 1, never a
-traceback; exit 2 is kept for usage errors (argparse's convention).
+Bad input is the user's to fix, so it ends in located messages and exit code 1, never a
+traceback. Exit 2 is for usage errors (argparse's convention) and for internal errors, whose
+traceback ``--debug`` (or TROOPCLAIMS_DEBUG=1) shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from troopclaims import config, load, process
+from troopclaims import config, ingest, load, process, validate
 from troopclaims.problems import DataError
 
+DATASET_SUMMARY = ("summary.html", "result.json")
 
-def _print_problems(err: DataError) -> None:
-    for problem in err.problems:
-        print(problem.format(), file=sys.stderr)
-    n_err = sum(p.severity == "error" for p in err.problems)
-    print(f"{n_err} error(s): nothing was written.", file=sys.stderr)
+
+def _print_problems(err: DataError, stream=sys.stderr) -> None:
+    report = validate.ValidationReport(problems=err.problems)
+    for line in validate.format_lines(report):
+        print(line, file=stream)
+
+
+def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:
+    out = config.VALIDATION_DIR
+    html_path, json_path = out / html_name, out / json_name
+    validate.write_summary(report, html_path, json_path)
+    print(f"validation summary: {load.display_path(html_path)}")
+
+
+def _drop_stem(path: Path) -> str:
+    """A safe file-name stem for a candidate's summary page."""
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in path.resolve().name)
+    return f"drop-{stem or 'input'}"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
+    if args.path is None:
+        sources = load.dataset_sources()
+        names = DATASET_SUMMARY
+    else:
+        path = Path(args.path)
+        if not path.exists():
+            raise DataError([validate.Problem(str(path), "no such file or folder")])
+        sources = validate.candidate_sources(path)
+        in_dataset = sources == load.dataset_sources()
+        stem = _drop_stem(path)
+        names = DATASET_SUMMARY if in_dataset else (f"{stem}.html", f"{stem}.json")
+    report = validate.validate_sources(sources)
+    for line in validate.format_lines(report):
+        print(line)
+    if args.json:
+        validate.write_json(report, Path(args.json))
+        print(f"full result: {args.json}")
+    _write_summary(report, *names)
+    return 0 if report.ok else 1
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    """Load and type the raw data, then write data/processed/ atomically."""
-    claims = load.load_claims(config.RAW_CLAIMS_CSV)
-    articles = load.load_articles(config.RAW_ARTICLES_CSV)
-    paths = process.write_processed(claims, articles)
-    for path in paths:
-        print(f"wrote {load.display_path(path)}")
-    print(f"{len(claims)} claims from {len(articles)} articles")
+    """Validate the whole dataset, then write data/processed/ atomically (or nothing)."""
+    sources = load.dataset_sources()
+    report = validate.validate_sources(sources)
+    _write_summary(report, *DATASET_SUMMARY)
+    if not report.ok:
+        for line in validate.format_lines(report):
+            print(line, file=sys.stderr)
+        print("data/processed/ was not changed.", file=sys.stderr)
+        return 1
+    print(validate.summary_line(report))
+    claims, articles = process.rebuild(sources)
+    print(f"wrote data/processed/ ({len(claims)} claims from {len(articles)} articles)")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate a drop against the dataset and fold it in, or change nothing."""
+    result = ingest.ingest(Path(args.path))
+    _write_summary(result.report, *DATASET_SUMMARY)
+    for name in result.ignored:
+        print(f"WARNING: not part of the drop contract, not copied: {name}")
+    print(
+        f"ingested {result.name}: {result.claims_added} claims, {result.articles_added} "
+        f"articles -> {load.display_path(result.target)}; data/processed/ rebuilt"
+    )
     return 0
 
 
@@ -47,23 +105,46 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (separate so tests and docs can inspect it)."""
     parser = argparse.ArgumentParser(
         prog="troopclaims",
-        description="Validate, process and report the troopclaims dataset.",
+        description="Validate, ingest, process and report the troopclaims dataset.",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("process", help="load the raw CSVs and write data/processed/")
+    p = sub.add_parser("validate", help="check the dataset, or a drop folder / claims CSV with it")
+    p.add_argument("path", nargs="?", help="a drop folder or a claims CSV (default: the dataset)")
+    p.add_argument("--json", metavar="FILE", help="also write the full result as JSON")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("process", help="validate the dataset and write data/processed/")
     p.set_defaults(func=cmd_process)
+    p = sub.add_parser("ingest", help="validate a drop folder and fold it into data/raw/drops/")
+    p.add_argument("path", help="the drop folder")
+    p.set_defaults(func=cmd_ingest)
     _add_report_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run a subcommand, turning data errors into messages and exit code 1."""
+    """Entry point: run a subcommand; data errors become messages and exit code 1."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except DataError as err:
         _print_problems(err)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "interrupted: outputs are written atomically, nothing was half-written.",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as exc:
+        if args.debug or os.environ.get("TROOPCLAIMS_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+            "traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from troopclaims import config, contract
 from troopclaims.problems import DataError, Problem
@@ -30,45 +33,19 @@ def display_path(path: Path) -> str:
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, list[Problem]]:
-    """Check the byte-level format; return the text and any fatal problems."""
-    name = display_path(path)
-    if not data:
-        return "", [Problem(name, "file is empty: expected a header line and claim rows")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "", [
-            Problem(
-                name,
-                "file starts with a UTF-8 byte-order mark (BOM); save as UTF-8 without BOM",
-                line=1,
-            )
-        ]
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return "", [
-            Problem(name, "file contains NUL bytes: it is binary, not a CSV text file", line=line)
-        ]
+    """Decode UTF-8, locating the first bad byte by line (only on the careful path)."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 4].hex(" ")
         return "", [
             Problem(
-                name,
+                display_path(path),
                 f"not valid UTF-8 (bytes {bad} at byte {exc.start}); save the file as UTF-8",
                 line=line,
             )
         ]
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        return "", [
-            Problem(
-                name,
-                "line ends with a carriage return (CRLF or CR line endings); use LF line endings",
-                line=line,
-            )
-        ]
-    return text, []
 
 
 def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> list[Problem]:
@@ -147,6 +124,28 @@ def _records(
     return rows, lines, problems
 
 
+def _byte_problems(name: str, data: bytes) -> list[Problem]:
+    """Checks that need no decoding (each a single C-level scan of the bytes)."""
+    if not data:
+        return [Problem(name, "file is empty: expected a header line and data rows")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return [
+            Problem(
+                name,
+                "file starts with a UTF-8 byte-order mark (BOM); save as UTF-8 without BOM",
+                line=1,
+            )
+        ]
+    for needle, rule in (
+        (b"\x00", "file contains NUL bytes: it is binary, not a CSV text file"),
+        (b"\r", "line ends with a carriage return (CRLF or CR line endings); use LF line endings"),
+    ):
+        at = data.find(needle)
+        if at >= 0:
+            return [Problem(name, rule, line=data.count(b"\n", 0, at) + 1)]
+    return []
+
+
 def read_raw_csv(path: Path, expected: tuple[str, ...]) -> pd.DataFrame:
     """Read a contract CSV as strings, with a ``_line`` column; raise ``DataError`` if unreadable.
 
@@ -162,54 +161,69 @@ def read_raw_csv(path: Path, expected: tuple[str, ...]) -> pd.DataFrame:
         raise DataError([Problem(name, "is a folder, expected a CSV file")]) from None
     except OSError as exc:
         raise DataError([Problem(name, f"cannot read file ({exc.strerror})")]) from None
-    text, problems = _decode(path, data)
+    problems = _byte_problems(name, data)
     if problems:
         raise DataError(problems)
-    first_line = text.split("\n", 1)[0]
+    first_line, _, body = data.partition(b"\n")
     if len(first_line) > MAX_FIELD_CHARS:
         raise DataError(
             [Problem(name, f"header line is longer than {MAX_FIELD_CHARS} characters", line=1)]
         )
-    header = next(csv.reader([first_line]))
+    try:
+        header = next(csv.reader([first_line.decode("utf-8")]))
+    except UnicodeDecodeError:
+        _, problems = _decode(path, data)
+        raise DataError(problems) from None
     problems = _check_header(name, header, expected)
     if problems:
         raise DataError(problems)
-    body = text.split("\n", 1)[1] if "\n" in text else ""
     if not body.strip():
         raise DataError([Problem(name, "file has a header but no data rows", line=2)])
-    frame = _fast_read(text, header)
+    frame = _fast_read(data, header)
     if frame is None:
-        rows, lines, problems = _records(name, text, header)
-        if problems:
-            raise DataError(problems)
-        frame = pd.DataFrame(rows, columns=header, dtype="str")
-        frame[LINE_COLUMN] = lines
+        frame = _careful_read(path, data, header)
     long_cells = _long_cells(name, frame)
     if long_cells:
         raise DataError(long_cells)
     return frame[[*expected, LINE_COLUMN]]
 
 
-def _fast_read(text: str, header: list[str]) -> pd.DataFrame | None:
-    """pandas' C parser for the common case: one record per line and nothing irregular.
+def _careful_read(path: Path, data: bytes, header: list[str]) -> pd.DataFrame:
+    """The csv-module path: slower, but locates every problem to its line."""
+    text, problems = _decode(path, data)
+    if problems:
+        raise DataError(problems)
+    rows, lines, problems = _records(display_path(path), text, header)
+    if problems:
+        raise DataError(problems)
+    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    frame[LINE_COLUMN] = lines
+    return frame
 
-    Returns None whenever the file needs the careful csv-module path (multi-line fields, ragged
-    rows, a repeated header), which then locates each problem exactly.
+
+def _fast_read(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """Arrow's multi-threaded CSV parser for the common case: one record per line, all regular.
+
+    It also rejects invalid UTF-8. Returns None whenever the file needs the careful path
+    (multi-line fields, ragged rows, bad bytes, a repeated header), which then locates each
+    problem exactly; this path only has to be right when it answers.
     """
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype="str",
-            keep_default_na=False,
-            na_filter=False,
-            engine="c",
-            skip_blank_lines=False,
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
-    except (pd.errors.ParserError, ValueError):
+    except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if len(frame) != n_lines - 1 or list(frame.columns) != header:
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows != n_lines - 1 or table.column_names != header:
         return None
+    frame = table.to_pandas()
     if (frame[header[0]] == header[0]).any():
         return None
     frame[LINE_COLUMN] = range(2, len(frame) + 2)
@@ -244,6 +258,81 @@ def read_raw_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
     return read_raw_csv(path, contract.ARTICLE_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Source:
+    """One contributor's files: the base dataset, or one drop (GUIDE.md's drop format).
+
+    ``articles_csv``/``articles_dir`` are None for a drop that brings claims only.
+    """
+
+    name: str
+    claims_csv: Path
+    articles_csv: Path | None
+    articles_dir: Path | None
+
+
+def base_source(raw_dir: Path = config.RAW_DIR) -> Source:
+    """The hand-curated base dataset under data/raw/."""
+    return Source("base", raw_dir / "claims.csv", raw_dir / "articles.csv", raw_dir / "articles")
+
+
+def drop_source(path: Path) -> Source:
+    """A drop folder, or a lone claims CSV given as a file."""
+    path = Path(path)
+    if path.is_dir():
+        articles_csv = path / "articles.csv"
+        has_articles = articles_csv.exists()
+        return Source(
+            path.name,
+            path / "claims.csv",
+            articles_csv if has_articles else None,
+            path / "articles" if has_articles else None,
+        )
+    return Source(path.stem, path, None, None)
+
+
+def dataset_sources(raw_dir: Path = config.RAW_DIR) -> list[Source]:
+    """The whole dataset: the base, then every ingested drop in name order."""
+    drops_dir = raw_dir / "drops"
+    drops = (
+        sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if drops_dir.is_dir()
+        else []
+    )
+    return [base_source(raw_dir), *(drop_source(p) for p in drops)]
+
+
+SOURCE_FILE_COLUMN = "_source_file"
+ARTICLES_DIR_COLUMN = "_articles_dir"
+
+
+def read_sources(sources: list[Source]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Concatenate every source's CSVs as strings, remembering each row's file and line.
+
+    Reads every file before failing, so one run reports the problems of all of them.
+    """
+    claims, articles, problems = [], [], []
+    for src in sources:
+        try:
+            frame = read_raw_claims(src.claims_csv)
+            frame[SOURCE_FILE_COLUMN] = display_path(src.claims_csv)
+            claims.append(frame)
+        except DataError as err:
+            problems += err.problems
+        if src.articles_csv is None:
+            continue
+        try:
+            frame = read_raw_articles(src.articles_csv)
+            frame[SOURCE_FILE_COLUMN] = display_path(src.articles_csv)
+            frame[ARTICLES_DIR_COLUMN] = str(src.articles_dir)
+            articles.append(frame)
+        except DataError as err:
+            problems += err.problems
+    if problems:
+        raise DataError(problems)
+    return (pd.concat(claims, ignore_index=True), pd.concat(articles, ignore_index=True))
+
+
 def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
     """A categorical whose categories are the whole vocabulary, so charts keep a fixed order."""
     return pd.Categorical(values.replace("", pd.NA), categories=list(vocabulary))
@@ -260,7 +349,7 @@ def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
     Expects a frame that passed validation; a value that does not convert raises, because
     typing unvalidated data would silently turn mistakes into missing values.
     """
-    df = raw.drop(columns=[LINE_COLUMN], errors="ignore").copy()
+    df = raw[list(contract.CLAIM_COLUMNS)].copy()
     for col, vocab in contract.CLAIM_VOCABULARIES.items():
         df[col] = _categorical(df[col], vocab)
     df["category"] = pd.Categorical(df["category"], categories=contract.all_categories())
@@ -274,7 +363,7 @@ def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
 
 def type_articles(raw: pd.DataFrame) -> pd.DataFrame:
     """Typed articles (see ``type_claims``)."""
-    df = raw.drop(columns=[LINE_COLUMN], errors="ignore").copy()
+    df = raw[list(contract.ARTICLE_COLUMNS)].copy()
     for col, vocab in contract.ARTICLE_VOCABULARIES.items():
         df[col] = _categorical(df[col], vocab)
     for col in contract.ARTICLE_DATE_COLUMNS:

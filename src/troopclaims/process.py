@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract
+from troopclaims import atomic, config, contract, load
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
 
@@ -63,3 +63,13 @@ def read_processed(
         pd.read_parquet(Path(out_dir) / config.PROCESSED_CLAIMS.name),
         pd.read_parquet(Path(out_dir) / config.PROCESSED_ARTICLES.name),
     )
+
+
+def rebuild(
+    sources: list[load.Source], out_dir: Path = config.PROCESSED_DIR
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type every source (already validated) and rewrite data/processed/; return the typed pair."""
+    raw_claims, raw_articles = load.read_sources(sources)
+    claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
+    write_processed(claims, articles, out_dir)
+    return claims, articles

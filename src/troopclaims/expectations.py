@@ -1,0 +1,584 @@
+"""The Great Expectations suites for claims and articles, built in code.
+
+Each expectation is paired with what a user needs when it fails: the column to name, the rule in
+plain words and a severity (GX's own ``severity`` never changes ``success``, so we apply it).
+Rules that span columns (a figure exactly when kind is troop_estimate, a precision that agrees
+with the date) are checked on helper columns derived in ``prepare_claims`` so that GX's built-in
+pair expectations can express them; the custom expectations below cover what GX lacks on pandas.
+
+Importing this module registers the custom expectations: it must be imported before any suite
+that uses them is built or loaded, or GX silently drops them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import great_expectations.expectations as gxe
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import (
+    ColumnMapExpectation,
+    ColumnPairMapExpectation,
+)
+from great_expectations.expectations.metrics.map_metric_provider import (
+    ColumnMapMetricProvider,
+    ColumnPairMapMetricProvider,
+    column_condition_partial,
+    column_pair_condition_partial,
+)
+
+from troopclaims import contract, quotes
+
+# ---------------------------------------------------------------------------------------------
+# Custom expectations (pandas)
+
+
+class ColumnValuesIsoDate(ColumnMapMetricProvider):
+    """Metric: the value is a real calendar date written YYYY-MM-DD (or YYYY-MM if allowed)."""
+
+    condition_metric_name = "column_values.troopclaims_iso_date"
+    condition_value_keys = ("allow_month",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, allow_month: bool = False, **kwargs) -> pd.Series:
+        text = column.astype("str")  # Arrow-backed: .str methods run in C++, not per row
+        day_form = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        full = pd.to_datetime(text.where(day_form), format="%Y-%m-%d", errors="coerce")
+        ok = full.notna()
+        if allow_month:
+            month_form = text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
+            month = pd.to_datetime(text.where(month_form), format="%Y-%m", errors="coerce")
+            ok |= month.notna()
+        return ok
+
+
+class ExpectColumnValuesToBeIsoDate(ColumnMapExpectation):
+    """Expect ISO dates that exist on the calendar: '2024-13-01' matches a regex but is no date."""
+
+    allow_month: bool = False
+    map_metric = "column_values.troopclaims_iso_date"
+    success_keys = ("allow_month", "mostly")
+
+
+PAIR_DOMAIN_KEYS = (
+    "batch_id",
+    "table",
+    "column_A",
+    "column_B",
+    "row_condition",
+    "condition_parser",
+    "ignore_row_if",
+)
+
+
+class ColumnPairValuesQuoteInArticle(ColumnPairMapMetricProvider):
+    """Metric: column_A (a quote) occurs in the text of the article named by column_B.
+
+    The texts travel as a value key (article_id -> whitespace-normalised text, normalised once
+    per article), not as a column: GX hashes every batch's columns, and a 5 kB text repeated on
+    every row made that hashing the largest cost of a run.
+    """
+
+    condition_metric_name = "column_pair_values.troopclaims_quote_in_article"
+    condition_domain_keys = PAIR_DOMAIN_KEYS
+    condition_value_keys = ("article_texts",)
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(
+        cls,
+        column_A: pd.Series,
+        column_B: pd.Series,
+        article_texts: dict,  # noqa: N803
+        **kwargs,
+    ) -> pd.Series:
+        needles = pc.utf8_trim_whitespace(quotes.normalize_whitespace_array(column_A))
+        found = [
+            bool(q) and q in article_texts.get(a, "")
+            for q, a in zip(needles.to_pylist(), column_B, strict=True)
+        ]
+        return pd.Series(found, index=column_A.index)
+
+
+class ExpectColumnPairValuesQuoteInArticle(ColumnPairMapExpectation):
+    """Expect every quote verbatim in its article, after GUIDE.md's one whitespace rule."""
+
+    article_texts: dict
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = (
+        "both_values_are_missing"
+    )
+    map_metric = "column_pair_values.troopclaims_quote_in_article"
+    success_keys = ("column_A", "column_B", "article_texts", "ignore_row_if", "mostly")
+
+
+class ColumnPairValuesFigureInQuote(ColumnPairMapMetricProvider):
+    """Metric: the integer in column_A is one of the numbers written in column_B (the quote)."""
+
+    condition_metric_name = "column_pair_values.troopclaims_figure_in_quote"
+    condition_domain_keys = PAIR_DOMAIN_KEYS
+    condition_value_keys = ()
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **kwargs) -> pd.Series:  # noqa: N803
+        well_formed = column_A.astype("str").str.fullmatch(r"\d+").fillna(False).astype(bool)
+        found = quotes.figures_in_quotes(column_A, column_B)
+        return pd.Series(found | ~well_formed.to_numpy(), index=column_A.index)  # bad: own rule
+
+
+class ExpectColumnPairValuesFigureInQuote(ColumnPairMapExpectation):
+    """Expect a troop figure to be written in its own quote ('3.000' for 3000, 'quatre' for 4)."""
+
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = (
+        "both_values_are_missing"
+    )
+    map_metric = "column_pair_values.troopclaims_figure_in_quote"
+    success_keys = ("column_A", "column_B", "ignore_row_if", "mostly")
+
+
+class ColumnValuesNotContainPattern(ColumnMapMetricProvider):
+    """Metric: the value does not contain a match of ``regex`` (RE2 syntax, run by Arrow).
+
+    GX's ExpectColumnValuesToNotMatchRegex runs Python's ``re`` once per row on pandas (about
+    0.6 s per million values and rule; six text rules made it 4 s of a 1M-row run).
+    """
+
+    condition_metric_name = "column_values.troopclaims_not_contain_pattern"
+    condition_value_keys = ("regex",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, regex: str, **kwargs) -> pd.Series:
+        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
+        hit = pc.fill_null(pc.match_substring_regex(arr, regex), False).to_numpy(
+            zero_copy_only=False
+        )
+        return pd.Series(~hit, index=column.index)
+
+
+class ExpectColumnValuesToNotContainPattern(ColumnMapExpectation):
+    """Expect no value to contain the (RE2) pattern: formulas, markup."""
+
+    regex: str
+    map_metric = "column_values.troopclaims_not_contain_pattern"
+    success_keys = ("regex", "mostly")
+
+
+class ColumnPairValuesAllowedPair(ColumnPairMapMetricProvider):
+    """Metric: (column_A, column_B) is one of the allowed pairs, vectorised.
+
+    GX's own ExpectColumnPairValuesToBeInSet walks pandas rows one by one (iterrows): about
+    50 s per 100k rows here, which would blow the 1M-rows-in-20-s budget on its own.
+    """
+
+    condition_metric_name = "column_pair_values.troopclaims_allowed_pair"
+    condition_domain_keys = PAIR_DOMAIN_KEYS
+    condition_value_keys = ("value_pairs_set",)
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(
+        cls,
+        column_A: pd.Series,
+        column_B: pd.Series,
+        value_pairs_set: list,  # noqa: N803
+        **kwargs,
+    ) -> pd.Series:
+        allowed = {f"{a}\x1f{b}" for a, b in value_pairs_set}
+        keys = column_A.astype(str) + "\x1f" + column_B.astype(str)
+        return keys.isin(allowed).astype(bool)
+
+
+class ExpectColumnPairValuesToBeAllowedPair(ColumnPairMapExpectation):
+    """Expect each (column_A, column_B) pair in ``value_pairs_set`` (e.g. kind -> category)."""
+
+    value_pairs_set: list
+    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = (
+        "both_values_are_missing"
+    )
+    map_metric = "column_pair_values.troopclaims_allowed_pair"
+    success_keys = ("column_A", "column_B", "value_pairs_set", "ignore_row_if", "mostly")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules: an expectation plus what to tell the user when it fails
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+FIGURE_PATTERN = r"^[1-9][0-9]{0,8}$"
+FILE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt$"
+# A cell a spreadsheet would run as a formula (CSV injection), or leading control characters.
+FORMULA_PATTERN = r"^[=+@\t\r]|^-[^\d\s]"
+MARKUP_PATTERN = r"(?i)<\s*/?\s*(script|iframe|object|embed|style|img|svg|a)\b|javascript:"
+PLAUSIBLE_SOLDIERS = (100, 100_000)
+PLAUSIBLE_BRIGADES = (1, 50)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One expectation and how to report its failures in the user's terms."""
+
+    expectation: gxe.Expectation
+    column: str | None  # the CSV column a failing row is reported under (None: table-level)
+    text: str  # the rule in plain words
+    severity: str = "error"
+
+    @property
+    def name(self) -> str:
+        """A readable id: the GX expectation type and its column(s)."""
+        exp = self.expectation
+        cols = getattr(exp, "column", None)
+        if cols is None and hasattr(exp, "column_A"):
+            cols = f"{exp.column_A},{exp.column_B}"
+        return f"{exp.expectation_type}({cols or 'table'})"
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells to None, and plain Python objects instead of Arrow strings.
+
+    GX filters every column once per metric; Arrow's ``take`` on string columns made that the
+    single largest cost (4 s per 100k rows), and each article's text would be copied per row.
+    """
+    return frame.replace("", None)
+
+
+def _present(values: pd.Series) -> pd.Series:
+    return values.notna()
+
+
+def _as_date(values: pd.Series) -> pd.Series:
+    """Strict ISO parse; anything else (including empty) becomes NaT."""
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+
+
+def _figure_where(raw: pd.DataFrame, unit: str) -> pd.Series:
+    valid = raw["figure"].str.fullmatch(FIGURE_PATTERN).fillna(False) & (raw["unit"] == unit)
+    return pd.to_numeric(raw["figure"].where(valid), errors="coerce")
+
+
+def prepare_claims(raw: pd.DataFrame, article_dates: dict[str, str], today: date) -> pd.DataFrame:
+    """The frame GX validates: contract columns (empty -> None) plus derived helper columns.
+
+    ``article_dates`` maps article_id to its published_date (for the after-publication rule).
+    """
+    df = _as_objects(raw[list(contract.CLAIM_COLUMNS)])
+    df["_figure_present"] = _present(df["figure"])
+    df["_unit_present"] = _present(df["unit"])
+    df["_qualifier_present"] = _present(df["qualifier"])
+    df["_statement_date_present"] = _present(df["statement_date"])
+    statement = _as_date(df["statement_date"])
+    df["_event_start_dt"] = _as_date(df["event_start"])
+    df["_event_end_dt"] = _as_date(df["event_end"])
+    df["_days_in_future"] = (statement - pd.Timestamp(today)).dt.days
+    published = _as_date(df["article_id"].map(article_dates))
+    df["_days_after_article"] = (statement - published).dt.days
+    df["_soldiers"] = _figure_where(df, "soldiers")
+    df["_brigades"] = _figure_where(df, "brigades")
+    return df
+
+
+def _text_rules(columns: tuple[str, ...]) -> list[Rule]:
+    """Formula and markup bans for free-text columns (CSV injection, script in the report)."""
+    rules = []
+    for col in columns:
+        rules.append(
+            Rule(
+                ExpectColumnValuesToNotContainPattern(column=col, regex=FORMULA_PATTERN),
+                col,
+                "text must not start with =, +, -, @ or a control character "
+                "(a spreadsheet would run it as a formula)",
+            )
+        )
+        rules.append(
+            Rule(
+                ExpectColumnValuesToNotContainPattern(column=col, regex=MARKUP_PATTERN),
+                col,
+                "HTML or script markup is not allowed in the data",
+            )
+        )
+    return rules
+
+
+def _presence_rule(flag: str, column: str, vocab: dict[str, str], what: str) -> Rule:
+    """Precision/basis must be 'unknown' exactly when the date is empty."""
+    pairs = [(True, v) for v in vocab if v != "unknown"] + [(False, "unknown")]
+    return Rule(
+        ExpectColumnPairValuesToBeAllowedPair(
+            column_A=flag,
+            column_B=column,
+            value_pairs_set=pairs,
+            ignore_row_if="either_value_is_missing",
+        ),
+        column,
+        f"must be 'unknown' exactly when {what} is empty",
+    )
+
+
+def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
+    """Every rule for the claims CSV (the suite is built from these).
+
+    ``article_texts`` maps each known article_id to its normalised text ("" when the file could
+    not be read: the articles rules report that, and its quotes then fail here too).
+    """
+    known_article_ids = sorted(article_texts)
+    kind_category = [(k, c) for k, cats in contract.CATEGORIES.items() for c in cats]
+    helper_cols = [
+        "_figure_present",
+        "_unit_present",
+        "_qualifier_present",
+        "_statement_date_present",
+        "_event_start_dt",
+        "_event_end_dt",
+        "_days_in_future",
+        "_days_after_article",
+        "_soldiers",
+        "_brigades",
+    ]
+    rules = [
+        Rule(
+            gxe.ExpectTableColumnsToMatchSet(
+                column_set=[*contract.CLAIM_COLUMNS, *helper_cols], exact_match=True
+            ),
+            None,
+            "the columns must be exactly those of the data contract",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeUnique(column="claim_id"),
+            "claim_id",
+            "claim_id must be unique across the whole dataset (existing data and drops)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="claim_id", regex=ID_PATTERN),
+            "claim_id",
+            "claim_id must be letters, digits, '-', '_' or '.' (at most 64)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeInSet(column="article_id", value_set=known_article_ids),
+            "article_id",
+            "article_id must name an article in articles.csv (existing or the drop's)",
+        ),
+        Rule(
+            ExpectColumnPairValuesToBeAllowedPair(
+                column_A="kind",
+                column_B="category",
+                value_pairs_set=kind_category,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "category",
+            "category is not valid for this kind (see data/README.md)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="figure", regex=FIGURE_PATTERN),
+            "figure",
+            "figure must be a positive whole number in digits only: 3000, not '3.000' or '3 000'",
+        ),
+        Rule(
+            ExpectColumnValuesToBeIsoDate(column="figure_as_of", allow_month=True),
+            "figure_as_of",
+            "figure_as_of must be a real date written YYYY-MM or YYYY-MM-DD",
+        ),
+        _presence_rule(
+            "_statement_date_present", "date_precision", contract.DATE_PRECISIONS, "statement_date"
+        ),
+        _presence_rule(
+            "_statement_date_present", "date_basis", contract.DATE_BASES, "statement_date"
+        ),
+        Rule(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="_event_end_dt",
+                column_B="_event_start_dt",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "event_end",
+            "event_end must not be before event_start",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeBetween(column="_days_in_future", max_value=0),
+            "statement_date",
+            "statement_date is in the future",
+        ),
+        Rule(
+            ExpectColumnPairValuesQuoteInArticle(
+                column_A="quote",
+                column_B="article_id",
+                article_texts=article_texts,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "quote",
+            "quote not found verbatim in its article (only whitespace may differ)",
+        ),
+        Rule(
+            ExpectColumnPairValuesFigureInQuote(
+                column_A="figure", column_B="quote", ignore_row_if="either_value_is_missing"
+            ),
+            "figure",
+            "figure is not written in its quote (the quote must support the number)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="_soldiers", min_value=PLAUSIBLE_SOLDIERS[0], max_value=PLAUSIBLE_SOLDIERS[1]
+            ),
+            "figure",
+            f"soldiers outside the plausible range {PLAUSIBLE_SOLDIERS[0]:,}–"
+            f"{PLAUSIBLE_SOLDIERS[1]:,}: check for a typo",
+            "warning",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="_brigades", min_value=PLAUSIBLE_BRIGADES[0], max_value=PLAUSIBLE_BRIGADES[1]
+            ),
+            "figure",
+            f"brigades outside the plausible range {PLAUSIBLE_BRIGADES[0]}–"
+            f"{PLAUSIBLE_BRIGADES[1]}: check for a typo",
+            "warning",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeBetween(column="_days_after_article", max_value=0),
+            "statement_date",
+            "statement_date is after its article's published_date",
+            "warning",
+        ),
+    ]
+    for col in (
+        "claim_id",
+        "article_id",
+        "claimant",
+        "claimant_group",
+        "kind",
+        "category",
+        "quote",
+        "date_precision",
+        "date_basis",
+    ):
+        rules.append(Rule(gxe.ExpectColumnValuesToNotBeNull(column=col), col, f"{col} is required"))
+    for col, vocab in contract.CLAIM_VOCABULARIES.items():
+        rules.append(
+            Rule(
+                gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(vocab)),
+                col,
+                f"{col} must be one of: {', '.join(vocab)}",
+            )
+        )
+    for flag, col in (
+        ("_figure_present", "figure"),
+        ("_unit_present", "unit"),
+        ("_qualifier_present", "qualifier"),
+    ):
+        pairs = [("troop_estimate", True), ("response", False), ("context", False)]
+        rules.append(
+            Rule(
+                ExpectColumnPairValuesToBeAllowedPair(
+                    column_A="kind",
+                    column_B=flag,
+                    value_pairs_set=pairs,
+                    ignore_row_if="either_value_is_missing",
+                ),
+                col,
+                f"{col} is required when kind is troop_estimate and must be empty otherwise",
+            )
+        )
+    for col in contract.CLAIM_DATE_COLUMNS:
+        rules.append(
+            Rule(
+                ExpectColumnValuesToBeIsoDate(column=col),
+                col,
+                f"{col} must be a real date written YYYY-MM-DD",
+            )
+        )
+    rules += _text_rules(("claimant", "quote", "note"))
+    return rules
+
+
+def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFrame:
+    """The articles frame GX validates; ``file_checks`` holds ``_file_exists``/``_file_utf8``."""
+    df = _as_objects(raw[list(contract.ARTICLE_COLUMNS)])
+    df["_published_date_present"] = _present(df["published_date"])
+    df["_file_exists"] = file_checks["_file_exists"].to_numpy()
+    df["_file_utf8"] = file_checks["_file_utf8"].to_numpy()
+    return df
+
+
+def articles_rules() -> list[Rule]:
+    """Every rule for the articles CSV."""
+    helper_cols = ["_published_date_present", "_file_exists", "_file_utf8"]
+    rules = [
+        Rule(
+            gxe.ExpectTableColumnsToMatchSet(
+                column_set=[*contract.ARTICLE_COLUMNS, *helper_cols], exact_match=True
+            ),
+            None,
+            "the columns must be exactly those of the data contract",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeUnique(column="article_id"),
+            "article_id",
+            "article_id must be unique across the whole dataset",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="article_id", regex=ID_PATTERN),
+            "article_id",
+            "article_id must be letters, digits, '-', '_' or '.' (at most 64)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="file", regex=FILE_PATTERN),
+            "file",
+            "file must be a plain file name ending in .txt: no folder, no '/', '\\' or '..'",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToNotMatchRegex(column="file", regex=r"\.\."),
+            "file",
+            "file must not contain '..'",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeInSet(column="_file_exists", value_set=[True]),
+            "file",
+            "article file does not exist in the articles/ folder beside this CSV",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeInSet(column="_file_utf8", value_set=[True]),
+            "file",
+            "article file is not UTF-8 text (or contains NUL bytes)",
+        ),
+        Rule(
+            ExpectColumnValuesToBeIsoDate(column="published_date"),
+            "published_date",
+            "published_date must be a real date written YYYY-MM-DD",
+        ),
+        _presence_rule(
+            "_published_date_present", "date_precision", contract.DATE_PRECISIONS, "published_date"
+        ),
+        _presence_rule(
+            "_published_date_present", "date_basis", contract.DATE_BASES, "published_date"
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="url", regex=r"^https?://\S+$"),
+            "url",
+            "url must start with http:// or https:// and contain no spaces",
+        ),
+    ]
+    for col in ("article_id", "file", "outlet", "language", "date_precision", "date_basis"):
+        rules.append(
+            Rule(
+                gxe.ExpectColumnValuesToNotBeNull(column=col),
+                col,
+                f"{col} is required (write 'unknown' for an unknown outlet)"
+                if col == "outlet"
+                else f"{col} is required",
+            )
+        )
+    for col, vocab in contract.ARTICLE_VOCABULARIES.items():
+        rules.append(
+            Rule(
+                gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(vocab)),
+                col,
+                f"{col} must be one of: {', '.join(vocab)}",
+            )
+        )
+    rules += _text_rules(("title", "outlet", "note", "url"))
+    return rules
+
+
+def normalised_article_text(text: str) -> str:
+    """Article text as the quote rule compares it (normalised once per article)."""
+    return quotes.normalize_whitespace(text)

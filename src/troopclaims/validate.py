@@ -1,0 +1,394 @@
+"""Run the expectation suites over the whole dataset (or the dataset plus a candidate drop).
+
+Validation always sees the existing data and the candidate together, because the rules that
+matter most span them: a claim_id must be unique across both, a claim may cite an article that an
+earlier drop brought. Problems come back located (file, line, column, value, rule) and severity
+is applied here: warnings are reported but never fail a run.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from troopclaims import atomic, config, load
+from troopclaims.problems import DataError, Problem
+
+PRINT_LIMIT_PER_RULE = 20
+
+
+@dataclass
+class ExpectationOutcome:
+    """One expectation's verdict, for the summary table."""
+
+    name: str
+    description: str
+    table: str
+    severity: str
+    success: bool
+    unexpected_count: int
+
+
+@dataclass
+class ValidationReport:
+    """Everything a run found: problems (located) and each expectation's outcome."""
+
+    problems: list[Problem] = field(default_factory=list)
+    expectations: list[ExpectationOutcome] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict:
+        """The JSON form (schema documented in README: ok, summary, expectations, problems)."""
+        return {
+            "ok": self.ok,
+            "summary": {
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "rows": self.rows,
+                "files": self.files,
+            },
+            "expectations": [vars(e) for e in self.expectations],
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Great Expectations plumbing: one ephemeral context per process (its import costs seconds)
+
+_CONTEXT = None
+
+
+def _context():
+    """The process-wide ephemeral GX context, progress bars off, logging quiet."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        import great_expectations as gx
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        _CONTEXT = gx.get_context(mode="ephemeral")
+        _CONTEXT.variables.progress_bars = {"globally": False}
+    return _CONTEXT
+
+
+def _columns_of(rule) -> tuple[str, ...]:
+    """The frame columns one expectation reads (none for a table-level one)."""
+    exp = rule.expectation
+    if getattr(exp, "column", None):
+        return (exp.column,)
+    if getattr(exp, "column_A", None):
+        return (exp.column_A, exp.column_B)
+    return ()
+
+
+def _run_rules(name: str, frame: pd.DataFrame, rules: list) -> list:
+    """Validate ``frame`` against ``rules``; return GX results aligned to ``rules``.
+
+    Rules are grouped by the columns they read and each group runs on a batch holding only
+    those columns: GX hashes every batch and filters the whole batch for each column-map
+    metric, so one wide batch cost ~40 s per million rows where narrow ones cost a fraction.
+    Table-level rules (the column set) see every column of a zero-row copy.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, rule in enumerate(rules):
+        groups.setdefault(_columns_of(rule), []).append(i)
+    by_rule: list = [None] * len(rules)
+    for n, (cols, indices) in enumerate(groups.items()):
+        batch_frame = frame[list(cols)] if cols else frame.head(0)
+        results = _validate_batch(f"{name}{n}", batch_frame, [rules[i] for i in indices])
+        for i, res in zip(indices, results, strict=True):
+            by_rule[i] = res
+    return by_rule
+
+
+def _validate_batch(name: str, frame: pd.DataFrame, rules: list) -> list:
+    """One GX batch and suite; results come back in ``rules`` order (matched via ``meta``)."""
+    import great_expectations as gx
+
+    ctx = _context()
+    source = ctx.data_sources.add_or_update_pandas("troopclaims")
+    asset = source.add_dataframe_asset(name=f"{name}_{id(frame)}")
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    suite = gx.ExpectationSuite(name=f"troopclaims_{name}")
+    for i, rule in enumerate(rules):
+        exp = rule.expectation.copy(deep=True)
+        exp.meta = {"rule": i}
+        suite.add_expectation(exp)
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "include_unexpected_rows": False}
+    )
+    by_rule: list = [None] * len(rules)
+    for res in result.results:
+        by_rule[res.expectation_config.meta["rule"]] = res
+    return by_rule
+
+
+def _outcomes(
+    table: str, frame: pd.DataFrame, source_frame: pd.DataFrame, rules: list, results: list
+) -> tuple[list[Problem], list[ExpectationOutcome]]:
+    """Turn GX results into located problems; a check that crashed is an error, never a pass."""
+    problems: list[Problem] = []
+    outcomes: list[ExpectationOutcome] = []
+    for rule, res in zip(rules, results, strict=True):
+        crashed = res is None or (res.exception_info or {}).get("raised_exception")
+        detail = res.result if res is not None else {}
+        indices = detail.get("unexpected_index_list") or []
+        count = int(detail.get("unexpected_count") or len(indices))
+        success = bool(res.success) if not crashed else False
+        outcomes.append(
+            ExpectationOutcome(rule.name, rule.text, table, rule.severity, success, count)
+        )
+        if crashed:
+            msg = (res.exception_info or {}).get("exception_message") if res else "no result"
+            problems.append(Problem(table, f"check {rule.name} could not run: {msg}"))
+            continue
+        if success:
+            continue
+        if rule.column is None or not indices:
+            problems.append(
+                Problem(
+                    _files_of(source_frame),
+                    rule.text,
+                    severity=rule.severity,
+                    expectation=rule.name,
+                )
+            )
+            continue
+        for idx in indices:
+            if isinstance(idx, dict):  # some GX versions return {index-column: value}
+                idx = next(iter(idx.values()))
+            row = source_frame.loc[idx]
+            problems.append(
+                Problem(
+                    file=row[load.SOURCE_FILE_COLUMN],
+                    line=int(row[load.LINE_COLUMN]),
+                    column=rule.column,
+                    value=str(frame.at[idx, rule.column] or ""),
+                    rule=rule.text,
+                    severity=rule.severity,
+                    expectation=rule.name,
+                )
+            )
+    return problems, outcomes
+
+
+def _files_of(frame: pd.DataFrame) -> str:
+    return ", ".join(sorted(frame[load.SOURCE_FILE_COLUMN].unique()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The dataset's own checks, done in pandas before GX sees it
+
+
+def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Check each article file safely; read the texts the quote rule needs.
+
+    An unsafe name (``../../etc/passwd``) is never opened: the file-name rule reports it.
+    """
+    from troopclaims.expectations import FILE_PATTERN, normalised_article_text
+
+    exists, utf8, texts = [], [], {}
+    columns = (articles["article_id"], articles["file"], articles[load.ARTICLES_DIR_COLUMN])
+    for article_id, name, folder_name in zip(*columns, strict=True):
+        folder = Path(folder_name)
+        safe = bool(pd.Series([name]).str.fullmatch(FILE_PATTERN).iloc[0]) and ".." not in name
+        path = folder / name
+        if not safe:
+            exists.append(None)
+            utf8.append(None)
+            continue
+        is_file = path.is_file() and not path.is_symlink()
+        exists.append(is_file)
+        if not is_file:
+            utf8.append(None)
+            continue
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+            ok = "\x00" not in text
+        except UnicodeDecodeError:
+            ok = False
+        utf8.append(ok)
+        if ok:
+            texts.setdefault(article_id, normalised_article_text(text))
+    checks = pd.DataFrame({"_file_exists": exists, "_file_utf8": utf8}, dtype="object")
+    return checks, texts
+
+
+def validate_frames(
+    claims: pd.DataFrame, articles: pd.DataFrame, today: date | None = None
+) -> ValidationReport:
+    """Validate raw string frames (from ``load.read_sources``) with both suites."""
+    from troopclaims import expectations as ex
+
+    today = today or _today()
+    checks, texts = _inspect_article_files(articles)
+    art_frame = ex.prepare_articles(articles, checks)
+    art_rules = ex.articles_rules()
+    dates = dict(
+        zip(articles["article_id"], articles["published_date"].replace("", None), strict=True)
+    )
+    claim_frame = ex.prepare_claims(claims, dates, today)
+    known = {a: texts.get(a, "") for a in articles["article_id"] if a}
+    claim_rules = ex.claims_rules(known)
+    art_problems, art_outcomes = _outcomes(
+        "articles", art_frame, articles, art_rules, _run_rules("articles", art_frame, art_rules)
+    )
+    cl_problems, cl_outcomes = _outcomes(
+        "claims", claim_frame, claims, claim_rules, _run_rules("claims", claim_frame, claim_rules)
+    )
+    problems = sorted(
+        art_problems + cl_problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule)
+    )
+    files = sorted(set(claims[load.SOURCE_FILE_COLUMN]) | set(articles[load.SOURCE_FILE_COLUMN]))
+    return ValidationReport(
+        problems,
+        art_outcomes + cl_outcomes,
+        {"claims": len(claims), "articles": len(articles)},
+        files,
+    )
+
+
+def _today() -> date:
+    """Today for the future-date rule; SOURCE_DATE_EPOCH pins it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
+
+
+def validate_sources(sources: list[load.Source], today: date | None = None) -> ValidationReport:
+    """Read and validate ``sources`` together; unreadable files become problems, not crashes."""
+    try:
+        claims, articles = load.read_sources(sources)
+    except DataError as err:
+        files = [load.display_path(s.claims_csv) for s in sources]
+        return ValidationReport(problems=err.problems, files=files)
+    return validate_frames(claims, articles, today)
+
+
+def candidate_sources(path: Path, raw_dir: Path = config.RAW_DIR) -> list[load.Source]:
+    """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it."""
+    existing = load.dataset_sources(raw_dir)
+    target = Path(path).resolve()
+    for src in existing:
+        if target in (src.claims_csv.resolve(), src.claims_csv.parent.resolve()):
+            return existing
+    return [*existing, load.drop_source(Path(path))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: the lines the CLI prints, the JSON file and the self-contained HTML summary
+
+
+def format_lines(report: ValidationReport, limit: int = PRINT_LIMIT_PER_RULE) -> list[str]:
+    """One line per problem (at most ``limit`` per rule), then the summary line."""
+    lines, shown = [], {}
+    for p in report.problems:
+        key = (p.expectation, p.rule, p.file)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= limit:
+            lines.append(p.format())
+    for (_, rule, file), n in shown.items():
+        if n > limit:
+            lines.append(f"... {n - limit} more in {file}: {rule} (see --json for all)")
+    lines.append(summary_line(report))
+    return lines
+
+
+def summary_line(report: ValidationReport) -> str:
+    """The last line of every run: verdict and counts."""
+    verdict = "PASSED" if report.ok else "FAILED"
+    rows = ", ".join(f"{n} {k}" for k, n in report.rows.items()) or "no rows read"
+    n_exp = len(report.expectations)
+    n_fail = sum(not e.success for e in report.expectations)
+    return (
+        f"validation {verdict}: {len(report.errors)} error(s), {len(report.warnings)} "
+        f"warning(s); {rows}; {n_exp} expectations, {n_fail} unmet"
+    )
+
+
+def write_json(report: ValidationReport, path: Path) -> None:
+    """The full result (every problem, untruncated), written atomically."""
+    atomic.write_text(Path(path), json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+_CSS = """
+body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:75em}
+h1{font-size:1.5em} table{border-collapse:collapse;width:100%;font-size:.85em;
+table-layout:fixed;word-wrap:break-word} th,td{border:1px solid #ccc;padding:.3em .5em;
+text-align:left;vertical-align:top} th{background:#eee} .error{color:#a00;font-weight:bold}
+.warning{color:#a60} .ok{color:#070;font-weight:bold} code{font-size:.95em}
+"""
+
+
+def render_html(report: ValidationReport, title: str = "Validation summary") -> str:
+    """A self-contained page (inline CSS, no scripts, no links); every value escaped."""
+    e = html.escape
+    verdict = '<span class="ok">PASSED</span>' if report.ok else '<span class="error">FAILED</span>'
+    exp_rows = "".join(
+        f"<tr><td>{e(x.table)}</td><td>{e(x.description)}</td><td>{e(x.severity)}</td>"
+        f'<td class="{"ok" if x.success else x.severity}">{"met" if x.success else "unmet"}'
+        f"</td><td>{x.unexpected_count}</td></tr>"
+        for x in report.expectations
+    )
+    prob_rows = "".join(
+        f'<tr><td class="{e(p.severity)}">{e(p.severity)}</td><td>{e(p.file)}</td>'
+        f"<td>{p.line or ''}</td><td>{e(p.column or '')}</td><td><code>{e(p.short_value() or '')}"
+        f"</code></td><td>{e(p.rule)}</td></tr>"
+        for p in report.problems[:1000]
+    )
+    more = (
+        f"<p>{len(report.problems) - 1000} more problems in the JSON result.</p>"
+        if len(report.problems) > 1000
+        else ""
+    )
+    files = "".join(f"<li><code>{e(f)}</code></li>" for f in report.files)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>{_CSS}</style></head><body>
+<h1>{e(title)}: {verdict}</h1>
+<p>{e(summary_line(report))}</p>
+<h2>Files</h2><ul>{files}</ul>
+<h2>Problems</h2>
+{"<p>None.</p>" if not report.problems else ""}
+{
+        '<table><thead><tr><th style="width:6%">severity</th><th style="width:20%">file</th>'
+        '<th style="width:5%">line</th><th style="width:12%">column</th><th style="width:22%">value'
+        "</th><th>rule</th></tr></thead><tbody>" + prob_rows + "</tbody></table>"
+        if report.problems
+        else ""
+    }{more}
+<h2>Expectations</h2>
+<table><thead><tr><th style="width:8%">table</th><th>rule</th><th style="width:8%">severity</th>
+<th style="width:8%">result</th><th style="width:10%">failing rows</th></tr></thead>
+<tbody>{exp_rows}</tbody></table>
+</body></html>
+"""
+
+
+def write_summary(report: ValidationReport, html_path: Path, json_path: Path) -> None:
+    """Write the HTML page and the JSON result, each atomically."""
+    atomic.write_text(Path(html_path), render_html(report))
+    write_json(report, Path(json_path))
