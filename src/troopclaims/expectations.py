@@ -93,7 +93,7 @@ class ColumnPairValuesQuoteInArticle(ColumnPairMapMetricProvider):
         cls,
         column_A: pd.Series,
         column_B: pd.Series,
-        article_texts: dict,  # noqa: N803
+        article_texts: dict,
         **kwargs,
     ) -> pd.Series:
         needles = pc.utf8_trim_whitespace(quotes.normalize_whitespace_array(column_A))
@@ -123,7 +123,7 @@ class ColumnPairValuesFigureInQuote(ColumnPairMapMetricProvider):
     condition_value_keys = ()
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **kwargs) -> pd.Series:  # noqa: N803
+    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **kwargs) -> pd.Series:
         well_formed = column_A.astype("str").str.fullmatch(r"\d+").fillna(False).astype(bool)
         found = quotes.figures_in_quotes(column_A, column_B)
         return pd.Series(found | ~well_formed.to_numpy(), index=column_A.index)  # bad: own rule
@@ -182,7 +182,7 @@ class ColumnPairValuesAllowedPair(ColumnPairMapMetricProvider):
         cls,
         column_A: pd.Series,
         column_B: pd.Series,
-        value_pairs_set: list,  # noqa: N803
+        value_pairs_set: list,
         **kwargs,
     ) -> pd.Series:
         allowed = {f"{a}\x1f{b}" for a, b in value_pairs_set}
