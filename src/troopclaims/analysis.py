@@ -506,9 +506,10 @@ def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
 
 
 def dataset_overview(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Claims per article and kind, with how many carry a statement date."""
+    """Each article (its title, so 'A003' means something) with its claims per kind and dated."""
     dated = claims.groupby("article_id")["has_statement_date"].sum()
-    out = articles[["article_id", "published_date", "n_troop_estimate", "n_response", "n_context"]]
+    columns = ["article_id", "title", "published_date", "n_troop_estimate", "n_response"]
+    out = articles[[*columns, "n_context"]]
     out = out.assign(
         published_date=out["published_date"].map(_iso),
         n_dated=out["article_id"].map(dated).fillna(0).astype(int),

@@ -42,6 +42,10 @@ QUALIFIER_MARKERS = {"exact": "o", "about": "D", "up_to": "v", "at_least": "^", 
 SINGLE_SOURCE_COLOUR = OKABE_ITO[1]
 MULTI_SOURCE_COLOUR = OKABE_ITO[0]
 
+# Columns of running text get a guaranteed share of a table's width (a CSS min-width), so a
+# page-wide table squeezes its short columns, not the quote, into a narrow strip.
+TEXT_COLUMNS = {"quote": "36%", "what differs": "36%", "description": "36%", "rule": "30%"}
+
 STYLE = {
     "font.size": 8.5,
     "axes.titlesize": 10,
@@ -501,6 +505,7 @@ def png_bytes(fig: Figure) -> bytes:
 def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
     """Display ``fig`` at its physical width in a notebook and close it; save it if asked.
 
+    The chart's title becomes the image's alt text, for screen readers and the HTML report.
     Explicit PNG bytes (not the inline backend) fix the resolution and the displayed width, so
     JupyterLab, the HTML report and the PDF all show the same image at the same size.
     """
@@ -508,10 +513,11 @@ def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
 
     data = png_bytes(fig)
     width = round(fig.get_figwidth() * CSS_PX_PER_IN)
+    alt = fig.get_suptitle() or name or "chart"
     plt.close(fig)
     if output_dir and name:
         atomic.write_bytes(Path(output_dir) / f"{name}.png", data)
-    display(Image(data=data, format="png", width=width))
+    display(Image(data=data, format="png", width=width, alt=alt))
 
 
 def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None:
@@ -524,5 +530,8 @@ def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None
 
     if output_dir and name:
         atomic.write_text(Path(output_dir) / f"{name}.csv", df.to_csv(index=False))
-    html = df.to_html(index=False, escape=True, na_rep="", border=0, classes="tc-table")
+    widths = {col: w for col, w in TEXT_COLUMNS.items() if col in df.columns}
+    html = df.to_html(
+        index=False, escape=True, na_rep="", border=0, classes="tc-table", col_space=widths
+    )
     display(HTML(html))

@@ -84,7 +84,7 @@ def source_notebooks(notebooks_dir: Path = config.NOTEBOOKS_DIR) -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> dict[str, object]:
-    """The names and default values in a notebook's ``parameters`` cell (papermill's view)."""
+    """The names in a notebook's ``parameters`` cell, with each default as written (source)."""
     import papermill
 
     return {name: spec["default"] for name, spec in papermill.inspect_notebook(notebook).items()}
@@ -142,20 +142,18 @@ def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> d
 # --- Executing notebooks ---------------------------------------------------------------------
 
 
-def _failed_cell(executed: Path, source: Path, cell_index: int) -> tuple[int, str]:
+def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int, str]:
     """The failing cell's 1-based position in the *source* notebook and its first line.
 
-    papermill counts cells in the executed copy, which has an injected parameters cell; the
-    cell id maps the index back to what the user sees in JupyterLab.
+    papermill counts cells in the executed copy (which has an injected parameters cell), so the
+    cell is found again by its code: that is the position the user sees in JupyterLab.
     """
     import nbformat
 
-    ran = nbformat.read(executed, as_version=4)
-    src = nbformat.read(source, as_version=4)
-    cell = ran.cells[cell_index]
-    ids = [c.get("id") for c in src.cells]
-    position = ids.index(cell.get("id")) + 1 if cell.get("id") in ids else cell_index + 1
-    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    cells = nbformat.read(source, as_version=4).cells
+    match = [i for i, cell in enumerate(cells) if cell.source == failed_source]
+    position = match[0] + 1 if match else cell_index + 1
+    first = next((line for line in failed_source.splitlines() if line.strip()), "")
     return position, first
 
 
@@ -186,7 +184,7 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
                 shutdown_kernel="immediate",
             )
         except PapermillExecutionError as err:
-            position, first = _failed_cell(tmp, notebook, err.cell_index)
+            position, first = _failed_cell(notebook, err.source, err.cell_index)
             kept = failed_dir / notebook.name
             atomic.write_bytes(kept, tmp.read_bytes())
             raise ReportError(

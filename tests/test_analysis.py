@@ -1,0 +1,375 @@
+"""The analysis behind the report: keys, discrepancies, response lags, first responses.
+
+Synthetic frames pin each rule down in isolation; the real-data tests check the findings the
+issue names (the 12 000 framed three ways, NATO and the US doubting then affirming, ...).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from troopclaims import analysis, contract, load, process
+
+ARTICLE_DEFAULTS = {
+    "title": "t",
+    "outlet": "unknown",
+    "language": "fr",
+    "published_date": "",
+    "date_precision": "unknown",
+    "date_basis": "unknown",
+    "url": "",
+    "note": "",
+}
+CLAIM_DEFAULTS = {
+    "claimant": "someone",
+    "claimant_group": "South Korea",
+    "kind": "response",
+    "category": "concern",
+    "figure": "",
+    "unit": "",
+    "qualifier": "",
+    "figure_as_of": "",
+    "statement_date": "",
+    "date_precision": "unknown",
+    "date_basis": "unknown",
+    "event_start": "",
+    "event_end": "",
+    "quote": "q",
+    "note": "",
+}
+
+
+def claims_frame(*rows: dict) -> pd.DataFrame:
+    """Processed-style claims from a few dicts, typed by the real loader and joiner."""
+    raw = pd.DataFrame(
+        [{**CLAIM_DEFAULTS, "article_id": r["claim_id"].split("-")[0], **r} for r in rows],
+        columns=list(contract.CLAIM_COLUMNS),
+        dtype="str",
+    )
+    arts = sorted(raw["article_id"].unique())
+    articles = pd.DataFrame(
+        [{"article_id": a, "file": f"{a}.txt", **ARTICLE_DEFAULTS} for a in arts],
+        columns=list(contract.ARTICLE_COLUMNS),
+        dtype="str",
+    )
+    return process.build_claims_table(load.type_claims(raw), load.type_articles(articles))
+
+
+def estimate(claim_id: str, figure: int, category: str, qualifier: str = "exact", **kw) -> dict:
+    """A troop-estimate row."""
+    return {
+        "claim_id": claim_id,
+        "kind": "troop_estimate",
+        "category": category,
+        "figure": str(figure),
+        "unit": kw.pop("unit", "soldiers"),
+        "qualifier": qualifier,
+        **kw,
+    }
+
+
+def response(claim_id: str, group: str, stance: str, date: str = "", **kw) -> dict:
+    """A response row, dated to the day unless told otherwise."""
+    dated = {"statement_date": date, "date_precision": "day", "date_basis": "stated"}
+    return {
+        "claim_id": claim_id,
+        "claimant_group": group,
+        "category": stance,
+        **(dated if date else {}),
+        **kw,
+    }
+
+
+@pytest.fixture(scope="module")
+def real() -> pd.DataFrame:
+    return process.build_claims_table(load.load_claims(), load.load_articles())
+
+
+# --- keys and coverage ------------------------------------------------------------------------
+
+
+def test_claim_keys_match_the_same_claim_across_articles() -> None:
+    df = claims_frame(
+        estimate("A1-01", 12000, "planned_total"),
+        estimate("A2-01", 12000, "planned_total", "up_to"),
+        response("A1-02", "NATO", "concern"),
+        response("A2-02", "NATO", "concern"),
+    )
+    keys = dict(zip(df["claim_id"], analysis.claim_keys(df), strict=True))
+    assert keys["A1-01"] == keys["A2-01"] == "12,000 soldiers · planned_total"
+    assert keys["A1-02"] == keys["A2-02"] == "NATO · concern"
+
+
+def test_corroboration_flags_single_source_keys() -> None:
+    df = claims_frame(
+        estimate("A1-01", 1500, "already_in_russia"),
+        estimate("A2-01", 1500, "already_in_russia"),
+        estimate("A2-02", 10000, "forecast"),
+    )
+    table = analysis.corroboration(df).set_index("key")
+    assert table.loc["1,500 soldiers · already_in_russia", "n_articles"] == 2
+    assert not table.loc["1,500 soldiers · already_in_russia", "single_source"]
+    assert table.loc["10,000 soldiers · forecast", "single_source"]
+
+
+def test_coverage_matrix_keeps_articles_without_claims_of_that_kind() -> None:
+    df = claims_frame(estimate("A1-01", 1500, "deploying"), response("A2-01", "NATO", "concern"))
+    matrix = analysis.coverage_matrix(df, analysis.ESTIMATE, ["A1", "A2", "A3"])
+    assert list(matrix.columns) == ["A1", "A2", "A3"]
+    assert matrix.loc["1,500 soldiers · deploying"].tolist() == [1, 0, 0]
+
+
+# --- discrepancies ----------------------------------------------------------------------------
+
+
+def _findings(df: pd.DataFrame, kind: str) -> list[set[str]]:
+    evidence = analysis.discrepancies(df)
+    sub = evidence[evidence["type"] == kind]
+    return [set(grp["claim_id"]) for _, grp in sub.groupby("finding")]
+
+
+def test_same_figure_framed_differently_is_a_framing_discrepancy() -> None:
+    df = claims_frame(
+        estimate("A1-01", 12000, "deploying"),
+        estimate("A2-01", 12000, "planned_total"),
+        estimate("A3-01", 1500, "already_in_russia"),
+    )
+    assert _findings(df, "framing") == [{"A1-01", "A2-01"}]
+
+
+def test_same_number_in_other_units_is_not_a_discrepancy() -> None:
+    df = claims_frame(
+        estimate("A1-01", 4, "deploying", unit="brigades"),
+        estimate("A2-01", 4, "planned_total", unit="soldiers"),
+    )
+    assert analysis.discrepancies(df).empty
+
+
+def test_same_figure_hedged_differently_is_a_qualifier_discrepancy() -> None:
+    df = claims_frame(
+        estimate("A1-01", 3000, "already_in_russia", "nearly"),
+        estimate("A1-02", 3000, "already_in_russia", "about"),
+    )
+    assert _findings(df, "qualifier") == [{"A1-01", "A1-02"}]
+    assert _findings(df, "framing") == []
+
+
+def test_doubting_and_affirming_stances_of_one_group_conflict() -> None:
+    df = claims_frame(
+        response("A1-01", "United States", "cannot_confirm", "2024-10-21"),
+        response("A2-01", "United States", "confirmation", "2024-10-23"),
+        response("A2-02", "United States", "concern", "2024-10-23"),
+        response("A2-03", "France", "concern"),
+        response("A2-04", "France", "demand"),
+    )
+    evidence = analysis.discrepancies(df)
+    stance = evidence[evidence["type"] == "stance"]
+    assert set(stance["claim_id"]) == {"A1-01", "A2-01"}  # concern is neither side
+    assert list(stance["value"]) == ["cannot_confirm (2024-10-21)", "confirmation (2024-10-23)"]
+
+
+def test_different_statement_dates_for_one_key() -> None:
+    df = claims_frame(
+        response("A1-01", "France", "concern", "2024-10-18"),
+        response("A2-01", "France", "concern", "2024-10-21"),
+        response("A3-01", "France", "concern"),  # undated: not a conflicting date
+    )
+    assert _findings(df, "date") == [{"A1-01", "A2-01"}]
+
+
+def test_attribution_to_different_groups() -> None:
+    df = claims_frame(
+        estimate("A1-01", 1500, "already_in_russia", claimant_group="South Korea"),
+        estimate("A2-01", 1500, "already_in_russia", claimant_group="Ukraine"),
+    )
+    assert _findings(df, "attribution") == [{"A1-01", "A2-01"}]
+
+
+def test_source_errors_are_listed_with_their_note() -> None:
+    df = claims_frame(
+        response("A1-01", "NATO", "concern", note="[source_error] wrong attribution"),
+        response("A1-02", "NATO", "concern", note="fine"),
+    )
+    evidence = analysis.discrepancies(df)
+    errors = evidence[evidence["type"] == "source_error"]
+    assert list(errors["claim_id"]) == ["A1-01"]
+    assert list(errors["value"]) == ["wrong attribution"]
+
+
+def test_every_evidence_row_carries_its_verbatim_quote() -> None:
+    df = claims_frame(
+        estimate("A1-01", 12000, "deploying", quote="déployer « 12 000 »"),
+        estimate("A2-01", 12000, "planned_total", quote="prévoit 12 000"),
+    )
+    evidence = analysis.discrepancies(df)
+    assert evidence.set_index("claim_id")["quote"].to_dict() == {
+        "A1-01": "déployer « 12 000 »",
+        "A2-01": "prévoit 12 000",
+    }
+
+
+def test_no_claims_no_discrepancies() -> None:
+    df = claims_frame(response("A1-01", "NATO", "concern"))
+    assert analysis.discrepancies(df.iloc[0:0]).empty
+    assert analysis.discrepancy_summary(analysis.discrepancies(df)).empty
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def test_reference_date_is_the_first_dated_disclosure_unless_given() -> None:
+    df = claims_frame(
+        estimate("A1-01", 1500, "already_in_russia", statement_date="2024-10-20"),
+        estimate("A2-01", 1500, "already_in_russia", statement_date="2024-10-18"),
+        estimate(
+            "A3-01",
+            1500,
+            "already_in_russia",
+            claimant_group="Ukraine",
+            statement_date="2024-10-01",
+        ),
+        estimate("A4-01", 1500, "already_in_russia"),
+    )
+    assert analysis.reference_date(df) == pd.Timestamp("2024-10-18")
+    assert analysis.reference_date(df, "2024-10-21") == pd.Timestamp("2024-10-21")
+    with pytest.raises(ValueError, match="no dated troop_estimate claim by NATO"):
+        analysis.reference_date(df, group="NATO")
+
+
+def test_lags_and_their_uncertainty_follow_date_precision() -> None:
+    df = claims_frame(
+        response("A1-01", "NATO", "concern", "2024-10-21"),
+        response(
+            "A1-02",
+            "France",
+            "concern",
+            "2024-10-23",
+            date_precision="week",
+            date_basis="inferred_context",
+        ),
+        response("A1-03", "China", "concern", "2024-11-01", date_precision="month"),
+    )
+    timing = analysis.response_timing(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
+    assert timing.loc["A1-01", ["lag_days", "lag_low", "lag_high"]].tolist() == [3, 3, 3]
+    assert timing.loc["A1-02", ["lag_days", "lag_low", "lag_high"]].tolist() == [5, 2, 8]
+    assert timing.loc["A1-03", ["lag_days", "lag_low", "lag_high"]].tolist() == [14, 14, 43]
+    assert timing["inferred"].to_dict() == {"A1-01": False, "A1-02": True, "A1-03": False}
+
+
+def test_first_response_of_each_group_marks_ties_and_skips_undated() -> None:
+    df = claims_frame(
+        response("A1-01", "NATO", "cannot_confirm", "2024-10-18"),
+        response("A1-02", "NATO", "consultation", "2024-10-18"),
+        response("A2-01", "NATO", "condemnation", "2024-10-25"),
+        response("A2-02", "Russia", "denial", "2024-10-21"),
+        response("A2-03", "Russia", "denial"),
+    )
+    timing = analysis.response_timing(df, pd.Timestamp("2024-10-18"))
+    assert set(timing.loc[timing["first"], "claim_id"]) == {"A1-01", "A1-02", "A2-02"}
+    assert "A2-03" not in set(timing["claim_id"])
+    first = analysis.first_responses(timing).set_index("claimant_group")
+    assert first.loc["NATO", "claim_ids"] == "A1-01, A1-02"
+    assert first.loc["Russia", "days_after_reference"] == 3
+
+
+def test_undated_responses_are_counted_per_group() -> None:
+    df = claims_frame(
+        response("A1-01", "Russia", "denial"),
+        response("A1-02", "Russia", "reassurance"),
+        response("A1-03", "NATO", "concern", "2024-10-18"),
+    )
+    undated = analysis.undated_responses(df)
+    assert undated.to_dict("records") == [
+        {
+            "claimant_group": "Russia",
+            "n_undated": 2,
+            "stances": "denial, reassurance",
+            "claim_ids": "A1-01, A1-02",
+        }
+    ]
+
+
+# --- validation result ------------------------------------------------------------------------
+
+
+def test_missing_validation_result_is_none(tmp_path) -> None:
+    assert analysis.read_validation_result(tmp_path / "result.json") is None
+
+
+def test_validation_tables_follow_the_result_schema() -> None:
+    result = {
+        "ok": False,
+        "summary": {
+            "errors": 1,
+            "warnings": 0,
+            "rows": {"claims": 3, "articles": 1},
+            "files": ["a"],
+        },
+        "expectations": [
+            {
+                "name": "n",
+                "description": "d",
+                "severity": "error",
+                "success": False,
+                "unexpected_count": 1,
+            }
+        ],
+        "problems": [
+            {
+                "file": "a",
+                "line": None,
+                "column": None,
+                "value": None,
+                "rule": "r",
+                "severity": "error",
+                "expectation": None,
+            }
+        ],
+    }
+    overview, expectations, problems = analysis.validation_tables(result)
+    assert overview.set_index("")["value"]["data valid"] == "no"
+    assert expectations["success"].tolist() == ["FAILED"]
+    assert problems.loc[0, "column"] == ""
+    assert pd.isna(problems.loc[0, "line"])
+
+
+# --- the real data: the findings the issue names -----------------------------------------------
+
+
+def _summary(real: pd.DataFrame) -> pd.DataFrame:
+    return analysis.discrepancy_summary(analysis.discrepancies(real)).set_index("subject")
+
+
+def test_real_12000_is_framed_three_ways(real: pd.DataFrame) -> None:
+    row = _summary(real).loc["12,000 soldiers"]
+    assert row["what differs"] == (
+        "deploying (A000-02); possible_total (A001-05); "
+        "planned_total (A002-02, A003-02, A003-04, A004-01)"
+    )
+    assert "deploying (A000-01); planned_total (A003-03)" in _summary(real).loc["4 brigades"].values
+
+
+def test_real_qualifier_and_stance_conflicts(real: pd.DataFrame) -> None:
+    summary = _summary(real)
+    assert summary.loc["3,000 soldiers · already_in_russia", "what differs"] == (
+        "nearly (A001-01); about (A001-03)"
+    )
+    assert "cannot_confirm (2024-10-18) (A003-08)" in summary.loc["NATO", "what differs"]
+    assert "condemnation (undated) (A004-10)" in summary.loc["NATO", "what differs"]
+    assert summary.loc["United States", "what differs"] == (
+        "cannot_confirm (2024-10-21) (A002-06); confirmation (2024-10-23) (A001-06)"
+    )
+    assert {"A003-03", "A003-04"} <= set(summary.index)  # the recorded source errors
+
+
+def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None:
+    ref = analysis.reference_date(real)
+    assert ref == pd.Timestamp("2024-10-18")
+    assert analysis.reference_claims(real, ref)[0] == "A003-01"
+    timing = analysis.response_timing(real, ref)
+    first = analysis.first_responses(timing).set_index("claimant_group")
+    assert first.loc["United States", "date"] == "2024-10-21"
+    assert first.loc["North Korea", "days_after_reference"] == 3
+    n_responses = int((real["kind"] == "response").sum())
+    assert len(timing) + analysis.undated_responses(real)["n_undated"].sum() == n_responses

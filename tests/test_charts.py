@@ -1,0 +1,124 @@
+"""Charts are titled, labelled, sourced, print-sharp and byte-stable; tables escape the data."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import matplotlib as mpl
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from troopclaims import analysis, charts, contract, load, process
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    claims, articles = load.load_claims(), load.load_articles()
+    return process.build_claims_table(claims, articles), process.build_articles_table(
+        claims, articles
+    )
+
+
+def _all_charts(claims: pd.DataFrame, articles: pd.DataFrame) -> dict[str, Figure]:
+    ref = analysis.reference_date(claims)
+    ids = list(articles["article_id"])
+    return {
+        "by_source": charts.estimates_by_source(claims, articles),
+        "over_time": charts.estimates_over_time(claims),
+        "timing": charts.response_timing(
+            analysis.response_timing(claims, ref), analysis.undated_responses(claims), ref, "ref"
+        ),
+        "coverage": charts.coverage(
+            analysis.coverage_matrix(claims, analysis.RESPONSE, ids), "Coverage"
+        ),
+    }
+
+
+def _texts(fig: Figure) -> str:
+    return " ".join(t.get_text() for t in fig.findobj(mpl.text.Text))
+
+
+def test_every_chart_has_title_axis_labels_legend_and_source_note(data) -> None:
+    claims, articles = data
+    for name, fig in _all_charts(claims, articles).items():
+        assert fig.get_suptitle(), name
+        axes = fig.axes
+        assert any(ax.get_xlabel() or ax.get_xticklabels() for ax in axes), name
+        assert any(ax.get_ylabel() or ax.get_yticklabels() for ax in axes), name
+        assert fig.legends or any(ax.get_legend() for ax in axes), name
+        assert "Source: troopclaims" in _texts(fig), name
+        assert fig.get_figwidth() == pytest.approx(charts.WIDTH_IN)
+        mpl.pyplot.close(fig)
+
+
+def test_source_notes_name_the_claims_drawn(data) -> None:
+    claims, articles = data
+    fig = charts.estimates_by_source(claims, articles)
+    text = _texts(fig)
+    for claim_id in analysis.estimates(claims)["claim_id"]:
+        assert claim_id in text
+    mpl.pyplot.close(fig)
+
+
+def test_undated_and_other_units_are_shown_not_dropped(data) -> None:
+    claims, _ = data
+    fig = charts.estimates_over_time(claims)
+    text = _texts(fig)
+    assert "undated" in text
+    assert "A000-01" in text and "A003-03" in text  # brigade figures, named in the note
+    mpl.pyplot.close(fig)
+    ref = analysis.reference_date(claims)
+    undated = analysis.undated_responses(claims)
+    fig = charts.response_timing(analysis.response_timing(claims, ref), undated, ref, "ref")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert set(undated["claimant_group"]) <= set(labels)  # groups with only undated responses
+    mpl.pyplot.close(fig)
+
+
+def test_png_is_200_dpi_at_the_report_width_and_byte_stable(data) -> None:
+    claims, articles = data
+    first = charts.png_bytes(charts.estimates_by_source(claims, articles))
+    second = charts.png_bytes(charts.estimates_by_source(claims, articles))
+    assert first == second
+    width = struct.unpack(">I", first[16:20])[0]
+    assert width == round(charts.WIDTH_IN * charts.DPI)
+    assert b"pHYs" in first
+    mpl.pyplot.close("all")
+
+
+def test_a_dollar_sign_in_data_is_not_mathtext() -> None:
+    fig = charts.coverage(
+        pd.DataFrame({"A1": [1]}, index=pd.Index(["$x$ · concern"], name="key")), "T"
+    )
+    charts.png_bytes(fig)  # would raise or render math with parse_math on
+    assert "$x$ · concern" in _texts(fig)
+    mpl.pyplot.close(fig)
+
+
+def test_every_stance_has_its_own_colour_and_marker() -> None:
+    styles = [charts.stance_style(s) for s in contract.CATEGORIES[analysis.RESPONSE]]
+    assert len(set(styles)) == len(styles)
+    assert all(colour in charts.OKABE_ITO for colour, _ in styles)
+
+
+def test_table_escapes_markup_and_keeps_long_quotes(monkeypatch) -> None:
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    quote = "<script>alert('x')</script> " + "mot " * 100
+    charts.table(pd.DataFrame({"claim": ["A1-01"], "quote": [quote]}))
+    html = shown[0].data
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert" in html
+    assert "mot " * 99 + "mot</td>" in html  # not truncated to pandas' display width
+    assert "min-width: 36%" in html
+
+
+def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("IPython.display.display", lambda obj: None)
+    fig = charts.coverage(pd.DataFrame({"A1": [1]}, index=pd.Index(["k"], name="key")), "T")
+    charts.show(fig, "cov", tmp_path)
+    charts.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
+    assert (tmp_path / "cov.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "tab.csv").read_text() == "a\n1\n"
