@@ -19,10 +19,10 @@ from troopclaims.problems import DataError
 DATASET_SUMMARY = ("summary.html", "result.json")
 
 
-def _print_problems(err: DataError, stream=sys.stderr) -> None:
+def _print_problems(err: DataError) -> None:
     report = validate.ValidationReport(problems=err.problems)
     for line in validate.format_lines(report):
-        print(line, file=stream)
+        print(line, file=sys.stderr)
 
 
 def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:

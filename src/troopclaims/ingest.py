@@ -99,13 +99,16 @@ def _contract_paths(drop: Path) -> tuple[list[Path], list[str]]:
 
 
 def ingest(
-    drop: Path, raw_dir: Path = config.RAW_DIR, processed_dir: Path = config.PROCESSED_DIR
+    drop: Path, raw_dir: Path | None = None, processed_dir: Path | None = None
 ) -> IngestResult:
     """Validate ``drop`` with the dataset, copy it in, rebuild processed data; or change nothing.
 
-    Raises ``DataError`` (nothing changed) when the drop is refused or invalid.
+    Raises ``DataError`` (nothing changed) when the drop is refused or invalid. The folders
+    default to ``config``'s, read at call time (so tests can point them at a scratch copy).
     """
     drop = Path(drop)
+    raw_dir = raw_dir or config.RAW_DIR
+    processed_dir = processed_dir or config.PROCESSED_DIR
     drops_dir = raw_dir / "drops"
     problems = _check_drop_folder(drop, drops_dir)
     if problems:

@@ -90,6 +90,7 @@ def _records(
     name: str, text: str, header: list[str]
 ) -> tuple[list[list[str]], list[int], list[Problem]]:
     """Parse rows with the csv module, noting each record's first line (fields may span lines)."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -102,7 +103,12 @@ def _records(
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(name, f"malformed CSV ({exc})", line=start))
+            rule = (
+                f"a field is longer than {MAX_FIELD_CHARS} characters (a missing closing quote?)"
+                if "field limit" in str(exc)
+                else f"malformed CSV ({exc})"
+            )
+            problems.append(Problem(name, rule, line=start))
             return rows, lines, problems
         if row == header:
             problems.append(Problem(name, "the header line is repeated as a data row", line=start))
@@ -271,8 +277,9 @@ class Source:
     articles_dir: Path | None
 
 
-def base_source(raw_dir: Path = config.RAW_DIR) -> Source:
-    """The hand-curated base dataset under data/raw/."""
+def base_source(raw_dir: Path | None = None) -> Source:
+    """The hand-curated base dataset under data/raw/ (``config.RAW_DIR`` unless given)."""
+    raw_dir = raw_dir or config.RAW_DIR
     return Source("base", raw_dir / "claims.csv", raw_dir / "articles.csv", raw_dir / "articles")
 
 
@@ -291,8 +298,12 @@ def drop_source(path: Path) -> Source:
     return Source(path.stem, path, None, None)
 
 
-def dataset_sources(raw_dir: Path = config.RAW_DIR) -> list[Source]:
-    """The whole dataset: the base, then every ingested drop in name order."""
+def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
+    """The whole dataset: the base, then every ingested drop in name order.
+
+    Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
+    """
+    raw_dir = raw_dir or config.RAW_DIR
     drops_dir = raw_dir / "drops"
     drops = (
         sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))

@@ -66,9 +66,10 @@ def read_processed(
 
 
 def rebuild(
-    sources: list[load.Source], out_dir: Path = config.PROCESSED_DIR
+    sources: list[load.Source], out_dir: Path | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Type every source (already validated) and rewrite data/processed/; return the typed pair."""
+    out_dir = out_dir or config.PROCESSED_DIR
     raw_claims, raw_articles = load.read_sources(sources)
     claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
     write_processed(claims, articles, out_dir)

@@ -1,0 +1,238 @@
+"""Validation and ingestion: the real data passes; every broken drop gets a located answer.
+
+Each broken drop under tests/fixtures/drops/ holds one deliberate fault and an expected.json
+naming the exit code, file, line, column and rule the user must be told. Nothing under data/
+may change, whatever the drop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from troopclaims import cli, config, ingest, load, process, validate
+from troopclaims.problems import DataError
+
+DROPS = Path(__file__).parent / "fixtures" / "drops"
+BROKEN = sorted(p.name for p in DROPS.iterdir() if p.is_dir() and p.name != "valid")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with its SHA-256: 'unchanged' means this is equal."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Validation summaries of test runs go to a scratch folder, not the real reports/."""
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+
+
+def test_corpus_has_at_least_25_distinct_faults() -> None:
+    assert len(BROKEN) >= 25
+    for name in BROKEN:
+        assert json.loads((DROPS / name / "expected.json").read_text())["exit"] == 1
+
+
+def test_real_dataset_passes_with_no_error() -> None:
+    report = validate.validate_sources(load.dataset_sources())
+    assert report.ok, [p.format() for p in report.errors]
+    assert report.rows == {"claims": 71, "articles": 5}
+    assert len(report.expectations) >= 60
+    assert all(e.success for e in report.expectations)
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_drop_is_located_and_changes_nothing(name: str, capsys) -> None:
+    expected = json.loads((DROPS / name / "expected.json").read_text())
+    before = tree_digest(config.DATA_DIR)
+    code = cli.main(["validate", str(DROPS / name)])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert code == expected["exit"]
+    assert "Traceback" not in text
+    drop_file = f"drops/{name}/{expected['file']}"
+    lines = [ln for ln in text.splitlines() if ln.startswith("ERROR") and drop_file in ln]
+    assert lines, f"no error names {drop_file}:\n{text}"
+    where = f"{drop_file}:{expected['line']}:" if expected["line"] else drop_file
+    column = f"column {expected['column']!r}" if expected["column"] else ""
+    assert any(where in ln and column in ln and expected["rule"] in ln for ln in lines), text
+    assert "validation FAILED" in text.splitlines()[-2]
+    assert tree_digest(config.DATA_DIR) == before
+
+
+@pytest.fixture(scope="module")
+def scratch_project(tmp_path_factory) -> Path:
+    """One scratch copy of data/ with processed data built, shared by the ingest tests."""
+    root = tmp_path_factory.mktemp("ingest") / "project"
+    shutil.copytree(config.RAW_DIR, root / "data" / "raw")
+    process.rebuild(load.dataset_sources(root / "data" / "raw"), root / "data" / "processed")
+    return root
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_drop_is_not_ingested(name: str, scratch_project: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(config, "RAW_DIR", scratch_project / "data" / "raw")
+    monkeypatch.setattr(config, "PROCESSED_DIR", scratch_project / "data" / "processed")
+    expected = json.loads((DROPS / name / "expected.json").read_text())
+    before = tree_digest(scratch_project / "data")
+    code = cli.main(["ingest", str(DROPS / name)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    where = f"drops/{name}/{expected['file']}" + (
+        f":{expected['line']}:" if expected["line"] else ""
+    )
+    assert where in err and expected["rule"] in err, err
+    assert tree_digest(scratch_project / "data") == before
+
+
+def run_cli(*args: str, root: Path) -> subprocess.CompletedProcess:
+    """The installed command in a fresh process, pointed at a scratch project."""
+    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
+    exe = Path(sys.executable).with_name("troopclaims")
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def test_valid_drop_ingests_once_and_its_rows_reach_processed(scratch_root: Path) -> None:
+    drop = scratch_root / "incoming" / "fixture-drop"
+    shutil.copytree(DROPS / "valid", drop)
+    (drop / "expected.json").unlink()
+    result = run_cli("ingest", str(drop), root=scratch_root)
+    assert result.returncode == 0, result.stderr
+    assert "ingested fixture-drop: 2 claims, 1 articles" in result.stdout
+    target = scratch_root / "data" / "raw" / "drops" / "fixture-drop"
+    assert (target / "articles" / "900_fixture.txt").is_file()
+    claims, articles = process.read_processed(scratch_root / "data" / "processed")
+    assert {"T900-01", "T900-02"} <= set(claims["claim_id"])
+    assert "T900" in set(articles["article_id"])
+    assert len(claims) == 73
+    summary = scratch_root / "reports" / "validation" / "summary.html"
+    assert "PASSED" in summary.read_text(encoding="utf-8")
+
+    before = tree_digest(scratch_root / "data")
+    again = run_cli("ingest", str(drop), root=scratch_root)
+    assert again.returncode == 1
+    assert "already ingested" in again.stderr
+    assert "Traceback" not in again.stderr
+    renamed = scratch_root / "incoming" / "same-content"
+    shutil.copytree(drop, renamed)
+    third = run_cli("ingest", str(renamed), root=scratch_root)
+    assert third.returncode == 1
+    assert "already ingested as 'fixture-drop'" in third.stderr
+    assert tree_digest(scratch_root / "data") == before
+
+
+def test_broken_drop_in_a_fresh_process_exits_1_without_traceback(scratch_root: Path) -> None:
+    before = tree_digest(scratch_root / "data")
+    for name in ("not_utf8", "article_path_traversal"):
+        result = run_cli("ingest", str(DROPS / name), root=scratch_root)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stdout + result.stderr
+        assert f"drops/{name}/" in result.stderr
+    assert tree_digest(scratch_root / "data") == before
+
+
+def test_process_refuses_invalid_base_data_and_keeps_processed(scratch_root: Path) -> None:
+    raw = scratch_root / "data" / "raw"
+    processed = scratch_root / "data" / "processed"
+    process.rebuild(load.dataset_sources(raw), processed)
+    claims_csv = raw / "claims.csv"
+    claims_csv.write_text(
+        claims_csv.read_text(encoding="utf-8").replace("A001-03,A001", "A001-03,A999", 1),
+        encoding="utf-8",
+    )
+    before = tree_digest(processed)
+    result = run_cli("process", root=scratch_root)
+    assert result.returncode == 1
+    assert "data/raw/claims.csv:" in result.stderr and "'article_id'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(processed) == before
+
+
+def test_failure_after_copy_rolls_the_drop_back(scratch_root: Path, monkeypatch) -> None:
+    raw, processed = scratch_root / "data" / "raw", scratch_root / "data" / "processed"
+    before = tree_digest(scratch_root / "data")
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(process, "rebuild", disk_full)
+    with pytest.raises(OSError):
+        ingest.ingest(DROPS / "valid", raw_dir=raw, processed_dir=processed)
+    assert tree_digest(scratch_root / "data") == before
+    assert not (raw / "drops" / "valid").exists()
+
+
+def test_json_holds_every_problem_and_html_is_self_contained(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "result.json"
+    code = cli.main(["validate", str(DROPS / "script_in_quote"), "--json", str(out)])
+    assert code == 1
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["ok"] is False
+    assert result["summary"]["errors"] == len(
+        [p for p in result["problems"] if p["severity"] == "error"]
+    )
+    assert {"file", "line", "column", "value", "rule", "severity"} <= set(result["problems"][0])
+    html = (config.VALIDATION_DIR / "drop-script_in_quote.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    for external in ('src="http', 'href="http', "<link", "<script", "@import"):
+        assert external not in html
+    capsys.readouterr()
+
+
+def test_claims_csv_alone_is_validated_with_the_dataset(tmp_path: Path, capsys) -> None:
+    claims = tmp_path / "extra_claims.csv"
+    rows = load.read_raw_claims(config.RAW_CLAIMS_CSV).head(2).copy()
+    rows["claim_id"] = ["X-1", "X-2"]
+    rows.drop(columns=[load.LINE_COLUMN]).to_csv(claims, index=False, lineterminator="\n")
+    assert cli.main(["validate", str(claims)]) == 0
+    assert "validation PASSED" in capsys.readouterr().out
+
+
+def test_the_dataset_itself_is_not_validated_against_itself(capsys) -> None:
+    assert cli.main(["validate", str(config.RAW_CLAIMS_CSV)]) == 0
+    assert "71 claims" in capsys.readouterr().out
+
+
+def test_warnings_are_reported_but_do_not_fail(tmp_path: Path, capsys) -> None:
+    drop = tmp_path / "implausible"
+    shutil.copytree(DROPS / "valid", drop)
+    claims = drop / "claims.csv"
+    claims.write_text(
+        claims.read_text(encoding="utf-8")
+        .replace(",3000,soldiers,", ",30,soldiers,")
+        .replace("environ 3 000", "environ 30"),
+        encoding="utf-8",
+    )
+    (drop / "articles" / "900_fixture.txt").write_text(
+        (drop / "articles" / "900_fixture.txt")
+        .read_text(encoding="utf-8")
+        .replace("environ 3 000", "environ 30"),
+        encoding="utf-8",
+    )
+    assert cli.main(["validate", str(drop)]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING" in out and "plausible range" in out
+    assert "1 warning(s)" in out
+
+
+def test_typed_processed_frame_matches_the_validated_rows(scratch_root: Path) -> None:
+    raw = scratch_root / "data" / "raw"
+    claims, _ = process.rebuild(load.dataset_sources(raw), scratch_root / "data" / "processed")
+    assert str(claims["figure"].dtype) == "Int64"
+    assert pd.api.types.is_datetime64_any_dtype(claims["statement_date"])
