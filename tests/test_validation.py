@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from troopclaims import cli, config, ingest, load, process, validate
-from troopclaims.problems import DataError
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 BROKEN = sorted(p.name for p in DROPS.iterdir() if p.is_dir() and p.name != "valid")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, load
+from troopclaims import atomic, load
 from troopclaims.problems import DataError, Problem
 
 PRINT_LIMIT_PER_RULE = 20
