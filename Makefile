@@ -71,8 +71,12 @@ $(EXECUTED) &: $(NOTEBOOKS) $(PROCESSED) $(PKG_SOURCES) $(PARAMS_USED) | $(STAMP
 $(REPORT_FILES) &: $(EXECUTED) $(TEMPLATE_FILES) $(PKG_SOURCES) $(RAW_FILES) | $(STAMP)
 	$(PY) -m troopclaims.report build --params $(PARAMS_USED)
 
+# Every step writes atomically, so a failed step leaves good old files: keep them (make would
+# otherwise delete the other members of a grouped target when its recipe fails).
+.PRECIOUS: $(PROCESSED) $(EXECUTED) $(REPORT_FILES)
+
 lab: $(PROCESSED) | $(STAMP) ## Open the notebooks in JupyterLab (kernel `troopclaims` preselected)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 FORCE:
 
@@ -87,7 +91,16 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## Time the builds: full report, no-op report, floor (see bench/)
+# DROP=path/to/drop (a folder) or a claims CSV; without DROP, `validate` checks the dataset.
+validate: $(STAMP) ## Validate the dataset, or a new drop with it: make validate DROP=path
+	$(BIN)/troopclaims validate $(DROP) $(if $(JSON),--json $(JSON))
+
+ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make ingest DROP=path
+	@[ -n "$(DROP)" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }
+	$(BIN)/troopclaims ingest $(DROP)
+
+bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds
+	$(PY) bench/validate_bench.py
 	$(PY) bench/report_bench.py
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv

@@ -308,12 +308,19 @@ def test_validation_tables_follow_the_result_schema() -> None:
         },
         "expectations": [
             {
-                "name": "n",
+                "name": "expect_a(ok_col)",
+                "description": "d",
+                "severity": "error",
+                "success": True,
+                "unexpected_count": 0,
+            },
+            {
+                "name": "expect_b(bad_col)",
                 "description": "d",
                 "severity": "error",
                 "success": False,
                 "unexpected_count": 1,
-            }
+            },
         ],
         "problems": [
             {
@@ -329,7 +336,10 @@ def test_validation_tables_follow_the_result_schema() -> None:
     }
     overview, expectations, problems = analysis.validation_tables(result)
     assert overview.set_index("")["value"]["data valid"] == "no"
-    assert expectations["success"].tolist() == ["FAILED"]
+    assert expectations[["column", "result"]].values.tolist() == [
+        ["bad_col", "FAILED"],  # unmet rules come first
+        ["ok_col", "passed"],
+    ]
     assert problems.loc[0, "column"] == ""
     assert pd.isna(problems.loc[0, "line"])
 

@@ -154,3 +154,23 @@ def test_a_failing_cell_is_named_and_the_previous_output_kept(tmp_path: Path) ->
     assert out.read_text(encoding="utf-8") == "previous"
     assert (tmp_path / "executed" / "failed" / broken.name).is_file()
     assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.slow
+def test_defaults_resolve_from_the_project_root_not_the_working_directory(tmp_path: Path) -> None:
+    """Relative defaults ('reports/validation') must not depend on where the kernel starts."""
+    import papermill
+
+    processed = small_params(tmp_path)["processed_dir"]
+    papermill.execute_notebook(
+        NOTEBOOKS[0],
+        tmp_path / "out.ipynb",
+        parameters={"processed_dir": processed},  # everything else at its default
+        kernel_name=config.KERNEL_NAME,
+        progress_bar=False,
+        cwd=str(tmp_path),
+        extra_arguments=report.KERNEL_ARGS,
+        shutdown_kernel="immediate",
+    )
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]

@@ -477,6 +477,30 @@ def read_validation_result(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _expectations_table(expectations: list[dict]) -> pd.DataFrame:
+    """Expectations for reading: unmet ones first, the checked column instead of GX's name.
+
+    GX names ('expect_column_values_to_match_regex(article_id)') are long unbreakable words that
+    overflow a printed page; the column in the parentheses and the rule in words say the same.
+    """
+    df = pd.DataFrame(
+        expectations,
+        columns=["table", "name", "description", "severity", "success", "unexpected_count"],
+    )
+    out = pd.DataFrame(
+        {
+            "table": df["table"].astype("string").fillna(""),
+            "column": df["name"].str.extract(r"\(([^()]*)\)\s*$", expand=False).fillna(""),
+            "rule": df["description"],
+            "severity": df["severity"],
+            "result": df["success"].map({True: "passed", False: "FAILED"}),
+            "rows failing": df["unexpected_count"],
+        }
+    )
+    order = out["result"].eq("passed").astype(int) * 2 + out["severity"].ne("error").astype(int)
+    return out.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
 def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(overview, expectations, problems) frames from a validation result, for display."""
     summary = result.get("summary", {})
@@ -492,11 +516,7 @@ def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         ],
         columns=["", "value"],
     )
-    expectations = pd.DataFrame(
-        result.get("expectations", []),
-        columns=["name", "description", "severity", "success", "unexpected_count"],
-    )
-    expectations["success"] = expectations["success"].map({True: "passed", False: "FAILED"})
+    expectations = _expectations_table(result.get("expectations", []))
     problems = pd.DataFrame(
         result.get("problems", []),
         columns=["file", "line", "column", "value", "rule", "severity", "expectation"],

@@ -97,7 +97,7 @@ def _new_figure(height_in: float, **kwargs) -> tuple[Figure, object]:
 
 def _source_note(fig: Figure, text: str) -> None:
     """The small print under a chart: where the data comes from, which claims it draws."""
-    wrapped = textwrap.fill(text, width=150)
+    wrapped = textwrap.fill(text, width=135)  # 6.5 pt across 7 in
     fig.text(0.01, 0.005, wrapped, fontsize=6.5, color="#444444", va="bottom", ha="left")
 
 

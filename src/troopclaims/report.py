@@ -143,7 +143,7 @@ def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> d
 
 
 def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int, str]:
-    """The failing cell's 1-based position in the *source* notebook and its first line.
+    """The failing cell's 1-based position in the *source* notebook and its first lines.
 
     papermill counts cells in the executed copy (which has an injected parameters cell), so the
     cell is found again by its code: that is the position the user sees in JupyterLab.
@@ -153,8 +153,9 @@ def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int
     cells = nbformat.read(source, as_version=4).cells
     match = [i for i, cell in enumerate(cells) if cell.source == failed_source]
     position = match[0] + 1 if match else cell_index + 1
-    first = next((line for line in failed_source.splitlines() if line.strip()), "")
-    return position, first
+    lines = [line for line in failed_source.splitlines() if line.strip()]
+    shown = "\n    ".join(lines[:4]) + ("\n    ..." if len(lines) > 4 else "")
+    return position, shown
 
 
 def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | None = None) -> None:
@@ -189,7 +190,7 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
             atomic.write_bytes(kept, tmp.read_bytes())
             raise ReportError(
                 f"{_shown(notebook)}: cell {position} failed with "
-                f"{err.ename}: {err.evalue}\n  cell starts: {first}\n"
+                f"{err.ename}: {err.evalue}\n  the cell:\n    {first}\n"
                 f"  executed copy with the traceback: {_shown(kept)}"
             ) from None
         except PapermillException as err:
