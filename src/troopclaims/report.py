@@ -426,8 +426,10 @@ def write_pdf(html_text: str, target: Path) -> None:
     The fetcher accepts inline ``data:`` URLs only and fails on anything else, so a stray
     external reference breaks the build instead of reaching for the network.
     """
-    import weasyprint
-    from weasyprint.urls import URLFetcher
+    with warnings.catch_warnings():  # a notice that libharfbuzz-subset is absent (fonttools used)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import weasyprint
+        from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
