@@ -95,10 +95,16 @@ def _new_figure(height_in: float, **kwargs) -> tuple[Figure, object]:
     return plt.subplots(figsize=(WIDTH_IN, height_in), **kwargs)
 
 
-def _source_note(fig: Figure, text: str) -> None:
-    """The small print under a chart: where the data comes from, which claims it draws."""
+def _source_note(fig: Figure, text: str, axis_in: float = 0.45) -> None:
+    """The small print under a chart: where the data comes from, which claims it draws.
+
+    The bottom margin grows with the note's wrapped lines (a bigger drop names more claims),
+    leaving ``axis_in`` inches for the x axis, so note and axis label never overlap.
+    """
     wrapped = textwrap.fill(text, width=135)  # 6.5 pt across 7 in
     fig.text(0.01, 0.005, wrapped, fontsize=6.5, color="#444444", va="bottom", ha="left")
+    lines = wrapped.count("\n") + 1
+    fig.subplots_adjust(bottom=min(0.45, (0.15 + axis_in + 0.11 * lines) / fig.get_figheight()))
 
 
 def _ids_note(ids: list[str], limit: int = 60) -> str:
@@ -107,12 +113,6 @@ def _ids_note(ids: list[str], limit: int = 60) -> str:
     if len(ids) <= limit:
         return ", ".join(ids)
     return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"
-
-
-def _bottom_margin(fig: Figure, lines: int, axis_in: float = 0.45) -> None:
-    """Room at the bottom for ``lines`` of source note and ``axis_in`` inches of x axis."""
-    height = fig.get_figheight()
-    fig.subplots_adjust(bottom=min(0.45, (0.15 + axis_in + 0.11 * lines) / height))
 
 
 def _dodge(n: int, step: float) -> list[float]:
@@ -183,7 +183,6 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
         f"within each article. Claims: {_ids_note(list(est['claim_id']))}.",
     )
     fig.subplots_adjust(top=0.72, left=0.09, right=0.98, wspace=0.08)
-    _bottom_margin(fig, 3)
     return fig
 
 
@@ -309,7 +308,6 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
         f"statement date.{other}",
     )
     fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
-    _bottom_margin(fig, 2)
     return fig
 
 
@@ -426,7 +424,6 @@ def response_timing(
         f"{_ids_note([i for ids in undated['claim_ids'] for i in ids.split(', ')])}.",
     )
     fig.subplots_adjust(top=1 - 1.35 / height, left=0.2, right=0.98, wspace=0.05)
-    _bottom_margin(fig, 4)
     return fig
 
 
@@ -486,9 +483,9 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
         "Source: troopclaims curated claims. A row is a claim key: figure, unit and framing for "
         "estimates; claimant group and stance for responses. A number in a dot counts claims "
         "of that article with that key.",
+        axis_in=0.05,
     )
     fig.subplots_adjust(top=1 - 1.0 / height, left=0.36, right=0.9)
-    _bottom_margin(fig, 2, axis_in=0.05)
     return fig
 
 
