@@ -314,6 +314,54 @@ def _presence_rule(flag: str, column: str, vocab: dict[str, str], what: str) -> 
     )
 
 
+REQUIRED_HINTS = {"outlet": " (write 'unknown' for an unknown outlet)"}
+
+
+def _table_rules(
+    columns: list[str],
+    id_column: str,
+    required: tuple[str, ...],
+    vocabularies: dict[str, dict[str, str]],
+    free_text: tuple[str, ...],
+) -> list[Rule]:
+    """The rules both CSVs share: exact column set, a unique well-formed id, required cells,
+    controlled vocabularies, and the formula/markup bans on free text."""
+    rules = [
+        Rule(
+            gxe.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True),
+            None,
+            "the columns must be exactly those of the data contract",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeUnique(column=id_column),
+            id_column,
+            f"{id_column} must be unique across the whole dataset (existing data and drops)",
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column=id_column, regex=ID_PATTERN),
+            id_column,
+            f"{id_column} must be letters, digits, '-', '_' or '.' (at most 64)",
+        ),
+    ]
+    rules += [
+        Rule(
+            gxe.ExpectColumnValuesToNotBeNull(column=col),
+            col,
+            f"{col} is required{REQUIRED_HINTS.get(col, '')}",
+        )
+        for col in required
+    ]
+    rules += [
+        Rule(
+            gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(vocab)),
+            col,
+            f"{col} must be one of: {', '.join(vocab)}",
+        )
+        for col, vocab in vocabularies.items()
+    ]
+    return rules + _text_rules(free_text)
+
+
 def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
     """Every rule for the claims CSV (the suite is built from these).
 
@@ -334,24 +382,24 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
         "_soldiers",
         "_brigades",
     ]
-    rules = [
-        Rule(
-            gxe.ExpectTableColumnsToMatchSet(
-                column_set=[*contract.CLAIM_COLUMNS, *helper_cols], exact_match=True
-            ),
-            None,
-            "the columns must be exactly those of the data contract",
-        ),
-        Rule(
-            gxe.ExpectColumnValuesToBeUnique(column="claim_id"),
+    rules = _table_rules(
+        columns=[*contract.CLAIM_COLUMNS, *helper_cols],
+        id_column="claim_id",
+        required=(
             "claim_id",
-            "claim_id must be unique across the whole dataset (existing data and drops)",
+            "article_id",
+            "claimant",
+            "claimant_group",
+            "kind",
+            "category",
+            "quote",
+            "date_precision",
+            "date_basis",
         ),
-        Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column="claim_id", regex=ID_PATTERN),
-            "claim_id",
-            "claim_id must be letters, digits, '-', '_' or '.' (at most 64)",
-        ),
+        vocabularies=contract.CLAIM_VOCABULARIES,
+        free_text=("claimant", "quote", "note"),
+    )
+    rules += [
         Rule(
             gxe.ExpectColumnValuesToBeInSet(column="article_id", value_set=known_article_ids),
             "article_id",
@@ -440,26 +488,6 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
             "warning",
         ),
     ]
-    for col in (
-        "claim_id",
-        "article_id",
-        "claimant",
-        "claimant_group",
-        "kind",
-        "category",
-        "quote",
-        "date_precision",
-        "date_basis",
-    ):
-        rules.append(Rule(gxe.ExpectColumnValuesToNotBeNull(column=col), col, f"{col} is required"))
-    for col, vocab in contract.CLAIM_VOCABULARIES.items():
-        rules.append(
-            Rule(
-                gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(vocab)),
-                col,
-                f"{col} must be one of: {', '.join(vocab)}",
-            )
-        )
     for flag, col in (
         ("_figure_present", "figure"),
         ("_unit_present", "unit"),
@@ -486,7 +514,6 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
                 f"{col} must be a real date written YYYY-MM-DD",
             )
         )
-    rules += _text_rules(("claimant", "quote", "note"))
     return rules
 
 
@@ -502,24 +529,14 @@ def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFra
 def articles_rules() -> list[Rule]:
     """Every rule for the articles CSV."""
     helper_cols = ["_published_date_present", "_file_exists", "_file_utf8"]
-    rules = [
-        Rule(
-            gxe.ExpectTableColumnsToMatchSet(
-                column_set=[*contract.ARTICLE_COLUMNS, *helper_cols], exact_match=True
-            ),
-            None,
-            "the columns must be exactly those of the data contract",
-        ),
-        Rule(
-            gxe.ExpectColumnValuesToBeUnique(column="article_id"),
-            "article_id",
-            "article_id must be unique across the whole dataset",
-        ),
-        Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column="article_id", regex=ID_PATTERN),
-            "article_id",
-            "article_id must be letters, digits, '-', '_' or '.' (at most 64)",
-        ),
+    rules = _table_rules(
+        columns=[*contract.ARTICLE_COLUMNS, *helper_cols],
+        id_column="article_id",
+        required=("article_id", "file", "outlet", "language", "date_precision", "date_basis"),
+        vocabularies=contract.ARTICLE_VOCABULARIES,
+        free_text=("title", "outlet", "note", "url"),
+    )
+    rules += [
         Rule(
             gxe.ExpectColumnValuesToMatchRegex(column="file", regex=FILE_PATTERN),
             "file",
@@ -557,25 +574,6 @@ def articles_rules() -> list[Rule]:
             "url must start with http:// or https:// and contain no spaces",
         ),
     ]
-    for col in ("article_id", "file", "outlet", "language", "date_precision", "date_basis"):
-        rules.append(
-            Rule(
-                gxe.ExpectColumnValuesToNotBeNull(column=col),
-                col,
-                f"{col} is required (write 'unknown' for an unknown outlet)"
-                if col == "outlet"
-                else f"{col} is required",
-            )
-        )
-    for col, vocab in contract.ARTICLE_VOCABULARIES.items():
-        rules.append(
-            Rule(
-                gxe.ExpectColumnValuesToBeInSet(column=col, value_set=list(vocab)),
-                col,
-                f"{col} must be one of: {', '.join(vocab)}",
-            )
-        )
-    rules += _text_rules(("title", "outlet", "note", "url"))
     return rules
 
 
