@@ -29,7 +29,7 @@ def _write_summary(report: validate.ValidationReport, html_name: str, json_name:
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
     validate.write_summary(report, html_path, json_path)
-    print(f"validation summary: {load.display_path(html_path)}")
+    print(f"validation summary: {config.display_path(html_path)}")
 
 
 def _drop_stem(path: Path) -> str:
@@ -85,7 +85,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"WARNING: not part of the drop contract, not copied: {name}")
     print(
         f"ingested {result.name}: {result.claims_added} claims, {result.articles_added} "
-        f"articles -> {load.display_path(result.target)}; data/processed/ rebuilt"
+        f"articles -> {config.display_path(result.target)}; data/processed/ rebuilt"
     )
     return 0
 

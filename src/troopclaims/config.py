@@ -37,3 +37,12 @@ VALIDATION_DIR = REPORTS_DIR / "validation"
 REPORT_HTML = REPORTS_DIR / "report.html"
 REPORT_PDF = REPORTS_DIR / "report.pdf"
 KERNEL_NAME = "troopclaims"
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the project root when it is inside it, for short stable messages."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)

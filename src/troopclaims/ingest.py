@@ -39,7 +39,7 @@ def _digest(path: Path) -> str:
 
 def _check_drop_folder(drop: Path, drops_dir: Path) -> list[Problem]:
     """Refusals that need no validation: not a folder, bad name, already ingested."""
-    name = load.display_path(drop)
+    name = config.display_path(drop)
     if not drop.is_dir():
         return [
             Problem(

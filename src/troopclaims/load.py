@@ -23,15 +23,6 @@ MAX_FIELD_CHARS = 100_000
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 
 
-def display_path(path: Path) -> str:
-    """A path relative to the project root when it is inside it, for short stable messages."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(config.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def _decode(path: Path, data: bytes) -> tuple[str, list[Problem]]:
     """Decode UTF-8, locating the first bad byte by line (only on the careful path)."""
     try:
@@ -41,7 +32,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, list[Problem]]:
         bad = data[exc.start : exc.start + 4].hex(" ")
         return "", [
             Problem(
-                display_path(path),
+                config.display_path(path),
                 f"not valid UTF-8 (bytes {bad} at byte {exc.start}); save the file as UTF-8",
                 line=line,
             )
@@ -158,7 +149,7 @@ def read_raw_csv(path: Path, expected: tuple[str, ...]) -> pd.DataFrame:
     Empty cells are empty strings (never NaN) so validation sees exactly what was typed.
     """
     path = Path(path)
-    name = display_path(path)
+    name = config.display_path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -199,7 +190,7 @@ def _careful_read(path: Path, data: bytes, header: list[str]) -> pd.DataFrame:
     text, problems = _decode(path, data)
     if problems:
         raise DataError(problems)
-    rows, lines, problems = _records(display_path(path), text, header)
+    rows, lines, problems = _records(config.display_path(path), text, header)
     if problems:
         raise DataError(problems)
     frame = pd.DataFrame(rows, columns=header, dtype="str")
@@ -326,7 +317,7 @@ def read_sources(sources: list[Source]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for src in sources:
         try:
             frame = read_raw_claims(src.claims_csv)
-            frame[SOURCE_FILE_COLUMN] = display_path(src.claims_csv)
+            frame[SOURCE_FILE_COLUMN] = config.display_path(src.claims_csv)
             claims.append(frame)
         except DataError as err:
             problems += err.problems
@@ -334,7 +325,7 @@ def read_sources(sources: list[Source]) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         try:
             frame = read_raw_articles(src.articles_csv)
-            frame[SOURCE_FILE_COLUMN] = display_path(src.articles_csv)
+            frame[SOURCE_FILE_COLUMN] = config.display_path(src.articles_csv)
             frame[ARTICLES_DIR_COLUMN] = str(src.articles_dir)
             articles.append(frame)
         except DataError as err:

@@ -60,17 +60,6 @@ PACKAGES = (
 )
 
 
-def _shown(path: Path) -> str:
-    """A path as every message shows it (``load.display_path``).
-
-    Imported on use: ``load`` brings pandas, which the execute and build processes otherwise
-    never need (0.3 s each).
-    """
-    from troopclaims.load import display_path
-
-    return display_path(path)
-
-
 class ReportError(Exception):
     """A build step failed for a reason the user can act on; the message says which and where."""
 
@@ -102,11 +91,13 @@ def load_params(path: Path | None) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ReportError(f"cannot read parameters file {_shown(path)}: {exc}") from exc
+        raise ReportError(
+            f"cannot read parameters file {config.display_path(path)}: {exc}"
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ReportError(f"{_shown(path)}: expected a mapping of parameter names")
+        raise ReportError(f"{config.display_path(path)}: expected a mapping of parameter names")
     return data
 
 
@@ -189,12 +180,12 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
             kept = failed_dir / notebook.name
             atomic.write_bytes(kept, tmp.read_bytes())
             raise ReportError(
-                f"{_shown(notebook)}: cell {position} failed with "
+                f"{config.display_path(notebook)}: cell {position} failed with "
                 f"{err.ename}: {err.evalue}\n  the cell:\n    {first}\n"
-                f"  executed copy with the traceback: {_shown(kept)}"
+                f"  executed copy with the traceback: {config.display_path(kept)}"
             ) from None
         except PapermillException as err:
-            raise ReportError(f"{_shown(notebook)}: {err}") from None
+            raise ReportError(f"{config.display_path(notebook)}: {err}") from None
     (failed_dir / notebook.name).unlink(missing_ok=True)
 
 
@@ -328,7 +319,10 @@ def input_files(raw_dir: Path, extra: Sequence[Path] = ()) -> list[dict[str, str
     """Every input file with its SHA-256: all of ``raw_dir`` (drops included), then ``extra``."""
     files = sorted(p for p in Path(raw_dir).rglob("*") if p.is_file())
     files += [Path(p) for p in extra if p and Path(p).is_file()]
-    return [{"path": _shown(p), "sha256": sha256(p), "bytes": str(p.stat().st_size)} for p in files]
+    return [
+        {"path": config.display_path(p), "sha256": sha256(p), "bytes": str(p.stat().st_size)}
+        for p in files
+    ]
 
 
 def _git(*args: str) -> str | None:
@@ -444,7 +438,7 @@ def build(
     params_file: Path | None = None,
 ) -> tuple[Path, Path]:
     """Join the executed notebooks into the HTML and PDF report, replacing both together."""
-    missing = [_shown(p) for p in executed if not Path(p).is_file()]
+    missing = [config.display_path(p) for p in executed if not Path(p).is_file()]
     if missing:
         raise ReportError(f"executed notebook missing: {', '.join(missing)} (run execute first)")
     combined, toc, used = combine(executed)
@@ -511,7 +505,7 @@ def run_command(args: argparse.Namespace) -> int:
                 args.notebooks, args.executed_dir, params, source_notebooks(), args.jobs
             )
             for out in outputs:
-                print(f"executed {_shown(out)}")
+                print(f"executed {config.display_path(out)}")
             return 0
         notebooks = source_notebooks(getattr(args, "notebooks_dir", config.NOTEBOOKS_DIR))
         executed_dir = getattr(args, "executed_dir", config.EXECUTED_DIR)
@@ -525,7 +519,7 @@ def run_command(args: argparse.Namespace) -> int:
             getattr(args, "raw_dir", config.RAW_DIR),
             params_file,
         )
-        print(f"wrote {_shown(html_path)} and {_shown(pdf_path)}")
+        print(f"wrote {config.display_path(html_path)} and {config.display_path(pdf_path)}")
     return 0
 
 

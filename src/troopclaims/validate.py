@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, load
+from troopclaims import atomic, config, load
 from troopclaims.problems import DataError, Problem
 
 PRINT_LIMIT_PER_RULE = 20
@@ -292,7 +292,7 @@ def validate_sources(sources: list[load.Source], today: date | None = None) -> V
     try:
         claims, articles = load.read_sources(sources)
     except DataError as err:
-        files = [load.display_path(s.claims_csv) for s in sources]
+        files = [config.display_path(s.claims_csv) for s in sources]
         return ValidationReport(problems=err.problems, files=files)
     return validate_frames(claims, articles, today)
 
