@@ -1,12 +1,15 @@
-"""Atomic file output: write beside the target, then ``os.replace`` it into place.
+"""File operations every stage shares: atomic output, and content fingerprints.
 
-A crash or a failed step mid-write must leave the previous good file intact, and readers must
-never see a half-written file; a rename within one directory gives both on POSIX.
+Atomic output: write beside the target, then rename it into place. A crash or a failed step
+mid-write must leave the previous good file intact, and readers must never see a half-written
+file; a rename within one directory gives both on POSIX. Fingerprints (SHA-256) identify inputs
+in the report's provenance and recognise a drop that was already ingested.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -63,3 +66,12 @@ def atomic_new_dir(target: Path) -> Iterator[Path]:
         tmp.rename(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks (a drop's articles may be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -8,6 +8,7 @@ directories; deriving paths from this file (not from ``os.getcwd()``) makes them
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -30,6 +31,8 @@ DROPS_DIR = RAW_DIR / "drops"
 PROCESSED_DIR = DATA_DIR / "processed"
 PROCESSED_CLAIMS = PROCESSED_DIR / "claims.parquet"
 PROCESSED_ARTICLES = PROCESSED_DIR / "articles.parquet"
+# The validation verdict of exactly the data in processed/, written with it (the report reads it).
+PROCESSED_VALIDATION = PROCESSED_DIR / "validation.json"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 EXECUTED_DIR = REPORTS_DIR / "executed"
@@ -46,3 +49,23 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+class ConfigError(ValueError):
+    """An environment setting the user must fix (its message says which and how)."""
+
+
+def source_date_epoch() -> datetime | None:
+    """The build time pinned by SOURCE_DATE_EPOCH (reproducible builds), or None if unset.
+
+    One parser for every stage that needs "now": validation's future-date rule and the report's
+    build date must agree, and a malformed value is a user error, not a crash.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {raw!r}"
+        )
+    return datetime.fromtimestamp(int(raw), UTC)
