@@ -139,41 +139,13 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     axes = [axes] if len(units) == 1 else list(axes)
     for ax, unit in zip(axes, units, strict=True):
         sub = est[est["unit"] == unit]
-        for art_pos, art in enumerate(art_ids):
-            rows = sub[sub["article_id"] == art]
-            for off, row in zip(_dodge(len(rows), 0.16), rows.itertuples(), strict=True):
-                y = art_pos + off
-                _estimate_point(ax, row.figure, y, row)
-                ax.annotate(
-                    row.claim_id.split("-")[-1],
-                    (row.figure, y),
-                    xytext=(5, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=6,
-                    color="#333333",
-                )
-        for value in sorted(sub["figure"].dropna().unique()):
-            ax.axvline(value, color="#cccccc", linewidth=0.6, zorder=1)
-        values = sorted(int(v) for v in sub["figure"].dropna().unique())
-        ax.set_xticks(values, [f"{v:,}" for v in values], rotation=0)
-        top = max(values) if values else 1
-        ax.set_xlim(0, top * 1.15 + (1 if unit == "brigades" else 0))
-        ax.set_xlabel(f"figure reported ({unit})")
-        ax.tick_params(axis="x", labelsize=7)
+        _by_source_points(ax, sub, art_ids)
+        _figure_axis(ax, sub, unit)
     axes[0].set_yticks(range(len(art_ids)), art_ids)
     axes[0].set_ylim(len(art_ids) - 0.5, -0.5)
     axes[0].set_ylabel("article")
     handles = _estimate_handles(est)
-    fig.legend(
-        handles=handles,
-        loc="upper center",
-        ncols=min(len(handles), 5),
-        bbox_to_anchor=(0.5, 0.93),
-        frameon=False,
-        title="colour: framing   shape: qualifier",
-        title_fontsize=7.5,
-    )
+    _estimate_legend(fig, handles, ncols=min(len(handles), 5), top=0.93)
     fig.suptitle(
         "Troop estimates by source: the same figures, framed differently", x=0.01, ha="left"
     )
@@ -184,6 +156,44 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     )
     fig.subplots_adjust(top=0.72, left=0.09, right=0.98, wspace=0.08)
     return fig
+
+
+def _by_source_points(ax, sub: pd.DataFrame, art_ids: list[str]) -> None:
+    """One unit's estimates, one row per article, each labelled with its claim number.
+
+    Several estimates of one article are dodged around its row so equal figures stay visible;
+    the label is the claim's number within its article, as the source note explains.
+    """
+    for art_pos, art in enumerate(art_ids):
+        rows = sub[sub["article_id"] == art]
+        for off, row in zip(_dodge(len(rows), 0.16), rows.itertuples(), strict=True):
+            y = art_pos + off
+            _estimate_point(ax, row.figure, y, row)
+            ax.annotate(
+                row.claim_id.split("-")[-1],
+                (row.figure, y),
+                xytext=(5, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=6,
+                color="#333333",
+            )
+
+
+def _figure_axis(ax, sub: pd.DataFrame, unit: str) -> None:
+    """A figure axis whose ticks are exactly the figures reported, each with a guide line.
+
+    Ticks at the reported values (not round numbers) let a reader match a column of points to
+    its figure; the brigades panel gets one unit of room, as its values are small.
+    """
+    for value in sorted(sub["figure"].dropna().unique()):
+        ax.axvline(value, color="#cccccc", linewidth=0.6, zorder=1)
+    values = sorted(int(v) for v in sub["figure"].dropna().unique())
+    ax.set_xticks(values, [f"{v:,}" for v in values], rotation=0)
+    top = max(values) if values else 1
+    ax.set_xlim(0, top * 1.15 + (1 if unit == "brigades" else 0))
+    ax.set_xlabel(f"figure reported ({unit})")
+    ax.tick_params(axis="x", labelsize=7)
 
 
 # --- 2. Estimates over time ------------------------------------------------------------------
@@ -213,6 +223,23 @@ def _estimate_handles(est: pd.DataFrame) -> list[Line2D]:
     return framing + hedges
 
 
+def _estimate_legend(fig: Figure, handles: list[Line2D], ncols: int, top: float) -> None:
+    """The framing/qualifier legend across the top of an estimates chart.
+
+    Both estimate charts use one encoding (colour = framing, shape = qualifier), so they share
+    one legend, titled with that key, placed under the title at height ``top``.
+    """
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncols=ncols,
+        bbox_to_anchor=(0.5, top),
+        frameon=False,
+        title="colour: framing   shape: qualifier",
+        title_fontsize=7.5,
+    )
+
+
 def _estimate_point(ax, x: float, y: float, row) -> None:
     """One estimate: colour for its framing, shape for its qualifier."""
     ax.scatter(
@@ -240,27 +267,47 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     undated = analysis.undated_estimates(claims)
     soldiers_dated = dated[dated["unit"] == "soldiers"]
     soldiers_undated = undated[undated["unit"] == "soldiers"]
-    other_units = est[est["unit"] != "soldiers"]
     fig, (ax, ax_u) = _new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
-    days = soldiers_dated["statement_date"]
+    x_lo, x_hi = _day_limits(soldiers_dated["statement_date"])
+    _timeline_points(ax, soldiers_dated, x_lo, x_hi)
+    _timeline_axes(ax, soldiers_dated, soldiers_undated, x_lo, x_hi)
+    _undated_strip(ax_u, soldiers_undated)
+    _estimate_legend(fig, _estimate_handles(est), ncols=5, top=0.935)
+    fig.suptitle("Estimates over time: what was reported when, and by whom", x=0.01, ha="left")
+    _source_note(
+        fig,
+        "Source: troopclaims curated claims (troop_estimate rows). x is the date a figure was "
+        "stated, not the date it refers to. Undated: estimates whose article supports no "
+        f"statement date.{_other_units_note(est[est['unit'] != 'soldiers'])}",
+    )
+    fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
+    return fig
+
+
+def _day_limits(days: pd.Series) -> tuple[float, float]:
+    """The timeline's x range in matplotlib date numbers: the stated days plus margins.
+
+    The right margin is wider so the last day's labels and the forecast arrows (which end at
+    the right edge) have room; with no dated estimate the range is an arbitrary unit.
+    """
     x_lo = mdates.date2num(days.min()) - 1.5 if len(days) else 0
     x_hi = mdates.date2num(days.max()) + 2.5 if len(days) else 1
-    groups = soldiers_dated.groupby(["statement_date", "figure", "category"], observed=True)
+    return x_lo, x_hi
+
+
+def _timeline_points(ax, dated: pd.DataFrame, x_lo: float, x_hi: float) -> None:
+    """Every dated soldier figure, one label per (day, figure, framing) group of points.
+
+    Points that share a day, figure and framing are dodged and labelled once (who, hedge,
+    claim ids), so a figure relayed by three articles reads as one statement, not three.
+    """
+    groups = dated.groupby(["statement_date", "figure", "category"], observed=True)
     labelled: list[int] = []
     for (day, _fig, _cat), grp in groups:
         x0 = mdates.date2num(day)
         for off, row in zip(_dodge(len(grp), 0.3), grp.itertuples(), strict=True):
             _estimate_point(ax, x0 + off, row.figure, row)
-            if row.category == "forecast" and not pd.isna(row.figure_as_of):
-                ax.annotate(
-                    f"for {row.figure_as_of}",
-                    xy=(x_hi, row.figure),
-                    xytext=(x0 + 0.5, row.figure),
-                    va="center",
-                    fontsize=6.5,
-                    color=ESTIMATE_COLOURS[row.category],
-                    arrowprops={"arrowstyle": "->", "ls": "--", "color": "#888888"},
-                )
+            _forecast_arrow(ax, row, x0, x_hi)
         right_half = x0 > (x_lo + x_hi) / 2
         figure = int(grp["figure"].iloc[0])
         nth = labelled.count(figure)  # a second label at the same height goes below the points
@@ -274,41 +321,58 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
             fontsize=6.5,
             color="#222222",
         )
+
+
+def _forecast_arrow(ax, row, x0: float, x_hi: float) -> None:
+    """For a forecast, a dashed arrow to the right edge naming the date it refers to.
+
+    The date a forecast refers to ('2024-12') may lie far beyond the statements; pointing at
+    it from the edge keeps the axis on the statement dates instead of stretching it.
+    """
+    if row.category == "forecast" and not pd.isna(row.figure_as_of):
+        ax.annotate(
+            f"for {row.figure_as_of}",
+            xy=(x_hi, row.figure),
+            xytext=(x0 + 0.5, row.figure),
+            va="center",
+            fontsize=6.5,
+            color=ESTIMATE_COLOURS[row.category],
+            arrowprops={"arrowstyle": "->", "ls": "--", "color": "#888888"},
+        )
+
+
+def _timeline_axes(
+    ax, dated: pd.DataFrame, undated: pd.DataFrame, x_lo: float, x_hi: float
+) -> None:
+    """Day ticks, thousands-separated soldiers, and a y range shared with the undated panel.
+
+    The y limit covers undated figures too (the panels share y), so an undated figure higher
+    than every dated one is not cut off.
+    """
     ax.set_xlim(x_lo, x_hi)
     ax.xaxis.set_major_locator(mdates.DayLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d\n%b"))
     ax.set_xlabel("date the figure was stated")
     ax.set_ylabel("soldiers")
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _p: f"{int(v):,}"))
-    figures = pd.concat([soldiers_dated["figure"], soldiers_undated["figure"]]).dropna()
+    figures = pd.concat([dated["figure"], undated["figure"]]).dropna()
     ax.set_ylim(0, (int(figures.max()) if len(figures) else 1) * 1.12)
-    if soldiers_dated.empty:
+    if dated.empty:
         ax.text(0.5, 0.5, "no dated estimates", transform=ax.transAxes, ha="center")
-    _undated_strip(ax_u, soldiers_undated)
-    fig.legend(
-        handles=_estimate_handles(est),
-        loc="upper center",
-        ncols=5,
-        bbox_to_anchor=(0.5, 0.935),
-        frameon=False,
-        title="colour: framing   shape: qualifier",
-        title_fontsize=7.5,
-    )
-    fig.suptitle("Estimates over time: what was reported when, and by whom", x=0.01, ha="left")
-    other = (
+
+
+def _other_units_note(other_units: pd.DataFrame) -> str:
+    """The source note's sentence naming estimates in units the soldiers axis cannot show.
+
+    A brigade is not a number of soldiers; leaving such claims off the axis silently would hide
+    them, so the note lists their ids.
+    """
+    if not len(other_units):
+        return ""
+    return (
         " Brigade figures are another unit and not plotted: "
         f"{_ids_note(list(other_units['claim_id']))}."
-        if len(other_units)
-        else ""
     )
-    _source_note(
-        fig,
-        "Source: troopclaims curated claims (troop_estimate rows). x is the date a figure was "
-        "stated, not the date it refers to. Undated: estimates whose article supports no "
-        f"statement date.{other}",
-    )
-    fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
-    return fig
 
 
 def _undated_strip(ax, undated: pd.DataFrame) -> None:
@@ -352,63 +416,16 @@ def response_timing(
     marks each group's first dated response. The right panel counts undated responses, so a
     group that responded without a date is still on the chart.
     """
-    first_lag = timing.groupby("claimant_group", observed=True)["lag_days"].min()
-    groups = list(first_lag.sort_values(kind="stable").index.astype(str))
-    groups += sorted(set(undated["claimant_group"]) - set(groups))
+    groups = _group_order(timing, undated)
     height = 1.6 + 0.36 * max(len(groups), 1) + 0.6
     fig, (ax, ax_u) = _new_figure(height, ncols=2, sharey=True, width_ratios=[4, 1])
     ypos = {g: i for i, g in enumerate(groups)}
     for group, grp in timing.groupby("claimant_group", observed=True):
-        stances = list(dict.fromkeys(grp["category"].astype(str)))
-        offsets = dict(zip(stances, _dodge(len(stances), 0.22), strict=True))
-        for row in grp.itertuples():
-            colour, marker = stance_style(str(row.category))
-            y = ypos[str(group)] + offsets[str(row.category)]
-            if row.lag_high > row.lag_low:
-                ax.hlines(y, row.lag_low, row.lag_high, color=colour, linewidth=1.2, alpha=0.7)
-            if row.first:
-                ax.scatter(row.lag_days, y, s=130, facecolor="none", edgecolor="black", lw=1.0)
-            ax.scatter(
-                row.lag_days,
-                y,
-                s=40,
-                marker=marker,
-                facecolor="white" if row.inferred else colour,
-                edgecolor=colour,
-                linewidth=1.4,
-                zorder=3,
-            )
-    ax.axvline(0, color="#888888", linewidth=0.8, ls="--")
-    ax.set_yticks(range(len(groups)), groups)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlabel(f"days after {reference:%d %b %Y} ({reference_label})")
-    if not timing.empty:
-        lo, hi = int(timing["lag_low"].min()), int(timing["lag_high"].max())
-        ax.set_xlim(min(lo, 0) - 0.8, hi + 0.8)
-        ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(1))
-    for g in groups:
-        ax.axhline(ypos[g], color="#eeeeee", linewidth=0.6, zorder=0)
-    counts = undated.set_index("claimant_group")["n_undated"] if len(undated) else pd.Series()
-    values = [int(counts.get(g, 0)) for g in groups]
-    ax_u.barh(range(len(groups)), values, color="#999999", height=0.5)
-    for i, v in enumerate(values):
-        if v:
-            ax_u.text(v, i, f" {v}", va="center", fontsize=7)
-    ax_u.set_xlabel("undated responses")
-    ax_u.set_xlim(0, max([*values, 1]) * 1.35)
-    ax_u.tick_params(axis="y", length=0)
-    stances = [s for s in contract.CATEGORIES[analysis.RESPONSE] if (timing["category"] == s).any()]
-    handles = [
-        Line2D([], [], ls="", marker=stance_style(s)[1], color=stance_style(s)[0], label=s)
-        for s in stances
-    ]
-    handles += [
-        Line2D([], [], ls="", marker="o", mfc="white", mec="#555555", label="date inferred"),
-        Line2D([], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"),
-        Line2D([], [], color="#555555", label="date uncertainty"),
-    ]
+        _group_responses(ax, grp, ypos[str(group)])
+    _lag_axes(ax, timing, groups, reference, reference_label)
+    _undated_bars(ax_u, undated, groups)
     fig.legend(
-        handles=handles,
+        handles=_timing_handles(timing),
         loc="upper center",
         ncols=5,
         frameon=False,
@@ -425,6 +442,104 @@ def response_timing(
     )
     fig.subplots_adjust(top=1 - 1.35 / height, left=0.2, right=0.98, wspace=0.05)
     return fig
+
+
+def _group_order(timing: pd.DataFrame, undated: pd.DataFrame) -> list[str]:
+    """Claimant groups top to bottom: by first dated response, then undated-only, by name.
+
+    Ordering by the first response makes the chart read as a sequence of reactions; groups
+    with undated responses only go last, so no group with a response is left off.
+    """
+    first_lag = timing.groupby("claimant_group", observed=True)["lag_days"].min()
+    groups = list(first_lag.sort_values(kind="stable").index.astype(str))
+    return groups + sorted(set(undated["claimant_group"]) - set(groups))
+
+
+def _group_responses(ax, grp: pd.DataFrame, y0: float) -> None:
+    """One group's dated responses on its row, one sub-row per stance.
+
+    Stances are dodged apart so a condemnation and a denial on the same day are both seen;
+    each point carries its uncertainty bar, its first-response ring and its inferred/stated fill.
+    """
+    stances = list(dict.fromkeys(grp["category"].astype(str)))
+    offsets = dict(zip(stances, _dodge(len(stances), 0.22), strict=True))
+    for row in grp.itertuples():
+        _response_point(ax, row, y0 + offsets[str(row.category)])
+
+
+def _response_point(ax, row, y: float) -> None:
+    """One response: a span for a coarse date, a ring if first, hollow if the date is inferred.
+
+    The span (week or month precision) is drawn under the marker; the marker itself sits at
+    the date's best guess, so precision shows without hiding the point.
+    """
+    colour, marker = stance_style(str(row.category))
+    if row.lag_high > row.lag_low:
+        ax.hlines(y, row.lag_low, row.lag_high, color=colour, linewidth=1.2, alpha=0.7)
+    if row.first:
+        ax.scatter(row.lag_days, y, s=130, facecolor="none", edgecolor="black", lw=1.0)
+    ax.scatter(
+        row.lag_days,
+        y,
+        s=40,
+        marker=marker,
+        facecolor="white" if row.inferred else colour,
+        edgecolor=colour,
+        linewidth=1.4,
+        zorder=3,
+    )
+
+
+def _lag_axes(
+    ax, timing: pd.DataFrame, groups: list[str], reference: pd.Timestamp, label: str
+) -> None:
+    """Day 0 as a dashed line, one tick per day, and a faint guide line along each group's row.
+
+    The x label names the reference event and its date, since every lag is counted from it;
+    the range always includes day 0, even when every response came later.
+    """
+    ax.axvline(0, color="#888888", linewidth=0.8, ls="--")
+    ax.set_yticks(range(len(groups)), groups)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlabel(f"days after {reference:%d %b %Y} ({label})")
+    if not timing.empty:
+        lo, hi = int(timing["lag_low"].min()), int(timing["lag_high"].max())
+        ax.set_xlim(min(lo, 0) - 0.8, hi + 0.8)
+        ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(1))
+    for i in range(len(groups)):
+        ax.axhline(i, color="#eeeeee", linewidth=0.6, zorder=0)
+
+
+def _undated_bars(ax, undated: pd.DataFrame, groups: list[str]) -> None:
+    """The right panel: how many undated responses each group has, on the groups' rows.
+
+    Undated responses cannot sit on a time axis, but dropping them would understate a group's
+    reaction; a count beside its row keeps them in the picture.
+    """
+    counts = undated.set_index("claimant_group")["n_undated"] if len(undated) else pd.Series()
+    values = [int(counts.get(g, 0)) for g in groups]
+    ax.barh(range(len(groups)), values, color="#999999", height=0.5)
+    for i, v in enumerate(values):
+        if v:
+            ax.text(v, i, f" {v}", va="center", fontsize=7)
+    ax.set_xlabel("undated responses")
+    ax.set_xlim(0, max([*values, 1]) * 1.35)
+    ax.tick_params(axis="y", length=0)
+
+
+def _timing_handles(timing: pd.DataFrame) -> list[Line2D]:
+    """Legend entries: the stances present (contract order), then the marker conventions."""
+    stances = [s for s in contract.CATEGORIES[analysis.RESPONSE] if (timing["category"] == s).any()]
+    handles = [
+        Line2D([], [], ls="", marker=stance_style(s)[1], color=stance_style(s)[0], label=s)
+        for s in stances
+    ]
+    conventions = [
+        Line2D([], [], ls="", marker="o", mfc="white", mec="#555555", label="date inferred"),
+        Line2D([], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"),
+        Line2D([], [], color="#555555", label="date uncertainty"),
+    ]
+    return [*handles, *conventions]
 
 
 # --- 4. Coverage -----------------------------------------------------------------------------
