@@ -294,7 +294,7 @@ def test_undated_responses_are_counted_per_group() -> None:
 
 
 def test_missing_validation_result_is_none(tmp_path) -> None:
-    assert analysis.read_validation_result(tmp_path / "result.json") is None
+    assert analysis.read_validation_result(tmp_path / "validation.json") is None
 
 
 def test_validation_tables_follow_the_result_schema() -> None:

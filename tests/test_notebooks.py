@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -16,17 +17,21 @@ SMALL = Path(__file__).parent / "fixtures" / "small"
 NOTEBOOKS = report.source_notebooks()
 
 
-def small_params(tmp_path: Path, output_dir: str = "") -> dict:
-    """Global parameters pointing every notebook at the invented fixture dataset."""
-    processed = tmp_path / "processed"
+def small_processed(folder: Path, verdict: bool = True) -> Path:
+    """The fixture dataset processed into ``folder``, with its validation verdict beside it
+    (as ``troopclaims process`` writes it) unless ``verdict`` is False."""
     raw = SMALL / "raw"
     claims = load.load_claims(raw / "claims.csv")
-    process.write_processed(claims, load.load_articles(raw / "articles.csv"), processed)
-    return {
-        "processed_dir": str(processed),
-        "validation_dir": str(SMALL / "validation"),
-        "output_dir": output_dir,
-    }
+    process.write_processed(claims, load.load_articles(raw / "articles.csv"), folder)
+    if verdict:
+        shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
+    return folder
+
+
+def small_params(tmp_path: Path, output_dir: str = "") -> dict:
+    """Global parameters pointing every notebook at the invented fixture dataset."""
+    processed = small_processed(tmp_path / "processed")
+    return {"processed_dir": str(processed), "output_dir": output_dir}
 
 
 def execute_small(tmp_path: Path, output_dir: str = "") -> list[Path]:
@@ -71,6 +76,7 @@ def test_parameters_cell_holds_plain_values_only(path: Path) -> None:
         assert isinstance(node, ast.Assign), ast.dump(node)
         ast.literal_eval(node.value)  # a plain value, not an expression to evaluate
     assert report.declared_parameters(path)["processed_dir"] == '"data/processed"'  # as written
+    assert "validation_dir" not in report.declared_parameters(path)  # the verdict is in processed
 
 
 # --- parameters from a file -------------------------------------------------------------------
@@ -90,6 +96,65 @@ def test_params_file_global_and_per_notebook(tmp_path: Path) -> None:
         "reference_date": "2024-10-21",
     }
     assert report.parameters_for(estimates, params, NOTEBOOKS) == {"processed_dir": "/x"}
+
+
+def test_unquoted_yaml_dates_become_iso_strings(tmp_path: Path) -> None:
+    """YAML reads 2024-10-18 as a date, which papermill cannot record: pass it as the notebooks
+    take dates, an ISO string."""
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "03-response-timing:\n  reference_date: 2024-10-18\n"
+        "output_dir: ''\nwhen: [2024-10-18 10:30:00]\n",
+        encoding="utf-8",
+    )
+    params = report.load_params(path)
+    assert params["03-response-timing"] == {"reference_date": "2024-10-18"}
+    assert params["when"] == ["2024-10-18T10:30:00"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"reference_date: '2024-10-18'\nlabel: caf\xe9\n", "not UTF-8 text (byte 0xe9 at offset"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text (byte 0x89 at offset 0)"),
+        (b"\x00\x01\x02", "cannot read parameters file"),
+        (b"output_dir: [unclosed\n", "cannot read parameters file"),
+        (b"- a list\n", "expected a mapping of parameter names"),
+        (b"output_dir: !!binary aGk=\n", "parameter 'output_dir' has a value of type bytes"),
+    ],
+    ids=["latin-1", "binary", "control-bytes", "bad-yaml", "not-a-mapping", "binary-value"],
+)
+def test_a_bad_params_file_is_one_error_naming_the_file(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    with pytest.raises(report.ReportError, match=re.escape(message)) as info:
+        report.load_params(path)
+    assert "p.yaml" in str(info.value)
+
+
+def test_a_bad_params_file_on_the_command_line_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"\xff\xfe binary")
+    with pytest.raises(SystemExit) as info:
+        report.main(["execute", str(NOTEBOOKS[0]), "--params", str(path)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR cannot read parameters file ") and "not UTF-8" in err
+    assert "Traceback" not in err
+
+
+def test_an_empty_or_missing_params_file(tmp_path: Path) -> None:
+    """Make always passes a file, empty for 'defaults'; a named file that is absent is an error."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# only a comment\n", encoding="utf-8")
+    assert report.load_params(empty) == {}
+    assert report.load_params(None) == {}
+    with pytest.raises(report.ReportError, match="cannot read parameters file"):
+        report.load_params(tmp_path / "absent.yaml")
 
 
 def test_unknown_parameter_is_an_error_not_ignored() -> None:
@@ -125,14 +190,27 @@ def test_every_notebook_executes_on_the_fixture_data(tmp_path: Path) -> None:
     assert "A901-01" in discrepancies  # the fixture's [source_error]
 
 
+def _output_text(path: Path) -> str:
+    return json.dumps([c.get("outputs") for c in nbformat.read(path, as_version=4).cells])
+
+
+@pytest.mark.slow
+def test_validation_notebook_reads_the_verdict_beside_the_processed_data(tmp_path: Path) -> None:
+    out = tmp_path / "01.ipynb"
+    report.execute(NOTEBOOKS[0], out, small_params(tmp_path))
+    text = _output_text(out)
+    assert "INVENTED fixture: a &lt;dated&gt; claim says how its date was found" in text
+    assert "No validation result" not in text
+
+
 @pytest.mark.slow
 def test_validation_notebook_explains_a_missing_result(tmp_path: Path) -> None:
-    params = small_params(tmp_path)
-    params["validation_dir"] = str(tmp_path / "no-validation-here")
+    processed = small_processed(tmp_path / "processed", verdict=False)
     out = tmp_path / "01.ipynb"
-    report.execute(NOTEBOOKS[0], out, params)
-    text = json.dumps([c.get("outputs") for c in nbformat.read(out, as_version=4).cells])
-    assert "No validation result at" in text
+    report.execute(NOTEBOOKS[0], out, {"processed_dir": str(processed)})
+    text = _output_text(out)
+    assert f"No validation result at {processed / 'validation.json'}" in text
+    assert "run `make report` (or `troopclaims process`) to validate it" in text
 
 
 @pytest.mark.slow
@@ -156,9 +234,50 @@ def test_a_failing_cell_is_named_and_the_previous_output_kept(tmp_path: Path) ->
     assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def _scratch_notebook(folder: Path, name: str, sources: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "language": "python"}
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_dying_kernel_is_named_with_its_notebook_and_cell(tmp_path: Path) -> None:
+    """os._exit in a cell kills the kernel: not a cell error to papermill, still located."""
+    dies = _scratch_notebook(
+        tmp_path / "notebooks", "05-dies.ipynb", ["x = 1", "import os\nos._exit(1)", "y = 2"]
+    )
+    fine = _scratch_notebook(tmp_path / "notebooks", "06-fine.ipynb", ["z = 3"])
+    out = tmp_path / "executed" / dies.name
+    out.parent.mkdir()
+    out.write_text("previous", encoding="utf-8")
+    with pytest.raises(report.ReportError) as info:
+        report.execute_all([dies, fine], out.parent, {}, [dies, fine])
+    message = str(info.value)
+    assert message.startswith(f"{dies}: cell 2 failed with DeadKernelError: Kernel died")
+    assert "os._exit(1)" in message
+    assert "Traceback" not in message
+    assert out.read_text(encoding="utf-8") == "previous"
+    assert (out.parent / fine.name).is_file()  # the other notebook still ran
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_failure_outside_any_cell_is_named_with_its_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel that cannot start (here: no such kernel) fails before any cell runs."""
+    path = _scratch_notebook(tmp_path, "07-nokernel.ipynb", ["pass"])
+    monkeypatch.setattr(config, "KERNEL_NAME", "no-such-kernel-anywhere")
+    with pytest.raises(report.ReportError) as info:
+        report.execute(path, tmp_path / "out.ipynb", {})
+    assert str(info.value).startswith(f"{path}: failed with NoSuchKernel: ")
+
+
 @pytest.mark.slow
 def test_defaults_resolve_from_the_project_root_not_the_working_directory(tmp_path: Path) -> None:
-    """Relative defaults ('reports/validation') must not depend on where the kernel starts."""
+    """Relative defaults ('data/processed') must not depend on where the kernel starts."""
     import papermill
 
     processed = small_params(tmp_path)["processed_dir"]

@@ -144,3 +144,27 @@ def test_command_line_failure_is_a_message_not_a_traceback(tmp_path: Path) -> No
     assert err.getvalue().startswith("ERROR executed notebook missing")
     assert "Traceback" not in err.getvalue()
     assert not (tmp_path / "r.html").exists()
+
+
+def test_build_date_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert report.build_date() == "2024-11-05 00:00:00 UTC"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", report.build_date())
+
+
+@pytest.mark.parametrize("step", [["build"], []], ids=["build", "execute-and-build"])
+def test_a_malformed_source_date_epoch_is_one_error_line_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: list[str]
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    monkeypatch.setattr(report, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as info:
+        report.main([*step, *(["--executed-dir", str(tmp_path)] if step else [])])
+    assert info.value.code == 1
+    first = err.getvalue().splitlines()[0]
+    assert first == (
+        "ERROR SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got 'yesterday'"
+    )
+    assert "Traceback" not in err.getvalue()

@@ -466,7 +466,8 @@ def discrepancy_summary(evidence: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_validation_result(path: Path) -> dict | None:
-    """The validation result JSON written by ``troopclaims process``, or None when absent.
+    """The validation verdict ``troopclaims process`` writes beside the processed data
+    (``data/processed/validation.json``), or None when absent.
 
     Absent is not an error here: a report built from data processed before validation existed
     says so plainly instead of failing.

@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import hashlib
+import functools
 import html
 import importlib.metadata
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -28,8 +27,12 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from troopclaims import atomic, config
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 # jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
 # compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
@@ -82,23 +85,53 @@ def declared_parameters(notebook: Path) -> dict[str, object]:
 def load_params(path: Path | None) -> dict:
     """Read a params YAML: top-level names apply to every notebook that declares them, and a
     top-level key named after a notebook (``03-response-timing``) holds that notebook's own.
+
+    No file, or an empty or comment-only one (Make always passes one), means the defaults. The
+    file is read once, here, so anything wrong with it (unreadable, not UTF-8, not YAML, not a
+    mapping, a value papermill cannot pass on) is one ``ReportError`` naming the file.
     """
     if path is None or not str(path):
         return {}
     import yaml
 
     path = Path(path)
+    shown = config.display_path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_bytes().decode("utf-8")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
         raise ReportError(
-            f"cannot read parameters file {config.display_path(path)}: {exc}"
-        ) from exc
+            f"cannot read parameters file {shown}: not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportError(f"cannot read parameters file {shown}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ReportError(f"{config.display_path(path)}: expected a mapping of parameter names")
-    return data
+        raise ReportError(f"{shown}: expected a mapping of parameter names")
+    return {str(name): _plain(value, str(name), shown) for name, value in data.items()}
+
+
+def _plain(value: object, name: str, shown: str) -> object:
+    """``value`` as papermill can inject it and record it (JSON types), dates as ISO strings.
+
+    YAML reads an unquoted ``2024-10-18`` as a date, which papermill cannot store in the
+    notebook's metadata; the notebooks take dates as ISO strings, so it becomes one. Anything
+    else outside JSON (``!!binary``, ``!!set``) is refused by name.
+    """
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list):
+        return [_plain(item, name, shown) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v, f"{name}.{k}", shown) for k, v in value.items()}
+    raise ReportError(
+        f"{shown}: parameter {name!r} has a value of type {type(value).__name__}; "
+        "use a string, number, boolean, list or mapping"
+    )
 
 
 def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> dict:
@@ -152,41 +185,100 @@ def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int
 def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | None = None) -> None:
     """Run ``notebook`` with papermill into ``output``, atomically; raise ReportError on failure.
 
-    The message names the notebook, the cell (as numbered in the source notebook) and the
-    exception, without the traceback; the failed copy, traceback included, is kept in
+    The message names the notebook, the cell (as numbered in the source notebook) when it is
+    known, and the exception, without the traceback. Whatever stops the run (an exception in a
+    cell, a kernel that dies or never starts, a timeout, an unwritable output) is reported the
+    same way; when a cell raised, the failed copy, traceback included, is kept in
     ``failed_dir`` for whoever needs it.
     """
     import papermill
-    from papermill.exceptions import PapermillException, PapermillExecutionError
+    from papermill.exceptions import PapermillExecutionError
 
     warnings.filterwarnings("ignore", "The specified file", UserWarning, "papermill")
     notebook, output = Path(notebook), Path(output)
     failed_dir = Path(failed_dir) if failed_dir else output.parent / "failed"
-    with atomic.atomic_path(output) as tmp:
-        try:
-            papermill.execute_notebook(
-                notebook,
-                tmp,
-                parameters=parameters,
-                kernel_name=config.KERNEL_NAME,
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                cwd=str(config.ROOT),
-                extra_arguments=KERNEL_ARGS,
-                shutdown_kernel="immediate",
-            )
-        except PapermillExecutionError as err:
-            position, first = _failed_cell(notebook, err.source, err.cell_index)
-            kept = failed_dir / notebook.name
-            atomic.write_bytes(kept, tmp.read_bytes())
-            raise ReportError(
-                f"{config.display_path(notebook)}: cell {position} failed with "
-                f"{err.ename}: {err.evalue}\n  the cell:\n    {first}\n"
-                f"  executed copy with the traceback: {config.display_path(kept)}"
-            ) from None
-        except PapermillException as err:
-            raise ReportError(f"{config.display_path(notebook)}: {err}") from None
+    shown = config.display_path(notebook)
+    try:
+        with atomic.atomic_path(output) as tmp:
+            try:
+                papermill.execute_notebook(
+                    notebook,
+                    tmp,
+                    parameters=parameters,
+                    engine_name=_engine_name(),
+                    kernel_name=config.KERNEL_NAME,
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    cwd=str(config.ROOT),
+                    extra_arguments=KERNEL_ARGS,
+                    shutdown_kernel="immediate",
+                )
+            except PapermillExecutionError as err:
+                position, first = _failed_cell(notebook, err.source, err.cell_index)
+                kept = failed_dir / notebook.name
+                atomic.write_bytes(kept, tmp.read_bytes())
+                raise ReportError(
+                    f"{shown}: cell {position} failed with {err.ename}: {err.evalue}\n"
+                    f"  the cell:\n    {first}\n"
+                    f"  executed copy with the traceback: {config.display_path(kept)}"
+                ) from None
+    except ReportError:
+        raise
+    except _CellRunError as err:
+        position, first = _failed_cell(notebook, err.source, err.cell_index)
+        raise ReportError(
+            f"{shown}: cell {position} failed with {_describe(err.cause)}\n  the cell:\n    {first}"
+        ) from None
+    except Exception as err:  # every failure, whatever its type, must name its notebook
+        raise ReportError(f"{shown}: failed with {_describe(err)}") from None
     (failed_dir / notebook.name).unlink(missing_ok=True)
+
+
+def _describe(err: BaseException) -> str:
+    """``Type: first line of the message``: enough to act on, without a traceback."""
+    lines = [line for line in str(err).splitlines() if line.strip()]
+    return f"{type(err).__name__}: {lines[0] if lines else 'no message'}"
+
+
+class _CellRunError(Exception):
+    """An exception that stopped a notebook outside a cell's own code, with the running cell.
+
+    A kernel that dies (``os._exit`` in a cell) or a timeout is not a cell error to papermill,
+    so it carries no cell; the engine below adds it, from the cell papermill last started.
+    """
+
+    def __init__(self, cause: BaseException, cell_index: int, source: str) -> None:
+        super().__init__(str(cause))
+        self.cause, self.cell_index, self.source = cause, cell_index, source
+
+
+@functools.cache
+def _engine_name() -> str:
+    """Register (once per process) papermill's nbclient engine, extended to locate failures.
+
+    The engine is papermill's own; it only catches what escapes a run (anything that is not a
+    cell's exception) and names the cell that was running, the last one papermill started.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class LocatingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception as err:
+                started = [
+                    i
+                    for i, cell in enumerate(nb_man.nb.cells)
+                    if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+                ]
+                if not started:
+                    raise
+                cell = nb_man.nb.cells[started[-1]]
+                raise _CellRunError(err, started[-1], cell.source) from err
+
+    papermill_engines.register("troopclaims", LocatingEngine)
+    return "troopclaims"
 
 
 def execute_all(
@@ -269,7 +361,7 @@ def _report_outputs(cell) -> list:
     return kept
 
 
-def combine(executed: Sequence[Path]) -> tuple[object, list[Heading], dict[str, dict]]:
+def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict[str, dict]]:
     """One notebook holding every section's cells, its contents, and each notebook's parameters.
 
     Parameter cells (the defaults and papermill's injected ones) are left out: the provenance
@@ -306,21 +398,16 @@ def combine(executed: Sequence[Path]) -> tuple[object, list[Heading], dict[str, 
 # --- Provenance ------------------------------------------------------------------------------
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in blocks (a drop's articles may be large)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def input_files(raw_dir: Path, extra: Sequence[Path] = ()) -> list[dict[str, str]]:
     """Every input file with its SHA-256: all of ``raw_dir`` (drops included), then ``extra``."""
     files = sorted(p for p in Path(raw_dir).rglob("*") if p.is_file())
     files += [Path(p) for p in extra if p and Path(p).is_file()]
     return [
-        {"path": config.display_path(p), "sha256": sha256(p), "bytes": str(p.stat().st_size)}
+        {
+            "path": config.display_path(p),
+            "sha256": atomic.sha256_file(p),
+            "bytes": str(p.stat().st_size),
+        }
         for p in files
     ]
 
@@ -346,13 +433,11 @@ def git_state() -> dict[str, str]:
 
 
 def build_date() -> str:
-    """UTC build time, from SOURCE_DATE_EPOCH when set so rebuilds are byte-identical."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        if epoch
-        else dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
-    )
+    """UTC build time, from SOURCE_DATE_EPOCH when set so rebuilds are byte-identical.
+
+    A malformed SOURCE_DATE_EPOCH raises ``config.ConfigError`` (reported as one line).
+    """
+    when = config.source_date_epoch() or dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
     return when.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -378,14 +463,14 @@ def provenance(raw_dir: Path, params_file: Path | None, used: dict[str, dict]) -
             (stem, ", ".join(f"{k} = {v!r}" for k, v in sorted(vals.items())) or "defaults")
             for stem, vals in used.items()
         ],
-        "epoch": "SOURCE_DATE_EPOCH" if os.environ.get("SOURCE_DATE_EPOCH") else "clock",
+        "epoch": "SOURCE_DATE_EPOCH" if config.source_date_epoch() else "clock",
     }
 
 
 # --- HTML and PDF ----------------------------------------------------------------------------
 
 
-def render_html(combined, toc: list[Heading], prov: dict) -> str:
+def render_html(combined: NotebookNode, toc: list[Heading], prov: dict) -> str:
     """The whole report as one self-contained HTML page (our template, no code, no scripts)."""
     from nbconvert import HTMLExporter
 
@@ -473,19 +558,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     bld.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
 
 
-def _params_path(path: Path | None) -> Path | None:
-    """An empty or blank parameters file means 'defaults' (Make passes one always)."""
-    if path is None or not Path(path).is_file() or not Path(path).read_text().strip():
-        return None
-    return Path(path)
-
-
 @contextlib.contextmanager
 def _errors_to_messages() -> Iterator[None]:
     """Turn build failures into ``ERROR ...`` lines and exit status 1 (no traceback wall)."""
     try:
         yield
-    except ReportError as err:
+    except (ReportError, config.ConfigError) as err:
         for line in str(err).splitlines():
             print(f"ERROR {line}" if not line.startswith(" ") else line, file=sys.stderr)
         print(
@@ -498,9 +576,14 @@ def run_command(args: argparse.Namespace) -> int:
     """Dispatch ``report execute``, ``report build``, or both in order when no step is given."""
     with _errors_to_messages():
         step = getattr(args, "step", None)
-        params_file = _params_path(getattr(args, "params", None))
+        if step != "execute":
+            config.source_date_epoch()  # a malformed value fails now, not after the notebooks
+        params_arg = getattr(args, "params", None)
+        params = load_params(params_arg)
+        params_file = (
+            Path(params_arg) if params else None
+        )  # provenance lists it when it says something
         if step == "execute":
-            params = load_params(params_file)
             outputs = execute_all(
                 args.notebooks, args.executed_dir, params, source_notebooks(), args.jobs
             )
@@ -510,7 +593,7 @@ def run_command(args: argparse.Namespace) -> int:
         notebooks = source_notebooks(getattr(args, "notebooks_dir", config.NOTEBOOKS_DIR))
         executed_dir = getattr(args, "executed_dir", config.EXECUTED_DIR)
         if step is None:
-            execute_all(notebooks, executed_dir, load_params(params_file), notebooks)
+            execute_all(notebooks, executed_dir, params, notebooks)
         executed = [Path(executed_dir) / nb.name for nb in notebooks]
         html_path, pdf_path = build(
             executed,
