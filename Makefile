@@ -37,20 +37,27 @@ setup: $(STAMP) ## Create .venv from requirements.lock, install the package and 
 # raw data + package -> data/processed (validated) -> reports/executed/NN-*.ipynb (papermill, one
 # per notebook, concurrently) -> reports/report.html + report.pdf. PARAMS=file.yaml passes
 # notebook parameters; its content is copied to PARAMS_USED only when it changes, so switching
-# parameters re-runs the notebooks and an unchanged file does not.
+# parameters re-runs the notebooks and an unchanged file does not. NOTEBOOK_LIST does the same
+# for the list of notebooks, so deleting one rebuilds the report. The environment ($(STAMP):
+# lock, pyproject) is a prerequisite of every step, as provenance lists its package versions.
 RAW_FILES := $(shell find data/raw -type f)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
+# What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
+PROCESS_SOURCES := $(foreach m,config contract problems quotes atomic load expectations validate \
+  process,src/troopclaims/$(m).py)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
-PROCESSED := data/processed/claims.parquet data/processed/articles.parquet
+PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
+  data/processed/validation.json
 REPORT_FILES := reports/report.html reports/report.pdf
 PARAMS ?=
 PARAMS_USED := reports/executed/.params.yaml
+NOTEBOOK_LIST := reports/executed/.notebooks
 
 report: $(REPORT_FILES) ## Validate the data, run the notebooks, write reports/report.html and .pdf (PARAMS=file.yaml)
 
-$(PROCESSED) &: $(RAW_FILES) $(PKG_SOURCES) | $(STAMP)
+$(PROCESSED) &: $(RAW_FILES) $(PROCESS_SOURCES) $(STAMP)
 	$(BIN)/troopclaims process
 
 $(PARAMS_USED): FORCE
@@ -58,17 +65,21 @@ $(PARAMS_USED): FORCE
 	  [ -f "$$src" ] || [ "$$src" = /dev/null ] || { echo "PARAMS: no such file: $$src" >&2; exit 1; }; \
 	  cmp -s "$$src" $@ || cp "$$src" $@
 
+$(NOTEBOOK_LIST): FORCE
+	@mkdir -p $(@D); printf '%s\n' $(NOTEBOOKS) | cmp -s - $@ || printf '%s\n' $(NOTEBOOKS) > $@
+
 # One process runs every stale notebook concurrently (measured faster than one process per
-# notebook under make -j): all of them when data, package or parameters changed ($? holds more
-# than notebooks), else only the notebooks that changed; the others are still valid, so they are
-# touched to say so. `python -m troopclaims.report` is `troopclaims report` without the CLI's
-# imports.
-$(EXECUTED) &: $(NOTEBOOKS) $(PROCESSED) $(PKG_SOURCES) $(PARAMS_USED) | $(STAMP)
+# notebook under make -j): all of them when data, package, parameters or environment changed
+# ($? holds more than notebooks), else only the notebooks that changed; the others are still
+# valid, so they are touched to say so. `python -m troopclaims.report` is `troopclaims report`
+# without the CLI's imports.
+$(EXECUTED) &: $(NOTEBOOKS) $(PROCESSED) $(PKG_SOURCES) $(PARAMS_USED) $(STAMP)
 	$(PY) -m troopclaims.report execute --params $(PARAMS_USED) \
 	  $(if $(filter-out $(NOTEBOOKS),$?),$(NOTEBOOKS),$(filter $(NOTEBOOKS),$?))
 	@touch -c $(EXECUTED)
 
-$(REPORT_FILES) &: $(EXECUTED) $(TEMPLATE_FILES) $(PKG_SOURCES) $(RAW_FILES) | $(STAMP)
+$(REPORT_FILES) &: $(EXECUTED) $(NOTEBOOK_LIST) $(TEMPLATE_FILES) $(PKG_SOURCES) $(RAW_FILES) \
+  $(STAMP)
 	$(PY) -m troopclaims.report build --params $(PARAMS_USED)
 
 # Every step writes atomically, so a failed step leaves good old files: keep them (make would
@@ -93,11 +104,11 @@ format: $(STAMP) ## Reformat the code with ruff
 
 # DROP=path/to/drop (a folder) or a claims CSV; without DROP, `validate` checks the dataset.
 validate: $(STAMP) ## Validate the dataset, or a new drop with it: make validate DROP=path
-	$(BIN)/troopclaims validate $(DROP) $(if $(JSON),--json $(JSON))
+	$(BIN)/troopclaims validate $(if $(DROP),"$(DROP)") $(if $(JSON),--json "$(JSON)")
 
 ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make ingest DROP=path
 	@[ -n "$(DROP)" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }
-	$(BIN)/troopclaims ingest $(DROP)
+	$(BIN)/troopclaims ingest "$(DROP)"
 
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds
 	$(PY) bench/validate_bench.py
