@@ -78,7 +78,7 @@ def scratch_project(tmp_path_factory) -> Path:
     """One scratch copy of data/ with processed data built, shared by the ingest tests."""
     root = tmp_path_factory.mktemp("ingest") / "project"
     shutil.copytree(config.RAW_DIR, root / "data" / "raw")
-    process.rebuild(load.dataset_sources(root / "data" / "raw"), root / "data" / "processed")
+    assert process.validate_and_build(root / "data" / "raw", root / "data" / "processed").ok
     return root
 
 
@@ -150,7 +150,7 @@ def test_broken_drop_in_a_fresh_process_exits_1_without_traceback(scratch_root: 
 def test_process_refuses_invalid_base_data_and_keeps_processed(scratch_root: Path) -> None:
     raw = scratch_root / "data" / "raw"
     processed = scratch_root / "data" / "processed"
-    process.rebuild(load.dataset_sources(raw), processed)
+    assert process.validate_and_build(raw, processed).ok
     claims_csv = raw / "claims.csv"
     claims_csv.write_text(
         claims_csv.read_text(encoding="utf-8").replace("A001-03,A001", "A001-03,A999", 1),
@@ -171,7 +171,7 @@ def test_failure_after_copy_rolls_the_drop_back(scratch_root: Path, monkeypatch)
     def disk_full(*args, **kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(process, "rebuild", disk_full)
+    monkeypatch.setattr(process, "validate_and_build", disk_full)
     with pytest.raises(OSError):
         ingest.ingest(DROPS / "valid", raw_dir=raw, processed_dir=processed)
     assert tree_digest(scratch_root / "data") == before
@@ -188,7 +188,8 @@ def test_json_holds_every_problem_and_html_is_self_contained(tmp_path: Path, cap
         [p for p in result["problems"] if p["severity"] == "error"]
     )
     assert {"file", "line", "column", "value", "rule", "severity"} <= set(result["problems"][0])
-    html = (config.VALIDATION_DIR / "drop-script_in_quote.html").read_text(encoding="utf-8")
+    [page] = config.VALIDATION_DIR.glob("drop-script_in_quote-*.html")
+    html = page.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
     for external in ('src="http', 'href="http', "<link", "<script", "@import"):
         assert external not in html
@@ -231,8 +232,44 @@ def test_warnings_are_reported_but_do_not_fail(tmp_path: Path, capsys) -> None:
     assert "1 warning(s)" in out
 
 
-def test_typed_processed_frame_matches_the_validated_rows(scratch_root: Path) -> None:
-    raw = scratch_root / "data" / "raw"
-    claims, _ = process.rebuild(load.dataset_sources(raw), scratch_root / "data" / "processed")
+def test_processed_data_carries_the_verdict_of_exactly_that_data(scratch_root: Path) -> None:
+    raw, processed = scratch_root / "data" / "raw", scratch_root / "data" / "processed"
+    report = process.validate_and_build(raw, processed)
+    claims, _ = process.read_processed(processed)
     assert str(claims["figure"].dtype) == "Int64"
     assert pd.api.types.is_datetime64_any_dtype(claims["statement_date"])
+    verdict = json.loads((processed / config.PROCESSED_VALIDATION.name).read_text("utf-8"))
+    assert verdict == json.loads(json.dumps(report.to_dict()))
+    assert verdict["summary"]["rows"]["claims"] == len(claims)
+
+
+def test_a_misspelt_kind_is_reported_once_not_as_figure_errors(capsys) -> None:
+    assert cli.main(["validate", str(DROPS / "kind_misspelt")]) == 1
+    errors = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("ERROR")]
+    assert len(errors) == 1 and "column 'kind'" in errors[0]
+
+
+def test_an_unreadable_article_file_is_a_located_error(monkeypatch, capsys) -> None:
+    real_read = Path.read_bytes
+
+    def deny(self: Path) -> bytes:
+        if self.name == "900_fixture.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    assert cli.main(["validate", str(DROPS / "valid")]) == 1
+    out = capsys.readouterr().out
+    assert "drops/valid/articles.csv:2: column 'file'" in out and "cannot be read" in out
+
+
+def test_multiline_fields_and_trailing_blank_lines_are_fine(tmp_path: Path, capsys) -> None:
+    drop = tmp_path / "multiline"
+    shutil.copytree(DROPS / "valid", drop)
+    claims = drop / "claims.csv"
+    text = claims.read_text(encoding="utf-8").replace("Fixture claim.", '"Fixture\nclaim."', 1)
+    claims.write_text(text + "\n\n", encoding="utf-8")
+    assert cli.main(["validate", str(drop)]) == 0, capsys.readouterr().out
+    frame = load.read_raw_claims(claims)
+    assert list(frame[load.LINE_COLUMN]) == [2, 4]
+    assert frame["note"].iloc[0] == "Fixture\nclaim."

@@ -8,24 +8,25 @@ traceback ``--debug`` (or TROOPCLAIMS_DEBUG=1) shows.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from troopclaims import config, ingest, load, process, validate
-from troopclaims.problems import DataError
+from troopclaims.problems import DataError, Problem
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 
 
-def _print_problems(err: DataError) -> None:
-    report = validate.ValidationReport(problems=err.problems)
+def _print_lines(report: validate.ValidationReport, stream=None) -> None:
     for line in validate.format_lines(report):
-        print(line, file=sys.stderr)
+        print(line, file=stream or sys.stdout)
 
 
 def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:
+    """Every run leaves its summary page under reports/validation/ (a log Make doesn't track)."""
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
     validate.write_summary(report, html_path, json_path)
@@ -33,9 +34,11 @@ def _write_summary(report: validate.ValidationReport, html_name: str, json_name:
 
 
 def _drop_stem(path: Path) -> str:
-    """A safe file-name stem for a candidate's summary page."""
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in path.resolve().name)
-    return f"drop-{stem or 'input'}"
+    """A file-name stem for a candidate's summary page, unique per folder (not per name)."""
+    resolved = path.resolve()
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in resolved.name)
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
+    return f"drop-{stem or 'input'}-{digest}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -46,14 +49,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         path = Path(args.path)
         if not path.exists():
-            raise DataError([validate.Problem(str(path), "no such file or folder")])
+            raise DataError([Problem(str(path), "no such file or folder")])
         sources = validate.candidate_sources(path)
         in_dataset = sources == load.dataset_sources()
         stem = _drop_stem(path)
         names = DATASET_SUMMARY if in_dataset else (f"{stem}.html", f"{stem}.json")
     report = validate.validate_sources(sources)
-    for line in validate.format_lines(report):
-        print(line)
+    _print_lines(report)
     if args.json:
         validate.write_json(report, Path(args.json))
         print(f"full result: {args.json}")
@@ -62,24 +64,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    """Validate the whole dataset, then write data/processed/ atomically (or nothing)."""
-    sources = load.dataset_sources()
-    report = validate.validate_sources(sources)
+    """Validate the whole dataset, then write data/processed/ with its verdict (or nothing)."""
+    report = process.validate_and_build()
     _write_summary(report, *DATASET_SUMMARY)
     if not report.ok:
-        for line in validate.format_lines(report):
-            print(line, file=sys.stderr)
+        _print_lines(report, sys.stderr)
         print("data/processed/ was not changed.", file=sys.stderr)
         return 1
     print(validate.summary_line(report))
-    claims, articles = process.rebuild(sources)
-    print(f"wrote data/processed/ ({len(claims)} claims from {len(articles)} articles)")
+    print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate a drop against the dataset and fold it in, or change nothing."""
-    result = ingest.ingest(Path(args.path))
+    path = Path(args.path)
+    try:
+        result = ingest.ingest(path)
+    except ingest.IngestRefusedError as refused:
+        _print_lines(refused.report, sys.stderr)
+        print("nothing was ingested; data/ is unchanged.", file=sys.stderr)
+        stem = _drop_stem(path)
+        _write_summary(refused.report, f"{stem}.html", f"{stem}.json")
+        return 1
     _write_summary(result.report, *DATASET_SUMMARY)
     for name in result.ignored:
         print(f"WARNING: not part of the drop contract, not copied: {name}")
@@ -128,8 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DataError as err:
-        _print_problems(err)
+        _print_lines(validate.ValidationReport(problems=err.problems), sys.stderr)
         return 1
+    except config.ConfigError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(
             "interrupted: outputs are written atomically, nothing was half-written.",

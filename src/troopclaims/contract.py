@@ -161,6 +161,13 @@ ARTICLE_VOCABULARIES: dict[str, dict[str, str]] = {
 CLAIM_DATE_COLUMNS: tuple[str, ...] = ("statement_date", "event_start", "event_end")
 ARTICLE_DATE_COLUMNS: tuple[str, ...] = ("published_date",)
 
+# Value formats, anchored with \A and \Z: Python's `$` also matches before a final newline, so
+# a quoted "T900-01\n" would pass a `^...$` pattern.
+ID_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z"
+FIGURE_PATTERN = r"\A[1-9][0-9]{0,8}\Z"
+FILE_PATTERN = r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt\Z"
+URL_PATTERN = r"\Ahttps?://\S+\Z"
+
 # Tag a curator puts at the start of `note` when the article itself errs (a mistranslated
 # attribution, say); the analysis lists every tagged claim as a recorded source error.
 SOURCE_ERROR_TAG = "[source_error]"

@@ -32,7 +32,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_pair_condition_partial,
 )
 
-from troopclaims import contract, quotes
+from troopclaims import contract, load, quotes
 
 # ---------------------------------------------------------------------------------------------
 # Custom expectations (pandas)
@@ -204,11 +204,8 @@ class ExpectColumnPairValuesToBeAllowedPair(ColumnPairMapExpectation):
 # ---------------------------------------------------------------------------------------------
 # Rules: an expectation plus what to tell the user when it fails
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-FIGURE_PATTERN = r"^[1-9][0-9]{0,8}$"
-FILE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt$"
 # A cell a spreadsheet would run as a formula (CSV injection), or leading control characters.
-FORMULA_PATTERN = r"^[=+@\t\r]|^-[^\d\s]"
+FORMULA_PATTERN = r"^[=+\-@\t\r]"  # RE2: ^ is the start of the value
 MARKUP_PATTERN = r"(?i)<\s*/?\s*(script|iframe|object|embed|style|img|svg|a)\b|javascript:"
 PLAUSIBLE_SOLDIERS = (100, 100_000)
 PLAUSIBLE_BRIGADES = (1, 50)
@@ -246,13 +243,9 @@ def _present(values: pd.Series) -> pd.Series:
     return values.notna()
 
 
-def _as_date(values: pd.Series) -> pd.Series:
-    """Strict ISO parse; anything else (including empty) becomes NaT."""
-    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-
-
 def _figure_where(raw: pd.DataFrame, unit: str) -> pd.Series:
-    valid = raw["figure"].str.fullmatch(FIGURE_PATTERN).fillna(False) & (raw["unit"] == unit)
+    well_formed = raw["figure"].str.fullmatch(contract.FIGURE_PATTERN).fillna(False)
+    valid = well_formed & (raw["unit"] == unit)
     return pd.to_numeric(raw["figure"].where(valid), errors="coerce")
 
 
@@ -260,18 +253,22 @@ def prepare_claims(raw: pd.DataFrame, article_dates: dict[str, str], today: date
     """The frame GX validates: contract columns (empty -> None) plus derived helper columns.
 
     ``article_dates`` maps article_id to its published_date (for the after-publication rule).
+    ``_kind`` is ``kind`` when it is a known kind, else empty: the rules keyed on kind then skip
+    a row whose kind is misspelt, which the vocabulary rule already reports once.
     """
     df = _as_objects(raw[list(contract.CLAIM_COLUMNS)])
+    df["_kind"] = df["kind"].where(df["kind"].isin(list(contract.KINDS)), None)
     df["_figure_present"] = _present(df["figure"])
     df["_unit_present"] = _present(df["unit"])
     df["_qualifier_present"] = _present(df["qualifier"])
     df["_statement_date_present"] = _present(df["statement_date"])
-    statement = _as_date(df["statement_date"])
-    df["_event_start_dt"] = _as_date(df["event_start"])
-    df["_event_end_dt"] = _as_date(df["event_end"])
+    statement = load.parse_dates(df["statement_date"], errors="coerce")
+    df["_event_start_dt"] = load.parse_dates(df["event_start"], errors="coerce")
+    df["_event_end_dt"] = load.parse_dates(df["event_end"], errors="coerce")
     df["_days_in_future"] = (statement - pd.Timestamp(today)).dt.days
-    published = _as_date(df["article_id"].map(article_dates))
+    published = load.parse_dates(df["article_id"].map(article_dates), errors="coerce")
     df["_days_after_article"] = (statement - published).dt.days
+    df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
     return df
@@ -317,28 +314,31 @@ def _presence_rule(flag: str, column: str, vocab: dict[str, str], what: str) -> 
 REQUIRED_HINTS = {"outlet": " (write 'unknown' for an unknown outlet)"}
 
 
+def columns_rule(expected: tuple[str, ...]) -> Rule:
+    """The exact column set, checked per file on a zero-row frame of that file's own header."""
+    return Rule(
+        gxe.ExpectTableColumnsToMatchSet(column_set=list(expected), exact_match=True),
+        None,
+        "the columns must be exactly those of the data contract (see data/README.md)",
+    )
+
+
 def _table_rules(
-    columns: list[str],
     id_column: str,
     required: tuple[str, ...],
     vocabularies: dict[str, dict[str, str]],
     free_text: tuple[str, ...],
 ) -> list[Rule]:
-    """The rules both CSVs share: exact column set, a unique well-formed id, required cells,
-    controlled vocabularies, and the formula/markup bans on free text."""
+    """The rules both CSVs share: a unique well-formed id, required cells, controlled
+    vocabularies, and the formula/markup bans on free text."""
     rules = [
-        Rule(
-            gxe.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True),
-            None,
-            "the columns must be exactly those of the data contract",
-        ),
         Rule(
             gxe.ExpectColumnValuesToBeUnique(column=id_column),
             id_column,
             f"{id_column} must be unique across the whole dataset (existing data and drops)",
         ),
         Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column=id_column, regex=ID_PATTERN),
+            gxe.ExpectColumnValuesToMatchRegex(column=id_column, regex=contract.ID_PATTERN),
             id_column,
             f"{id_column} must be letters, digits, '-', '_' or '.' (at most 64)",
         ),
@@ -363,27 +363,12 @@ def _table_rules(
 
 
 def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
-    """Every rule for the claims CSV (the suite is built from these).
+    """Every row rule for the claims CSV (the suite is built from these).
 
     ``article_texts`` maps each known article_id to its normalised text ("" when the file could
     not be read: the articles rules report that, and its quotes then fail here too).
     """
-    known_article_ids = sorted(article_texts)
-    kind_category = [(k, c) for k, cats in contract.CATEGORIES.items() for c in cats]
-    helper_cols = [
-        "_figure_present",
-        "_unit_present",
-        "_qualifier_present",
-        "_statement_date_present",
-        "_event_start_dt",
-        "_event_end_dt",
-        "_days_in_future",
-        "_days_after_article",
-        "_soldiers",
-        "_brigades",
-    ]
     rules = _table_rules(
-        columns=[*contract.CLAIM_COLUMNS, *helper_cols],
         id_column="claim_id",
         required=(
             "claim_id",
@@ -399,15 +384,21 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
         vocabularies=contract.CLAIM_VOCABULARIES,
         free_text=("claimant", "quote", "note"),
     )
-    rules += [
+    return rules + _claim_link_rules(article_texts) + _figure_rules() + _claim_date_rules()
+
+
+def _claim_link_rules(article_texts: dict[str, str]) -> list[Rule]:
+    """What ties a claim to its article and its kind: the article exists, the quote is in it."""
+    kind_category = [(k, c) for k, cats in contract.CATEGORIES.items() for c in cats]
+    return [
         Rule(
-            gxe.ExpectColumnValuesToBeInSet(column="article_id", value_set=known_article_ids),
+            gxe.ExpectColumnValuesToBeInSet(column="article_id", value_set=sorted(article_texts)),
             "article_id",
             "article_id must name an article in articles.csv (existing or the drop's)",
         ),
         Rule(
             ExpectColumnPairValuesToBeAllowedPair(
-                column_A="kind",
+                column_A="_kind",
                 column_B="category",
                 value_pairs_set=kind_category,
                 ignore_row_if="either_value_is_missing",
@@ -416,20 +407,87 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
             "category is not valid for this kind (see data/README.md)",
         ),
         Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column="figure", regex=FIGURE_PATTERN),
+            ExpectColumnPairValuesQuoteInArticle(
+                column_A="quote",
+                column_B="article_id",
+                article_texts=article_texts,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "quote",
+            "quote not found verbatim in its article (only whitespace may differ)",
+        ),
+    ]
+
+
+def _figure_rules() -> list[Rule]:
+    """A figure, its unit and qualifier exactly on troop estimates; well-formed and plausible."""
+    rules = [
+        Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="figure", regex=contract.FIGURE_PATTERN),
             "figure",
             "figure must be a positive whole number in digits only: 3000, not '3.000' or '3 000'",
+        ),
+        Rule(
+            ExpectColumnPairValuesFigureInQuote(
+                column_A="figure", column_B="quote", ignore_row_if="either_value_is_missing"
+            ),
+            "figure",
+            "figure is not written in its quote (the quote must support the number)",
         ),
         Rule(
             ExpectColumnValuesToBeIsoDate(column="figure_as_of", allow_month=True),
             "figure_as_of",
             "figure_as_of must be a real date written YYYY-MM or YYYY-MM-DD",
         ),
+    ]
+    for unit, (low, high) in (("soldiers", PLAUSIBLE_SOLDIERS), ("brigades", PLAUSIBLE_BRIGADES)):
+        rules.append(
+            Rule(
+                gxe.ExpectColumnValuesToBeBetween(column=f"_{unit}", min_value=low, max_value=high),
+                "figure",
+                f"{unit} outside the plausible range {low:,}–{high:,}: check for a typo",
+                "warning",
+            )
+        )
+    pairs = [("troop_estimate", True), ("response", False), ("context", False)]
+    for col in ("figure", "unit", "qualifier"):
+        rules.append(
+            Rule(
+                ExpectColumnPairValuesToBeAllowedPair(
+                    column_A="_kind",
+                    column_B=f"_{col}_present",
+                    value_pairs_set=pairs,
+                    ignore_row_if="either_value_is_missing",
+                ),
+                col,
+                f"{col} is required when kind is troop_estimate and must be empty otherwise",
+            )
+        )
+    return rules
+
+
+def _claim_date_rules() -> list[Rule]:
+    """Real ISO dates, a precision and basis that agree with them, and a sane order in time."""
+    iso_rules = [
+        Rule(
+            ExpectColumnValuesToBeIsoDate(column=col),
+            col,
+            f"{col} must be a real date written YYYY-MM-DD",
+        )
+        for col in contract.CLAIM_DATE_COLUMNS
+    ]
+    return [
+        *iso_rules,
         _presence_rule(
             "_statement_date_present", "date_precision", contract.DATE_PRECISIONS, "statement_date"
         ),
         _presence_rule(
             "_statement_date_present", "date_basis", contract.DATE_BASES, "statement_date"
+        ),
+        Rule(
+            gxe.ExpectColumnValuesToBeInSet(column="_month_precision_day", value_set=[1]),
+            "statement_date",
+            "with date_precision 'month' the date must be the month's first day (YYYY-MM-01)",
         ),
         Rule(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -447,74 +505,12 @@ def claims_rules(article_texts: dict[str, str]) -> list[Rule]:
             "statement_date is in the future",
         ),
         Rule(
-            ExpectColumnPairValuesQuoteInArticle(
-                column_A="quote",
-                column_B="article_id",
-                article_texts=article_texts,
-                ignore_row_if="either_value_is_missing",
-            ),
-            "quote",
-            "quote not found verbatim in its article (only whitespace may differ)",
-        ),
-        Rule(
-            ExpectColumnPairValuesFigureInQuote(
-                column_A="figure", column_B="quote", ignore_row_if="either_value_is_missing"
-            ),
-            "figure",
-            "figure is not written in its quote (the quote must support the number)",
-        ),
-        Rule(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="_soldiers", min_value=PLAUSIBLE_SOLDIERS[0], max_value=PLAUSIBLE_SOLDIERS[1]
-            ),
-            "figure",
-            f"soldiers outside the plausible range {PLAUSIBLE_SOLDIERS[0]:,}–"
-            f"{PLAUSIBLE_SOLDIERS[1]:,}: check for a typo",
-            "warning",
-        ),
-        Rule(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="_brigades", min_value=PLAUSIBLE_BRIGADES[0], max_value=PLAUSIBLE_BRIGADES[1]
-            ),
-            "figure",
-            f"brigades outside the plausible range {PLAUSIBLE_BRIGADES[0]}–"
-            f"{PLAUSIBLE_BRIGADES[1]}: check for a typo",
-            "warning",
-        ),
-        Rule(
             gxe.ExpectColumnValuesToBeBetween(column="_days_after_article", max_value=0),
             "statement_date",
             "statement_date is after its article's published_date",
             "warning",
         ),
     ]
-    for flag, col in (
-        ("_figure_present", "figure"),
-        ("_unit_present", "unit"),
-        ("_qualifier_present", "qualifier"),
-    ):
-        pairs = [("troop_estimate", True), ("response", False), ("context", False)]
-        rules.append(
-            Rule(
-                ExpectColumnPairValuesToBeAllowedPair(
-                    column_A="kind",
-                    column_B=flag,
-                    value_pairs_set=pairs,
-                    ignore_row_if="either_value_is_missing",
-                ),
-                col,
-                f"{col} is required when kind is troop_estimate and must be empty otherwise",
-            )
-        )
-    for col in contract.CLAIM_DATE_COLUMNS:
-        rules.append(
-            Rule(
-                ExpectColumnValuesToBeIsoDate(column=col),
-                col,
-                f"{col} must be a real date written YYYY-MM-DD",
-            )
-        )
-    return rules
 
 
 def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFrame:
@@ -527,10 +523,8 @@ def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFra
 
 
 def articles_rules() -> list[Rule]:
-    """Every rule for the articles CSV."""
-    helper_cols = ["_published_date_present", "_file_exists", "_file_utf8"]
+    """Every row rule for the articles CSV."""
     rules = _table_rules(
-        columns=[*contract.ARTICLE_COLUMNS, *helper_cols],
         id_column="article_id",
         required=("article_id", "file", "outlet", "language", "date_precision", "date_basis"),
         vocabularies=contract.ARTICLE_VOCABULARIES,
@@ -538,7 +532,7 @@ def articles_rules() -> list[Rule]:
     )
     rules += [
         Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column="file", regex=FILE_PATTERN),
+            gxe.ExpectColumnValuesToMatchRegex(column="file", regex=contract.FILE_PATTERN),
             "file",
             "file must be a plain file name ending in .txt: no folder, no '/', '\\' or '..'",
         ),
@@ -555,7 +549,7 @@ def articles_rules() -> list[Rule]:
         Rule(
             gxe.ExpectColumnValuesToBeInSet(column="_file_utf8", value_set=[True]),
             "file",
-            "article file is not UTF-8 text (or contains NUL bytes)",
+            "article file cannot be read as UTF-8 text (unreadable, not UTF-8, or NUL bytes)",
         ),
         Rule(
             ExpectColumnValuesToBeIsoDate(column="published_date"),
@@ -569,14 +563,9 @@ def articles_rules() -> list[Rule]:
             "_published_date_present", "date_basis", contract.DATE_BASES, "published_date"
         ),
         Rule(
-            gxe.ExpectColumnValuesToMatchRegex(column="url", regex=r"^https?://\S+$"),
+            gxe.ExpectColumnValuesToMatchRegex(column="url", regex=contract.URL_PATTERN),
             "url",
             "url must start with http:// or https:// and contain no spaces",
         ),
     ]
     return rules
-
-
-def normalised_article_text(text: str) -> str:
-    """Article text as the quote rule compares it (normalised once per article)."""
-    return quotes.normalize_whitespace(text)

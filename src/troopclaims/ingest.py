@@ -1,29 +1,39 @@
 """Fold a validated data drop into data/raw/drops/ and rebuild data/processed/.
 
-All or nothing: the drop is validated against the whole existing dataset first; it is copied
-into place with one rename; processed data is rebuilt from the new whole; if anything fails
-after the copy, the copy is removed again. Either way every file under data/ is left as it was
-or as it should be, never in between. Ingesting the same drop twice is refused.
+All or nothing. The drop is first validated where it lies, together with the whole existing
+dataset, so its author sees problems under their own paths. It is then copied into place with
+one rename, and the whole dataset — now including the copy — is validated again and processed:
+what lands in data/raw/ is exactly what passed. If that second step fails for any reason, the
+copy is removed again. A lock on data/raw/ keeps two ingests from validating against the same
+old dataset at once. Ingesting the same drop twice (by name or by content) is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import fcntl
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from troopclaims import atomic, config, load, process, validate
+from troopclaims import atomic, config, contract, load, process, validate
 from troopclaims.problems import DataError, Problem
 
-DROP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-CONTRACT_FILES = ("claims.csv", "articles.csv")
+
+class IngestRefusedError(DataError):
+    """The drop was refused; ``report`` holds the validation run that refused it (if any)."""
+
+    def __init__(self, problems: list[Problem], report: validate.ValidationReport | None = None):
+        super().__init__(problems)
+        self.report = report or validate.ValidationReport(problems=problems)
 
 
 @dataclass
 class IngestResult:
-    """What an ingest did: where the drop went and what it added."""
+    """What an ingest did: where the drop went, what it added, and the final validation."""
 
     name: str
     target: Path
@@ -33,10 +43,6 @@ class IngestResult:
     ignored: list[str]
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _check_drop_folder(drop: Path, drops_dir: Path) -> list[Problem]:
     """Refusals that need no validation: not a folder, bad name, already ingested."""
     name = config.display_path(drop)
@@ -44,18 +50,18 @@ def _check_drop_folder(drop: Path, drops_dir: Path) -> list[Problem]:
         return [
             Problem(
                 name,
-                "a drop must be a folder holding claims.csv (and articles.csv "
-                "with articles/*.txt when it brings new documents)",
+                "a drop must be a folder holding claims.csv (and articles.csv with "
+                "articles/*.txt when it brings new documents)",
             )
         ]
     if not (drop / "claims.csv").is_file():
         return [Problem(name, "the drop folder has no claims.csv")]
-    if not DROP_NAME.match(drop.name):
+    if not re.fullmatch(contract.ID_PATTERN, drop.name):
         return [
             Problem(
                 name,
-                "the drop folder's name must be letters, digits, '-', '_' or "
-                "'.' (it becomes data/raw/drops/<name>)",
+                "the drop folder's name must be letters, digits, '-', '_' or '.' "
+                "(it becomes data/raw/drops/<name>)",
             )
         ]
     if drop.resolve().is_relative_to(drops_dir.resolve()):
@@ -68,27 +74,28 @@ def _check_drop_folder(drop: Path, drops_dir: Path) -> list[Problem]:
                 f"(data/raw/drops/{drop.name}); drops are never overwritten",
             )
         ]
-    new_digest = _digest(drop / "claims.csv")
+    new_digest = atomic.sha256_file(drop / "claims.csv")
     for existing in sorted(drops_dir.glob("*/claims.csv")) if drops_dir.is_dir() else []:
-        if _digest(existing) == new_digest:
+        if atomic.sha256_file(existing) == new_digest:
             return [
                 Problem(
-                    name, f"this drop's claims.csv was already ingested as {existing.parent.name!r}"
+                    name,
+                    f"this drop's claims.csv was already ingested as {existing.parent.name!r}",
                 )
             ]
     return []
 
 
-def _contract_paths(drop: Path) -> tuple[list[Path], list[str]]:
-    """The files a drop may bring (relative paths), and the ones that will be left behind."""
-    keep = [Path(f) for f in CONTRACT_FILES if (drop / f).is_file()]
-    articles = drop / "articles"
-    if articles.is_dir():
-        keep += [
-            p.relative_to(drop)
-            for p in sorted(articles.glob("*.txt"))
-            if p.is_file() and not p.is_symlink()
-        ]
+def _drop_files(drop: Path) -> tuple[list[Path], list[str]]:
+    """The files to copy (relative paths), and every other file, which is left behind.
+
+    Only the contract's files travel: claims.csv, articles.csv, and the article texts that
+    articles.csv names (validation has just read exactly those).
+    """
+    keep = [Path(f) for f in ("claims.csv", "articles.csv") if (drop / f).is_file()]
+    if (drop / "articles.csv").is_file():
+        named = load.read_raw_articles(drop / "articles.csv")["file"]
+        keep += [Path("articles") / f for f in sorted(set(named))]
     kept = {str(p) for p in keep}
     ignored = [
         str(p.relative_to(drop))
@@ -98,39 +105,51 @@ def _contract_paths(drop: Path) -> tuple[list[Path], list[str]]:
     return keep, ignored
 
 
+@contextlib.contextmanager
+def _locked(raw_dir: Path) -> Iterator[None]:
+    """An exclusive advisory lock on data/raw/ (the folder itself: no lock file is written)."""
+    fd = os.open(raw_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def ingest(
     drop: Path, raw_dir: Path | None = None, processed_dir: Path | None = None
 ) -> IngestResult:
     """Validate ``drop`` with the dataset, copy it in, rebuild processed data; or change nothing.
 
-    Raises ``DataError`` (nothing changed) when the drop is refused or invalid. The folders
+    Raises ``IngestRefusedError`` (nothing changed) when the drop is refused or invalid. The folders
     default to ``config``'s, read at call time (so tests can point them at a scratch copy).
     """
     drop = Path(drop)
-    raw_dir = raw_dir or config.RAW_DIR
-    processed_dir = processed_dir or config.PROCESSED_DIR
+    raw_dir = Path(raw_dir or config.RAW_DIR)
     drops_dir = raw_dir / "drops"
-    problems = _check_drop_folder(drop, drops_dir)
-    if problems:
-        raise DataError(problems)
-    sources = [*load.dataset_sources(raw_dir), load.drop_source(drop)]
-    report = validate.validate_sources(sources)
-    if not report.ok:
-        raise DataError(report.problems)
-    keep, ignored = _contract_paths(drop)
-    target = drops_dir / drop.name
-    with atomic.atomic_new_dir(target) as tmp:
-        for rel in keep:
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(drop / rel, tmp / rel)
-    try:
-        process.rebuild(load.dataset_sources(raw_dir), processed_dir)
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)  # undo: data/ as it was before
-        raise
-    drop_src = load.drop_source(target)
-    added_claims = len(load.read_raw_claims(drop_src.claims_csv))
-    added_articles = (
-        len(load.read_raw_articles(drop_src.articles_csv)) if drop_src.articles_csv else 0
+    with _locked(raw_dir):
+        problems = _check_drop_folder(drop, drops_dir)
+        if problems:
+            raise IngestRefusedError(problems)
+        report = validate.validate_sources([*load.dataset_sources(raw_dir), load.drop_source(drop)])
+        if not report.ok:
+            raise IngestRefusedError(report.problems, report)
+        keep, ignored = _drop_files(drop)
+        target = drops_dir / drop.name
+        with atomic.atomic_new_dir(target) as tmp:
+            for rel in keep:
+                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(drop / rel, tmp / rel)
+        try:
+            final = process.validate_and_build(raw_dir, processed_dir)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)  # undo: data/ as it was before
+            raise
+        if not final.ok:  # the drop changed between the two validations
+            shutil.rmtree(target, ignore_errors=True)
+            raise IngestRefusedError(final.problems, final)
+    copied = load.drop_source(target)
+    n_articles = len(load.read_raw_articles(copied.articles_csv)) if copied.articles_csv else 0
+    return IngestResult(
+        drop.name, target, len(load.read_raw_claims(copied.claims_csv)), n_articles, final, ignored
     )
-    return IngestResult(drop.name, target, added_claims, added_articles, report, ignored)

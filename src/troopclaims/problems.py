@@ -30,10 +30,10 @@ class Problem:
         """The value as printed: truncated, control characters made visible."""
         if self.value is None:
             return None
-        text = (
-            self.value if len(self.value) <= MAX_VALUE_CHARS else self.value[:MAX_VALUE_CHARS] + "…"
-        )
-        return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+        text = self.value[:MAX_VALUE_CHARS]
+        if not text.isprintable():
+            text = text.encode("unicode_escape").decode("ascii")
+        return text + "…" if len(self.value) > MAX_VALUE_CHARS else text
 
     def format(self) -> str:
         """``file:line: column 'x': value 'v': rule`` — the one-line form the CLI prints."""

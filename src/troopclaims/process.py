@@ -1,17 +1,22 @@
-"""Build ``data/processed/``: claims joined to their articles, typed, analysis-ready.
+"""Build ``data/processed/``: validated, typed, analysis-ready claims and articles.
 
-Processed data is derived entirely from ``data/raw/`` and may be deleted at any time; both files
-are replaced together or not at all, so a failed build never leaves a half-new pair.
+Processed data is derived entirely from ``data/raw/`` and may be deleted at any time. It is
+only written from data that passed validation, and the validation verdict is written beside it
+(``validation.json``), so the report always shows the verdict of exactly the data it analyses.
+Every file is written to a temporary name first and all are renamed only once all are written:
+a failed build leaves the previous set. (The renames themselves are consecutive, not one atomic
+step: a crash between them could mix generations; rerunning ``make report`` repairs it.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract, load
+from troopclaims import atomic, config, contract, load, validate
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
 
@@ -42,16 +47,27 @@ def build_articles_table(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.Dat
 
 
 def write_processed(
-    claims: pd.DataFrame, articles: pd.DataFrame, out_dir: Path = config.PROCESSED_DIR
+    claims: pd.DataFrame,
+    articles: pd.DataFrame,
+    out_dir: Path | None = None,
+    validation: dict | None = None,
 ) -> tuple[Path, Path]:
-    """Write both parquet files atomically and together; return their paths."""
-    claims_path = Path(out_dir) / config.PROCESSED_CLAIMS.name
-    articles_path = Path(out_dir) / config.PROCESSED_ARTICLES.name
+    """Write both parquet files (and the validation verdict, when given); return the parquets."""
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    claims_path = out_dir / config.PROCESSED_CLAIMS.name
+    articles_path = out_dir / config.PROCESSED_ARTICLES.name
     with contextlib.ExitStack() as stack:
         tmp_claims = stack.enter_context(atomic.atomic_path(claims_path))
         tmp_articles = stack.enter_context(atomic.atomic_path(articles_path))
         build_claims_table(claims, articles).to_parquet(tmp_claims, index=False)
         build_articles_table(claims, articles).to_parquet(tmp_articles, index=False)
+        if validation is not None:
+            tmp_json = stack.enter_context(
+                atomic.atomic_path(out_dir / config.PROCESSED_VALIDATION.name)
+            )
+            tmp_json.write_text(
+                json.dumps(validation, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
     return claims_path, articles_path
 
 
@@ -65,12 +81,17 @@ def read_processed(
     )
 
 
-def rebuild(
-    sources: list[load.Source], out_dir: Path | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Type every source (already validated) and rewrite data/processed/; return the typed pair."""
-    out_dir = out_dir or config.PROCESSED_DIR
-    raw_claims, raw_articles = load.read_sources(sources)
-    claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
-    write_processed(claims, articles, out_dir)
-    return claims, articles
+def validate_and_build(
+    raw_dir: Path | None = None, out_dir: Path | None = None
+) -> validate.ValidationReport:
+    """Validate the whole dataset under ``raw_dir``; if it passes, rewrite data/processed/.
+
+    Returns the validation report either way; nothing is written when it has an error.
+    """
+    sources = load.dataset_sources(raw_dir)
+    report = validate.validate_sources(sources)
+    if report.ok:
+        raw_claims, raw_articles = load.read_sources(sources)
+        claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
+        write_processed(claims, articles, out_dir, validation=report.to_dict())
+    return report

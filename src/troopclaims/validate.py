@@ -11,14 +11,14 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, load
+from troopclaims import atomic, config, contract, load
 from troopclaims.problems import DataError, Problem
 
 PRINT_LIMIT_PER_RULE = 20
@@ -215,13 +215,13 @@ def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
 
     An unsafe name (``../../etc/passwd``) is never opened: the file-name rule reports it.
     """
-    from troopclaims.expectations import FILE_PATTERN, normalised_article_text
+    from troopclaims.quotes import normalize_whitespace
 
     exists, utf8, texts = [], [], {}
     columns = (articles["article_id"], articles["file"], articles[load.ARTICLES_DIR_COLUMN])
     for article_id, name, folder_name in zip(*columns, strict=True):
         folder = Path(folder_name)
-        safe = bool(pd.Series([name]).str.fullmatch(FILE_PATTERN).iloc[0]) and ".." not in name
+        safe = re.fullmatch(contract.FILE_PATTERN, name) is not None and ".." not in name
         path = folder / name
         if not safe:
             exists.append(None)
@@ -232,17 +232,21 @@ def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
         if not is_file:
             utf8.append(None)
             continue
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-            ok = "\x00" not in text
-        except UnicodeDecodeError:
-            ok = False
-        utf8.append(ok)
-        if ok:
-            texts.setdefault(article_id, normalised_article_text(text))
+        text = _read_article(path)
+        utf8.append(text is not None)
+        if text is not None:
+            texts.setdefault(article_id, normalize_whitespace(text))
     checks = pd.DataFrame({"_file_exists": exists, "_file_utf8": utf8}, dtype="object")
     return checks, texts
+
+
+def _read_article(path: Path) -> str | None:
+    """The article's text, or None when it cannot be read, is not UTF-8, or holds NUL bytes."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if "\x00" in text else text
 
 
 def validate_frames(
@@ -281,20 +285,78 @@ def validate_frames(
 
 def _today() -> date:
     """Today for the future-date rule; SOURCE_DATE_EPOCH pins it for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    return date.today()
+    pinned = config.source_date_epoch()
+    return pinned.date() if pinned else date.today()
 
 
 def validate_sources(sources: list[load.Source], today: date | None = None) -> ValidationReport:
-    """Read and validate ``sources`` together; unreadable files become problems, not crashes."""
+    """Read and validate ``sources`` together; unreadable files become problems, not crashes.
+
+    The column set of every file is checked first (a GX rule on a zero-row frame of the file's
+    own header); row rules only run when every file has the contract's columns.
+    """
+    files = [config.display_path(s.claims_csv) for s in sources]
     try:
-        claims, articles = load.read_sources(sources)
+        claims, articles = load.read_sources(sources, check_columns=False)
     except DataError as err:
-        files = [config.display_path(s.claims_csv) for s in sources]
         return ValidationReport(problems=err.problems, files=files)
-    return validate_frames(claims, articles, today)
+    problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
+    if problems:
+        return ValidationReport(problems, outcomes, files=files)
+    report = validate_frames(claims, articles, today)
+    report.expectations = outcomes + report.expectations
+    return report
+
+
+def _check_columns(
+    claim_headers: dict[str, list[str]], article_headers: dict[str, list[str]]
+) -> tuple[list[Problem], list[ExpectationOutcome]]:
+    """Run the column-set rule on each file's header; one problem per missing/unknown column."""
+    from troopclaims import expectations as ex
+
+    problems: list[Problem] = []
+    outcomes: list[ExpectationOutcome] = []
+    for table, headers, expected in (
+        ("claims", claim_headers, contract.CLAIM_COLUMNS),
+        ("articles", article_headers, contract.ARTICLE_COLUMNS),
+    ):
+        rule = ex.columns_rule(expected)
+        for file, header in headers.items():
+            [res] = _validate_batch(f"{table}_columns", pd.DataFrame(columns=header), [rule])
+            outcomes.append(
+                ExpectationOutcome(
+                    rule.name,
+                    rule.text,
+                    table,
+                    rule.severity,
+                    bool(res.success),
+                    0 if res.success else 1,
+                )
+            )
+            mismatched = (res.result.get("details") or {}).get("mismatched") or {}
+            for col in mismatched.get("unexpected") or []:
+                problems.append(
+                    Problem(
+                        file,
+                        "unknown column: not in the data contract (see data/README.md)",
+                        line=1,
+                        column=col,
+                        expectation=rule.name,
+                    )
+                )
+            for col in mismatched.get("missing") or []:
+                problems.append(
+                    Problem(
+                        file,
+                        "required column is missing from the header",
+                        line=1,
+                        column=col,
+                        expectation=rule.name,
+                    )
+                )
+            if not res.success and not mismatched:
+                problems.append(Problem(file, rule.text, line=1, expectation=rule.name))
+    return problems, outcomes
 
 
 def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Source]:
