@@ -153,15 +153,21 @@ def test_build_date_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", report.build_date())
 
 
-@pytest.mark.parametrize("step", [["build"], []], ids=["build", "execute-and-build"])
+@pytest.mark.parametrize(
+    "argv",
+    [["build"], [], ["execute", str(NOTEBOOKS[0])]],
+    ids=["build", "execute-and-build", "execute"],
+)
 def test_a_malformed_source_date_epoch_is_one_error_line_before_any_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: list[str]
+    monkeypatch: pytest.MonkeyPatch, argv: list[str]
 ) -> None:
+    """Checked first by every step: IPython's kernel parses it too and would not even start."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     monkeypatch.setattr(report, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
+    monkeypatch.setattr(report, "build", lambda *a, **k: pytest.fail("built the report"))
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        report.main([*step, *(["--executed-dir", str(tmp_path)] if step else [])])
+        report.main(argv)
     assert info.value.code == 1
     first = err.getvalue().splitlines()[0]
     assert first == (

@@ -576,8 +576,9 @@ def run_command(args: argparse.Namespace) -> int:
     """Dispatch ``report execute``, ``report build``, or both in order when no step is given."""
     with _errors_to_messages():
         step = getattr(args, "step", None)
-        if step != "execute":
-            config.source_date_epoch()  # a malformed value fails now, not after the notebooks
+        # A malformed value fails now, in one line: the build date needs it, and IPython's
+        # kernel parses it too (its banner), failing to start with a 60 s timeout instead.
+        config.source_date_epoch()
         params_arg = getattr(args, "params", None)
         params = load_params(params_arg)
         params_file = (
