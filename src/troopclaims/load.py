@@ -25,6 +25,8 @@ MAX_FIELD_CHARS = 100_000
 # quote; only larger ones take Arrow's faster, more lenient parser (guarded by _LONE_QUOTE).
 CAREFUL_READ_MAX_BYTES = 20_000_000
 _FATAL_HEADER_RULES = ("header is one column", "column name appears twice")
+UNKNOWN_COLUMN = "unknown column: not in the data contract (see data/README.md)"
+MISSING_COLUMN = "required column is missing from the header"
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 
 
@@ -69,16 +71,14 @@ def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> li
             problems.append(
                 Problem(
                     name,
-                    "unknown column: not in the data contract (see data/README.md)",
+                    UNKNOWN_COLUMN,
                     line=1,
                     column=col,
                 )
             )
     for col in expected:
         if col not in seen:
-            problems.append(
-                Problem(name, "required column is missing from the header", line=1, column=col)
-            )
+            problems.append(Problem(name, MISSING_COLUMN, line=1, column=col))
     return problems
 
 

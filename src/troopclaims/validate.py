@@ -334,26 +334,14 @@ def _check_columns(
                 )
             )
             mismatched = (res.result.get("details") or {}).get("mismatched") or {}
-            for col in mismatched.get("unexpected") or []:
-                problems.append(
-                    Problem(
-                        file,
-                        "unknown column: not in the data contract (see data/README.md)",
-                        line=1,
-                        column=col,
-                        expectation=rule.name,
-                    )
-                )
-            for col in mismatched.get("missing") or []:
-                problems.append(
-                    Problem(
-                        file,
-                        "required column is missing from the header",
-                        line=1,
-                        column=col,
-                        expectation=rule.name,
-                    )
-                )
+            for key, text in (
+                ("unexpected", load.UNKNOWN_COLUMN),
+                ("missing", load.MISSING_COLUMN),
+            ):
+                problems += [
+                    Problem(file, text, line=1, column=col, expectation=rule.name)
+                    for col in mismatched.get(key) or []
+                ]
             if not res.success and not mismatched:
                 problems.append(Problem(file, rule.text, line=1, expectation=rule.name))
     return problems, outcomes
