@@ -165,7 +165,7 @@ ARTICLE_DATE_COLUMNS: tuple[str, ...] = ("published_date",)
 # a quoted "T900-01\n" would pass a `^...$` pattern.
 ID_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z"
 FIGURE_PATTERN = r"\A[1-9][0-9]{0,8}\Z"
-FILE_PATTERN = r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt\Z"
+FILE_PATTERN = r"\A(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt\Z"  # no '..' anywhere
 URL_PATTERN = r"\Ahttps?://\S+\Z"
 
 # Tag a curator puts at the start of `note` when the article itself errs (a mistranslated
