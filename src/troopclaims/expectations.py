@@ -96,12 +96,9 @@ class ColumnPairValuesQuoteInArticle(ColumnPairMapMetricProvider):
         article_texts: dict,
         **kwargs,
     ) -> pd.Series:
-        needles = pc.utf8_trim_whitespace(quotes.normalize_whitespace_array(column_A))
-        found = [  # an article with no readable text is the file rules' finding, not ours
-            a not in article_texts or (bool(q) and q in article_texts[a])
-            for q, a in zip(needles.to_pylist(), column_B, strict=True)
-        ]
-        return pd.Series(found, index=column_A.index)
+        found = quotes.quotes_in_articles(column_A, column_B, article_texts)
+        unreadable = ~column_B.isin(list(article_texts)).to_numpy()  # the file rules' finding
+        return pd.Series(found | unreadable, index=column_A.index)
 
 
 class ExpectColumnPairValuesQuoteInArticle(ColumnPairMapExpectation):

@@ -40,14 +40,17 @@ def normalize_whitespace(text: str) -> str:
 
 
 def quote_in_text(quote: str, text: str) -> bool:
-    """True when the whitespace-normalised quote is a substring of the normalised text."""
-    return quote_in_normalised(quote, normalize_whitespace(text))
+    """True when the whitespace-normalised quote is a substring of the normalised text.
 
-
-def quote_in_normalised(quote: str, normalised_text: str) -> bool:
-    """``quote_in_text`` for a text normalised beforehand (once per article, not per claim)."""
-    needle = normalize_whitespace(quote).strip()
-    return bool(needle) and needle in normalised_text
+    The one-quote form of ``quotes_in_articles``, which validation uses: both go through the
+    same code, so the tests of this function test the validator's rule.
+    """
+    found = quotes_in_articles(
+        pd.Series([quote], dtype=object),
+        pd.Series(["a"], dtype=object),
+        {"a": normalize_whitespace(text)},
+    )
+    return bool(found[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,3 +109,21 @@ def figures_in_quotes(figures: pd.Series, texts: pd.Series) -> np.ndarray:
     hit_rows = pc.filter(parents, pc.fill_null(hits, False)).to_numpy()
     found[hit_rows] = True
     return found
+
+
+def quotes_in_articles(
+    quotes: pd.Series, article_ids: pd.Series, normalised_texts: dict[str, str]
+) -> np.ndarray:
+    """Row-wise: is the normalised quote non-empty and inside its article's normalised text?
+
+    ``normalised_texts`` holds each article's text normalised once (not once per claim). A
+    missing quote, or an article absent from ``normalised_texts``, gives False.
+    """
+    needles = pc.utf8_trim_whitespace(normalize_whitespace_array(quotes)).to_pylist()
+    return np.array(
+        [
+            bool(q) and a in normalised_texts and q in normalised_texts[a]
+            for q, a in zip(needles, article_ids, strict=True)
+        ],
+        dtype=bool,
+    )
