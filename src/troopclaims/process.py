@@ -11,7 +11,6 @@ step: a crash between them could mix generations; rerunning ``make report`` repa
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +49,7 @@ def write_processed(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     out_dir: Path | None = None,
-    validation: dict | None = None,
+    validation: validate.ValidationReport | None = None,
 ) -> tuple[Path, Path]:
     """Write both parquet files (and the validation verdict, when given); return the parquets."""
     out_dir = Path(out_dir or config.PROCESSED_DIR)
@@ -65,9 +64,7 @@ def write_processed(
             tmp_json = stack.enter_context(
                 atomic.atomic_path(out_dir / config.PROCESSED_VALIDATION.name)
             )
-            tmp_json.write_text(
-                json.dumps(validation, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            tmp_json.write_text(validation.to_json(), encoding="utf-8")
     return claims_path, articles_path
 
 
@@ -88,10 +85,8 @@ def validate_and_build(
 
     Returns the validation report either way; nothing is written when it has an error.
     """
-    sources = load.dataset_sources(raw_dir)
-    report = validate.validate_sources(sources)
+    report, raw_claims, raw_articles = validate.read_and_validate(load.dataset_sources(raw_dir))
     if report.ok:
-        raw_claims, raw_articles = load.read_sources(sources)
         claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
-        write_processed(claims, articles, out_dir, validation=report.to_dict())
+        write_processed(claims, articles, out_dir, validation=report)
     return report

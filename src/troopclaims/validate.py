@@ -58,6 +58,10 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def to_json(self) -> str:
+        """The JSON text every copy of a verdict uses (processed/, reports/, --json)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
     def to_dict(self) -> dict:
         """The JSON form (schema documented in README: ok, summary, expectations, problems)."""
         return {
@@ -294,22 +298,31 @@ def _today() -> date:
 
 
 def validate_sources(sources: list[load.Source], today: date | None = None) -> ValidationReport:
-    """Read and validate ``sources`` together; unreadable files become problems, not crashes.
+    """Read and validate ``sources`` together; unreadable files become problems, not crashes."""
+    return read_and_validate(sources, today)[0]
 
-    The column set of every file is checked first (a GX rule on a zero-row frame of the file's
-    own header); row rules only run when every file has the contract's columns.
+
+def read_and_validate(
+    sources: list[load.Source], today: date | None = None
+) -> tuple[ValidationReport, pd.DataFrame | None, pd.DataFrame | None]:
+    """The report, and the raw (claims, articles) frames it judged when they could be read.
+
+    Returned together so that processing types the very frames that were validated, instead
+    of reading every file a second time. The column set of every file is checked first (a GX
+    rule on a zero-row frame of the file's own header); row rules only run when every file has
+    the contract's columns.
     """
     files = [config.display_path(s.claims_csv) for s in sources]
     try:
         claims, articles = load.read_sources(sources, check_columns=False)
     except DataError as err:
-        return ValidationReport(problems=err.problems, files=files)
+        return ValidationReport(problems=err.problems, files=files), None, None
     problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
     if problems:
-        return ValidationReport(problems, outcomes, files=files)
+        return ValidationReport(problems, outcomes, files=files), claims, articles
     report = validate_frames(claims, articles, today)
     report.expectations = outcomes + report.expectations
-    return report
+    return report, claims, articles
 
 
 def _check_columns(
@@ -394,7 +407,7 @@ def summary_line(report: ValidationReport) -> str:
 
 def write_json(report: ValidationReport, path: Path) -> None:
     """The full result (every problem, untruncated), written atomically."""
-    atomic.write_text(Path(path), json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    atomic.write_text(Path(path), report.to_json())
 
 
 _CSS = """
