@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from troopclaims import config, ingest, load, process, validate
+from troopclaims import config, ingest, load, newdrop, process, validate
 from troopclaims.problems import DataError, Problem
 
 DATASET_SUMMARY = ("summary.html", "result.json")
@@ -97,6 +97,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_drop(args: argparse.Namespace) -> int:
+    """Create a drop folder from article texts, then print what the curator fills in."""
+    try:
+        drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
+    except newdrop.NewDropError as err:
+        for problem in err.problems:
+            print(problem.format(), file=sys.stderr)
+        print("no drop folder was created.", file=sys.stderr)
+        return 1
+    for line in newdrop.describe(drop):
+        print(line)
+    return 0
+
+
 def _add_report_parser(sub: argparse._SubParsersAction) -> None:
     """``troopclaims report [execute|build]``: its options and messages live in ``report``."""
     from troopclaims import report
@@ -125,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="validate a drop folder and fold it into data/raw/drops/")
     p.add_argument("path", help="the drop folder")
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser(
+        "new-drop", help="start a drop folder from article texts (articles.csv, claims.csv to fill)"
+    )
+    p.add_argument("name", metavar="NAME", help="the drop's name (letters, digits, '-', '_', '.')")
+    p.add_argument("articles", metavar="ARTICLE.txt", nargs="+", help="article texts (UTF-8)")
+    p.add_argument(
+        "--into",
+        metavar="DIR",
+        help=f"the folder to create NAME in (default: {newdrop.DEFAULT_PARENT}/ here)",
+    )
+    p.set_defaults(func=cmd_new_drop)
     _add_report_parser(sub)
     return parser
 
