@@ -17,10 +17,17 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: help setup report test lint format validate ingest lab bench lock clean
+.PHONY: help setup report test lint format validate ingest new-drop lab bench lock clean
 
 help: ## List the documented targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "A data drop, start to finish (data/README.md is the data dictionary):"
+	@echo "  1. make new-drop NAME=name ARTICLES='a.txt b.txt'   creates drops/name/ with the texts"
+	@echo "  2. edit drops/name/articles.csv and claims.csv      new-drop prints what to fill in"
+	@echo "  3. make validate DROP=drops/name                    until it passes"
+	@echo "  4. make ingest DROP=drops/name                      folds it into data/raw/drops/"
+	@echo "  5. make report                                      rebuilds the report with it"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +116,14 @@ validate: $(STAMP) ## Validate the dataset, or a new drop with it: make validate
 ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make ingest DROP=path
 	@[ -n "$(DROP)" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }
 	$(BIN)/troopclaims ingest "$(DROP)"
+
+# NAME, ARTICLES and INTO reach the shell through the environment (make exports command-line
+# variables), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
+# on whitespace (names with spaces: call `troopclaims new-drop` directly), never globbed.
+new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME=x ARTICLES='a.txt b.txt'
+	@[ "$(origin NAME)" = "command line" ] && [ -n "$$NAME" ] && [ -n "$$ARTICLES" ] || { \
+	  echo "usage: make new-drop NAME=name ARTICLES='a.txt b.txt' [INTO=dir]" >&2; exit 2; }
+	set -f; $(BIN)/troopclaims new-drop "$$NAME" $$ARTICLES $${INTO:+--into "$$INTO"}
 
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds
 	$(PY) bench/validate_bench.py
