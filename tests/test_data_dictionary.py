@@ -10,7 +10,12 @@ DICTIONARY = (config.DATA_DIR / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
-    "column", sorted(set(contract.CLAIM_COLUMNS) | set(contract.ARTICLE_COLUMNS))
+    "column",
+    sorted(
+        set(contract.CLAIM_COLUMNS)
+        | set(contract.ARTICLE_COLUMNS)
+        | set(contract.UNCLAIMED_COLUMNS)
+    ),
 )
 def test_every_column_is_documented(column: str) -> None:
     assert f"`{column}`" in DICTIONARY

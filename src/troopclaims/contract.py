@@ -40,6 +40,10 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "note",
 )
 
+# Optional, beside claims.csv: sentences that state a troop number on purpose left without a
+# claim, each with the curator's reason (the completeness check is silent about them).
+UNCLAIMED_COLUMNS: tuple[str, ...] = ("article_id", "excerpt", "reason")
+
 CLAIMANT_GROUPS: dict[str, str] = {
     "South Korea": "The South Korean state: presidency, ministries, the National Intelligence "
     "Service (NIS), officials, and 'Séoul' used for the government.",
@@ -134,14 +138,20 @@ DATE_BASES: dict[str, str] = {
     "unknown": "No date; statement_date is empty.",
 }
 
-LANGUAGES: dict[str, str] = {
-    "fr": "French",
-    "en": "English",
-    "ko": "Korean",
-    "ru": "Russian",
-    "uk": "Ukrainian",
-    "de": "German",
+# One line per language an article may be written in: its name, and the nouns (a regular
+# expression, matched case-insensitively) that say a number near them counts troops, for
+# the curators' completeness check. How numbers are read in the language comes from libraries
+# keyed on the code (babel, text2num, num2words; see numbers.py): nothing else to add.
+LANGUAGE_SPECS: dict[str, tuple[str, str]] = {
+    "fr": ("French", r"\b(?:soldats?|troupes?|brigades?|hommes|militaires|combattants?)\b"),
+    "en": ("English", r"\b(?:soldiers?|troops?|brigades?|men|personnel|fighters?|forces)\b"),
+    "ko": ("Korean", r"병력|군인|병사|장병|여단|군대|(?<=\d)명|(?<=\d )명"),
+    "ru": ("Russian", r"\b(?:солдат\w*|военнослужащ\w*|войск\w*|бригад\w*|бойц\w*|боец)"),
+    "uk": ("Ukrainian", r"\b(?:солдат\w*|військов\w*|бригад\w*|бійц\w*|боєць|вояк\w*)"),
+    "de": ("German", r"\b(?:Soldat\w*|Truppe\w*|Brigade\w*|Mann|Männer|Kämpfer\w*)"),
 }
+LANGUAGES: dict[str, str] = {code: name for code, (name, _) in LANGUAGE_SPECS.items()}
+TROOP_NOUNS: dict[str, str] = {code: nouns for code, (_, nouns) in LANGUAGE_SPECS.items()}
 
 # Columns typed as categoricals by the loader, with the vocabulary that fixes their categories.
 CLAIM_VOCABULARIES: dict[str, dict[str, str]] = {

@@ -1,13 +1,14 @@
 """How a quote is matched against its article, and how French-written figures are found in it.
 
 GUIDE.md allows one normalisation and no other: every run of Unicode whitespace (no-break spaces
-included) becomes one space. Typographic apostrophes, quotation marks and case are NOT forgiven,
+included) becomes one space; both sides are compared in Unicode NFC (canonically equal text). Typographic apostrophes, quotation marks and case are NOT forgiven,
 because a quote that needs them changed is no longer verbatim.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -35,8 +36,12 @@ _WORDS = {
 
 
 def normalize_whitespace(text: str) -> str:
-    """Collapse every run of Unicode whitespace into one ASCII space (and nothing else)."""
-    return _WHITESPACE.sub(" ", text)
+    """Collapse every run of Unicode whitespace into one ASCII space, in Unicode NFC.
+
+    NFC forgives nothing a reader could see: it only makes one spelling of the same characters
+    (a Korean text saved decomposed by macOS, an 'é' typed as e + accent) compare equal.
+    """
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
 
 
 def quote_in_text(quote: str, text: str) -> bool:
@@ -74,12 +79,32 @@ def normalize_whitespace_array(values: pd.Series) -> pa.Array:
     RE2's replace is slow (2 s per million quotes) while its match is fast, so only the rows
     that hold something other than single spaces are rewritten.
     """
-    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    arr = pa.array(_nfc(values), type=pa.large_string(), from_pandas=True)
     needs = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_NORMALISING_RE2), False)
     if not pc.any(needs).as_py():
         return arr
     fixed = pc.replace_substring_regex(pc.filter(arr, needs), _WHITESPACE_RE2, " ")
     return pc.replace_with_mask(arr, needs, fixed)
+
+
+def _nfc(values: pd.Series) -> pd.Series:
+    """``values`` in Unicode NFC, checking each distinct value once.
+
+    Arrow's utf8_normalize costs ~4 s per million quotes; most values are already NFC and a
+    column repeats values, so only the distinct values that are not NFC are rewritten.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    fixed = {
+        i: unicodedata.normalize("NFC", v)
+        for i, v in enumerate(uniques)
+        if isinstance(v, str) and not unicodedata.is_normalized("NFC", v)
+    }
+    if not fixed:
+        return values
+    out = values.astype(object).copy()
+    for i, v in fixed.items():
+        out[codes == i] = v
+    return out
 
 
 def figures_in_quotes(figures: pd.Series, texts: pd.Series) -> np.ndarray:
