@@ -307,7 +307,10 @@ def new_drop(
                 tmp / "articles.csv", contract.ARTICLE_COLUMNS, [_article_row(r) for r in rows]
             )
             _write_csv(tmp / "claims.csv", contract.CLAIM_COLUMNS, [])
-    except FileExistsError:  # created by someone else since the check
+    except OSError as exc:
+        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+        # created by someone else since the check: the rename refuses a non-empty folder
         raise NewDropError(
             [Problem(str(folder), "already exists: new-drop never overwrites")]
         ) from None
