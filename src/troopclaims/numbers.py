@@ -39,6 +39,12 @@ Decisions, each with its test in ``tests/test_numbers.py``:
   ordinal suffix would need per-language suffix tables.
 - A decimal is a whole number only with a scale word ("1.5 million"); "2,5" alone gives nothing.
 - Digit runs longer than 100 digits are left as text (an identifier, not a figure).
+
+Known misreadings, left as they are: text2num reads the adjective "neuf" (new) as 9; a Russian
+"тысячи" alone is read as 1000 ("около тысячи" is a thousand, "тысячи солдат" thousands); a
+Korean place name spelt like a numeral (이천, 사천) is read as one; "one and a half million" is
+read as 1000000 (text2num does not read fractions). A space groups thousands in every language,
+so "October 12 300 troops" reads 12300.
 """
 
 from __future__ import annotations
@@ -263,7 +269,8 @@ def _vocabulary(code: str) -> _Vocabulary:
                 scales.setdefault(words[1], scale)
                 if k == 1:
                     one_unit.add(words[1])
-    scales = {w: s for w, s in scales.items() if s >= 1000 or w not in values}
+    # Hundreds are read as words ("двести") but not after digits ("12 cents" is money).
+    scales = {w: s for w, s in scales.items() if s >= 1000}
     values.update((w, s) for w, s in scales.items() if w not in values)
     return _Vocabulary(values, scales, frozenset(one_unit))
 
