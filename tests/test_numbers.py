@@ -350,3 +350,21 @@ def test_vectorised_is_fast_on_a_million_rows() -> None:
     elapsed = time.perf_counter() - started
     assert got.all()
     assert elapsed < 2.0, f"{elapsed:.2f} s for a million rows"
+
+
+def test_vectorised_never_raises_on_odd_cells() -> None:
+    figures = pd.Series([None, np.nan, [1, 2], {"a": 1}, 3000, "3000", b"3000", pd.NA, "3000"])
+    quotes = pd.Series([[1], None, "x", 3, "3 000", "trois mille", "x", None, None])
+    languages = pd.Series(["fr", None, np.nan, 5, "fr", "fr", "fr", pd.NA, "fr"])
+    got = figures_in_quotes(figures, quotes, languages)
+    # Missing or odd figures are another rule's; a missing quote holds no figure.
+    assert got.tolist() == [True, True, True, True, True, True, True, True, False]
+
+
+def test_vectorised_ignores_the_index_and_handles_empty_columns() -> None:
+    figures = pd.Series(["12000", "4"], index=[10, 3])
+    quotes = pd.Series(["douze mille", "trois"], index=[10, 3])
+    languages = pd.Series(["fr", "fr"], index=[10, 3])
+    assert figures_in_quotes(figures, quotes, languages).tolist() == [True, False]
+    empty = pd.Series([], dtype=object)
+    assert figures_in_quotes(empty, empty, empty).tolist() == []

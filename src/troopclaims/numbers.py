@@ -644,45 +644,48 @@ def plain_figure(value: object) -> int | None:
 def figures_in_quotes(figures: pd.Series, quotes: pd.Series, languages: pd.Series) -> np.ndarray:
     """Row-wise ``figure_in_text``, for validation at a million rows.
 
-    Each distinct (quote, language, figure) is read once and the answers are mapped back, so
+    Each distinct (figure, quote, language) is read once and the answers are mapped back, so
     the cost grows with the number of distinct quotes, not rows. A row whose figure is missing
     or not a plain positive integer is True (another rule reports it); a missing quote holds
     no figure. An unknown or missing language reads digits only.
     """
-    keys, parts = _combined_codes(figures, quotes, languages)
-    fig_values = [plain_figure(v) for v in parts[0]]
-    answers = np.empty(len(keys[1]), dtype=bool)
-    for i, (f, q, lang) in enumerate(keys[1]):
-        figure = fig_values[f] if f >= 0 else None
-        if figure is None:
-            answers[i] = True
-        else:
-            quote = parts[1][q] if q >= 0 else None
-            language = parts[2][lang] if lang >= 0 else ""
-            answers[i] = isinstance(quote, str) and figure_in_text(
-                figure, quote, language if isinstance(language, str) else ""
-            )
-    return answers[keys[0]]
+    combination, columns = _distinct_combinations(figures, quotes, languages)
+    answers = np.array([_row_answer(*row) for row in columns], dtype=bool)
+    return answers[combination]
 
 
-def _combined_codes(
-    *columns: Iterable[object],
-) -> tuple[tuple[np.ndarray, list[tuple[int, ...]]], list[list[object]]]:
-    """Codes of each distinct combination of the columns' values (-1 for a missing value)."""
-    codes, uniques = [], []
-    for column in columns:
-        c, u = pd.factorize(pd.Series(column, copy=False), use_na_sentinel=True)
-        codes.append(c.astype(np.int64))
-        uniques.append(list(u))
-    key = np.zeros(len(codes[0]), dtype=np.int64)
-    for c, u in zip(codes, uniques, strict=True):
-        key = key * (len(u) + 1) + (c + 1)
-    key_codes, key_uniques = pd.factorize(key)
-    decoded = []
-    for k in np.asarray(key_uniques).tolist():
-        parts = []
-        for u in reversed(uniques):
-            k, part = divmod(k, len(u) + 1)
-            parts.append(part - 1)
-        decoded.append(tuple(reversed(parts)))
-    return (key_codes, decoded), uniques
+def _row_answer(figure: object, quote: object, language: object) -> bool:
+    wanted = plain_figure(figure)
+    if wanted is None:
+        return True
+    language = language if isinstance(language, str) else ""
+    return isinstance(quote, str) and figure_in_text(wanted, quote, language)
+
+
+def _distinct_combinations(*columns: Iterable[object]) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's combination code, and the values of each distinct combination.
+
+    Codes are combined one column at a time and re-factorised, so they never overflow.
+    """
+    series = [pd.Series(column, copy=False).reset_index(drop=True) for column in columns]
+    combination = np.zeros(len(series[0]), dtype=np.int64)
+    for i, column in enumerate(series):
+        try:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        except TypeError:  # an unhashable cell (a list): no figure, quote or language at all
+            series[i] = column = column.map(_hashable_or_none)
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        combined = combination * (len(uniques) + 1) + (codes.astype(np.int64) + 1)
+        combination = pd.factorize(combined)[0].astype(np.int64)
+    # factorize numbers combinations in order of first appearance: one row stands for each.
+    first_rows = pd.Series(combination).drop_duplicates().index.to_numpy()
+    values = list(zip(*(column.iloc[first_rows].tolist() for column in series), strict=True))
+    return combination, values
+
+
+def _hashable_or_none(value: object) -> object:
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
