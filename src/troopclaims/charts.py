@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import textwrap
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec
@@ -25,7 +26,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from troopclaims import analysis, atomic, contract
+from troopclaims import analysis, atomic, contract, fonts
 
 DPI = 200
 WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
@@ -76,15 +77,17 @@ def stance_style(stance: str) -> tuple[str, str]:
 
 
 def _styled(chart: Callable[P, Figure]) -> Callable[P, Figure]:
-    """Run a chart function under the house style.
+    """Run a chart function under the house style, in the report's fonts.
 
     rcParams are read when each artist is created, not when the figure is, so the whole
-    function (not just ``plt.subplots``) must run inside the context.
+    function (not just ``plt.subplots``) must run inside the context. ``font.family`` lists
+    the report's fonts (DejaVu Sans, then NanumGothic when installed): matplotlib draws each
+    character with the first that has it, so a Hangul label is set in NanumGothic.
     """
 
     @functools.wraps(chart)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with mpl.rc_context(STYLE):
+        with mpl.rc_context({**STYLE, "font.family": list(fonts.chart_families())}):
             return chart(*args, **kwargs)
 
     return wrapper
@@ -611,10 +614,34 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as a 200 dpi PNG with no metadata that could differ between builds."""
+    """The figure as a 200 dpi PNG with no metadata that could differ between builds.
+
+    A character none of the chart's fonts has would be drawn as a box: that raises
+    ``fonts.MissingFontError`` instead, naming the script and the package to install.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", r"Glyph \d+ .* missing from font", UserWarning)
+        try:
+            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        except UserWarning as warning:
+            if fonts.glyph_of_warning(str(warning)) is None:
+                raise
+            raise fonts.MissingFontError(_missing_glyphs(fig, str(warning))) from None
     return buf.getvalue()
+
+
+def _missing_glyphs(fig: Figure, warning: str) -> str:
+    """What matplotlib could not draw, for the whole figure, as ``fonts`` words it."""
+    text = "\n".join(t.get_text() for t in fig.findobj(mpl.text.Text))
+    families = fig.texts[0].get_fontfamily() if fig.texts else fonts.chart_families()
+    files = fonts.chart_font_files(families)
+    try:
+        fonts.assign(text, files, where="the chart")
+    except fonts.MissingFontError as err:
+        return str(err)
+    glyph = fonts.glyph_of_warning(warning) or "?"
+    return fonts.missing_message(glyph, text, [f for f, _ in files], "the chart")
 
 
 def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:

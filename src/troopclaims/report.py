@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from troopclaims import atomic, config
+from troopclaims import atomic, config, fonts
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -471,7 +471,23 @@ def provenance(raw_dir: Path, params_file: Path | None, used: dict[str, dict]) -
 
 
 def render_html(combined: NotebookNode, toc: list[Heading], prov: dict) -> str:
-    """The whole report as one self-contained HTML page (our template, no code, no scripts)."""
+    """The whole report as one self-contained HTML page (our template, no code, no scripts).
+
+    The page is rendered, its text checked against the report's fonts, and, when it holds
+    characters of a font readers may lack (Hangul), rendered again with that font's subset
+    embedded (``fonts.font_face_css``). Text no font covers fails the build, naming the
+    script and what to install.
+    """
+    page = _render_page(combined, toc, prov, font_css="")
+    try:
+        font_css = fonts.font_face_css(fonts.page_text(page))
+    except fonts.MissingFontError as err:
+        raise ReportError(str(err)) from None
+    return _render_page(combined, toc, prov, font_css) if font_css else page
+
+
+def _render_page(combined: NotebookNode, toc: list[Heading], prov: dict, font_css: str) -> str:
+    """The page from our template, with ``font_css`` (``@font-face`` rules) before our CSS."""
     from nbconvert import HTMLExporter
 
     template_dir = TEMPLATES_DIR / TEMPLATE_NAME
@@ -492,6 +508,7 @@ def render_html(combined: NotebookNode, toc: list[Heading], prov: dict) -> str:
             "provenance_section": section + 2,
             "methodology": (template_dir / "methodology.md").read_text(encoding="utf-8"),
             "css": (template_dir / "report.css").read_text(encoding="utf-8"),
+            "font_css": font_css,
             "provenance": prov,
         }
     }
