@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import warnings
 from pathlib import Path
 
 import matplotlib as mpl
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from troopclaims import analysis, charts, contract, load, process
+from troopclaims import analysis, charts, contract, fonts, load, process
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +123,51 @@ def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> No
     charts.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
     assert (tmp_path / "cov.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "tab.csv").read_text() == "a\n1\n"
+
+
+HANGUL_KEYS = pd.Index(["3,000 soldiers · 북한군 파병", "Russia · denial · Кремль"], name="key")
+
+
+def test_a_hangul_label_is_drawn_without_a_missing_glyph() -> None:
+    fig = charts.coverage(pd.DataFrame({"A902": [1, 1]}, index=HANGUL_KEYS), "국정원 발표")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        fig.canvas.draw()
+        data = charts.png_bytes(fig)
+    assert data.startswith(b"\x89PNG")
+    assert list(fonts.chart_families()) == ["DejaVu Sans", "NanumGothic"]
+    assert fig.texts[0].get_fontfamily() == ["DejaVu Sans", "NanumGothic"]
+    mpl.pyplot.close(fig)
+
+
+def test_latin_only_charts_are_byte_identical_with_the_fallback_font(data, monkeypatch) -> None:
+    """Naming NanumGothic after DejaVu Sans changes no byte of a chart without Hangul."""
+    with_fallback = {k: charts.png_bytes(f) for k, f in _all_charts(*data).items()}
+    monkeypatch.setattr(fonts, "chart_families", lambda: ("sans-serif",))  # matplotlib's default
+    assert {k: charts.png_bytes(f) for k, f in _all_charts(*data).items()} == with_fallback
+    mpl.pyplot.close("all")
+
+
+@pytest.fixture
+def no_hangul_font(monkeypatch: pytest.MonkeyPatch):
+    """The report's fonts as on a machine without NanumGothic."""
+    missing = fonts.ReportFont(
+        "NanumGothic", ("Hangul",), ("/nonexistent/NanumGothic.ttf",), fonts.NANUM_INSTALL, True
+    )
+    monkeypatch.setattr(fonts, "REPORT_FONTS", (fonts.DEJAVU_SANS, missing))
+    fonts.chart_families.cache_clear()
+    yield
+    fonts.chart_families.cache_clear()
+
+
+def test_a_hangul_label_without_a_hangul_font_is_an_error_naming_the_package(
+    no_hangul_font,
+) -> None:
+    fig = charts.coverage(pd.DataFrame({"A902": [1, 1]}, index=HANGUL_KEYS), "Coverage")
+    with pytest.raises(fonts.MissingFontError) as info:
+        charts.png_bytes(fig)
+    message = str(info.value)
+    assert message.startswith("no font for the Hangul text in the chart: 북 (U+BD81)")
+    assert "install koreanize-matplotlib (PyPI, in requirements.lock)" in message
+    assert "Debian's fonts-nanum" in message
+    mpl.pyplot.close(fig)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -9,11 +10,13 @@ import re
 from contextlib import redirect_stderr
 from pathlib import Path
 
+import nbformat
 import pypdf
 import pytest
+from fontTools.ttLib import TTFont
 from test_notebooks import NOTEBOOKS, SMALL, small_params
 
-from troopclaims import report
+from troopclaims import fonts, report
 
 EPOCH = "1730764800"  # 2024-11-05 00:00:00 UTC
 SECTIONS = [
@@ -25,6 +28,10 @@ SECTIONS = [
     "Methodology and limitations",
     "Provenance",
 ]
+# The fixture's Korean and Russian quotes (articles A902, A903), and a Korean chart label.
+KOREAN_QUOTE = "북한군 약 3,000명이 이미 러시아에 있다"
+RUSSIAN_QUOTE = "«сообщения о северокорейских солдатах — это ложь»"
+KOREAN_LABEL = "국정원 첫 발표"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +41,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        params = small_params(tmp)
+        params = {
+            **small_params(tmp),
+            "03-response-timing": {"reference_label": KOREAN_LABEL},  # Hangul in a chart
+        }
         executed = report.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
         html, pdf = report.build(executed, tmp / "report.html", tmp / "report.pdf", SMALL / "raw")
     finally:
@@ -112,6 +122,115 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(
     executed = report.execute_all(NOTEBOOKS, tmp_path / "executed", built["params"], NOTEBOOKS)
     html, _ = report.build(executed, tmp_path / "r.html", tmp_path / "r.pdf", SMALL / "raw")
     assert html.read_bytes() == built["html"].read_bytes()
+
+
+def _embedded_subset(html: str) -> TTFont:
+    data = re.search(r'url\("data:font/woff2;base64,([A-Za-z0-9+/=]+)"\)', html).group(1)
+    return TTFont(io.BytesIO(base64.b64decode(data)))
+
+
+@pytest.mark.slow
+def test_korean_and_russian_text_is_in_the_html_with_a_hangul_subset_embedded(html: str) -> None:
+    for text in (KOREAN_QUOTE, RUSSIAN_QUOTE, "테스트용 기사: 북한군 파병", f"({KOREAN_LABEL})"):
+        assert text in html, text
+    assert html.count("@font-face") == 1
+    assert 'font-family: "NanumGothic subset";' in html
+    subset = _embedded_subset(html)
+    hangul = fonts.scripts_in(fonts.page_text(html))["Hangul"]
+    assert {ord(c) for c in hangul} <= set(subset.getBestCmap())
+    rule = re.search(r"@font-face \{.*?\}", html, re.S).group(0)
+    assert len(rule) < 12_000  # dozens of syllables, a few kB; NanumGothic.ttf is 4.7 MB
+
+
+def _pdf_fonts(path: Path) -> dict[str, TTFont]:
+    """Every font embedded in the PDF, by base name, as fontTools reads it."""
+    found = {}
+    for page in pypdf.PdfReader(path).pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            data = descendant["/FontDescriptor"]["/FontFile2"].get_object().get_data()
+            found[str(font["/BaseFont"])] = TTFont(io.BytesIO(data))
+    return found
+
+
+def _has_glyphs(font: TTFont, text: str) -> bool:
+    cmap = font.getBestCmap()
+    return all(
+        ord(c) in cmap and font["glyf"][cmap[ord(c)]].numberOfContours != 0  # -1: composite
+        for c in text
+        if not c.isspace()
+    )
+
+
+@pytest.mark.slow
+def test_korean_and_russian_text_is_in_the_pdf_with_fonts_that_have_its_glyphs(
+    built: dict,
+) -> None:
+    reader = pypdf.PdfReader(built["pdf"])
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    for quote in (KOREAN_QUOTE, RUSSIAN_QUOTE, KOREAN_LABEL):
+        assert quote in text, quote
+    embedded = _pdf_fonts(built["pdf"])
+    hangul = "".join(fonts.scripts_in(text)["Hangul"])
+    nanum = [name for name in embedded if "NanumGothic" in name]
+    assert len(nanum) == 1
+    assert _has_glyphs(embedded[nanum[0]], hangul)
+    cyrillic = fonts.scripts_in(RUSSIAN_QUOTE)["Cyrillic"]
+    assert any(_has_glyphs(font, cyrillic) for name, font in embedded.items() if "DejaVu" in name)
+
+
+def _tiny_executed(folder: Path, markdown: str) -> Path:
+    """An executed notebook of one markdown cell, as ``build`` reads it."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+    path = folder / "01-tiny.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_page_without_hangul_embeds_no_font(tmp_path: Path) -> None:
+    combined, toc, used = report.combine([_tiny_executed(tmp_path, "# Кремль\n\nÉtats-Unis")])
+    page = report.render_html(combined, toc, report.provenance(SMALL / "raw", None, used))
+    assert "Кремль" in page
+    assert "@font-face" not in page and "body::before" not in page
+
+
+def test_a_build_without_a_hangul_font_says_so_and_names_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = fonts.ReportFont(
+        "NanumGothic", ("Hangul",), ("/nonexistent/NanumGothic.ttf",), fonts.NANUM_INSTALL, True
+    )
+    monkeypatch.setattr(fonts, "REPORT_FONTS", (fonts.DEJAVU_SANS, missing))
+    executed = _tiny_executed(tmp_path / "executed", f"# 1\n\n{KOREAN_QUOTE}")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / executed.name).write_text("{}", encoding="utf-8")
+    html = tmp_path / "r.html"
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as info:
+        report.main(
+            [
+                "build",
+                "--executed-dir",
+                str(executed.parent),
+                "--notebooks-dir",
+                str(tmp_path / "notebooks"),
+                "--html",
+                str(html),
+                "--pdf",
+                str(tmp_path / "r.pdf"),
+                "--raw-dir",
+                str(SMALL / "raw"),
+            ]
+        )
+    assert info.value.code == 1
+    first = err.getvalue().splitlines()[0]
+    assert first.startswith("ERROR no font for the Hangul text in the report: 북 (U+BD81)")
+    assert first.endswith(
+        "install koreanize-matplotlib (PyPI, in requirements.lock) or Debian's fonts-nanum"
+    )
+    assert not html.exists()
 
 
 def test_a_failed_build_leaves_the_previous_report_untouched(tmp_path: Path, monkeypatch) -> None:
