@@ -103,6 +103,13 @@ def test_a_character_the_installed_font_lacks_is_named() -> None:
         fonts.assign("北韓 " + rare)
 
 
+def test_a_symbol_no_font_has_is_named_too() -> None:
+    with pytest.raises(fonts.MissingFontError) as info:
+        fonts.assign("« c'est faux 🤔 »")
+    assert str(info.value).startswith("no font for the symbols in the report: 🤔 (U+1F914)")
+    assert "none of the report's fonts (DejaVu Sans, NanumGothic) has them" in str(info.value)
+
+
 def test_spaces_controls_and_invisible_marks_need_no_glyph() -> None:
     assert fonts.assign("\n\t\u00a0\u202f\u200b\u2060\ufeff") == {}
 

@@ -228,7 +228,12 @@ def missing_message(
     lines = []
     for script, chars in by_script.items():
         meant = [f for f in REPORT_FONTS if script in f.scripts]
-        if not meant:
+        if script == COMMON:
+            fix = (
+                f"none of the report's fonts ({', '.join(f.family for f in installed)}) has "
+                "them: replace them, or add a font to troopclaims.fonts.REPORT_FONTS"
+            )
+        elif not meant:
             fix = (
                 f"the report has no font for {script} (its fonts serve "
                 f"{', '.join(s for f in REPORT_FONTS for s in f.scripts)}): add one to "
@@ -239,8 +244,9 @@ def missing_message(
             fix = f"{names} lacks them: the report needs a font that has them"
         else:
             fix = f"install {' or '.join(f.install for f in meant)}"
+        what = "symbols" if script == COMMON else f"{script} text"
         lines.append(
-            f"no font for the {script} text in {where}: {_shown(chars)}, "
+            f"no font for the {what} in {where}: {_shown(chars)}, "
             f"e.g. {_excerpt(text, chars[0])}; {fix}"
         )
     return "\n".join(lines)
