@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from troopclaims import contract, load
-from troopclaims.problems import DataError
+from troopclaims import config, contract, load
+from troopclaims.problems import DataError, Problem
 
 
 def test_claims_are_typed() -> None:
@@ -89,3 +91,185 @@ def test_long_values_are_truncated_after_control_characters_are_made_visible() -
 
     shown = Problem("f.csv", "rule", value="a\tb" + "x" * 200).short_value()
     assert shown.startswith("a\\tb") and shown.endswith("…") and "\\u2026" not in shown
+
+
+# --- CSVs as a spreadsheet saved them ---------------------------------------------------------
+
+ARTICLE_ROW = ["A9", "a.txt", "Déploiement « confirmé »", "unknown", "fr", "", "unknown", "unknown"]
+ARTICLE_ROWS = [[*ARTICLE_ROW, "", "one line"], [*ARTICLE_ROW, "", "two\nlines; with, commas"]]
+
+
+def articles_bytes(
+    delimiter: str = ",", newline: str = "\n", encoding: str = "utf-8", rows=ARTICLE_ROWS
+) -> bytes:
+    """An articles CSV as an application writes it (minimal quoting, a cell's break as LF)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(contract.ARTICLE_COLUMNS)
+    writer.writerows([r[0].replace("A9", f"A{i}"), *r[1:]] for i, r in enumerate(rows))
+    return out.getvalue().encode(encoding)
+
+
+def read(tmp_path: Path, data: bytes, **kwargs) -> pd.DataFrame:
+    path = tmp_path / "articles.csv"
+    path.write_bytes(data)
+    return load.read_raw_csv(path, contract.ARTICLE_COLUMNS, **kwargs)
+
+
+def test_bom_and_crlf_are_read_silently_with_true_line_numbers(tmp_path: Path) -> None:
+    plain = read(tmp_path, articles_bytes())
+    excel = read(tmp_path, b"\xef\xbb\xbf" + articles_bytes(newline="\r\n"))
+    pd.testing.assert_frame_equal(plain, excel, check_like=True)
+    assert list(excel[load.LINE_COLUMN]) == [2, 3]
+    assert excel["note"].iloc[1] == "two\nlines; with, commas"  # Excel's in-cell LF, kept
+    assert excel.attrs["read_as"] == "UTF-8 with BOM, comma delimiter, CRLF line endings"
+    assert excel.attrs["read_warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "said"),
+    [
+        (";", "utf-8", ["semicolon delimiter", "';' is the delimiter"]),
+        ("\t", "utf-8", ["tab delimiter", "'\\t' is the delimiter"]),
+        ("|", "utf-8", ["pipe delimiter"]),
+        (",", "cp1252", ["read as Windows-1252", "not UTF-8 (bytes e9 70 on line 2)"]),
+        (";", "cp1252", ["Windows-1252, semicolon delimiter", "(fr)"]),
+    ],
+)
+def test_a_detected_reading_is_a_warning_that_says_what_was_detected(
+    tmp_path: Path, delimiter: str, encoding: str, said: list[str]
+) -> None:
+    frame = read(tmp_path, articles_bytes(delimiter, "\r\n", encoding))
+    pd.testing.assert_frame_equal(frame, read(tmp_path, articles_bytes()), check_like=True)
+    [warning] = [Problem(**w) for w in frame.attrs["read_warnings"]]
+    assert warning.severity == "warning" and warning.line == 1
+    assert warning.file.endswith("articles.csv")
+    for fragment in said:
+        assert fragment in warning.rule, warning.rule
+    assert "kept as received" in warning.rule and "CSV UTF-8" in warning.rule
+
+
+def test_classic_mac_line_endings_are_read_with_a_warning(tmp_path: Path) -> None:
+    frame = read(tmp_path, articles_bytes(newline="\r").replace(b"\n", b"\r"))
+    assert list(frame[load.LINE_COLUMN]) == [2, 3]
+    assert frame["note"].iloc[1] == "two\nlines; with, commas"
+    assert "CR line endings" in frame.attrs["read_as"]
+    assert "classic Mac OS" in frame.attrs["read_warnings"][0]["rule"]
+
+
+def test_a_lone_carriage_return_among_lf_lines_is_a_located_error(tmp_path: Path) -> None:
+    data = articles_bytes().replace(b"one line", b"one\rline")
+    with pytest.raises(DataError) as info:
+        read(tmp_path, data)
+    [problem] = info.value.problems
+    assert problem.line == 2 and "carriage return (CR) not followed by a line feed" in problem.rule
+
+
+def test_utf16_is_refused_with_how_to_save_as_utf8(tmp_path: Path) -> None:
+    text = articles_bytes("\t", "\r\n").decode()
+    for data in (b"\xff\xfe" + text.encode("utf-16-le"), text.encode("utf-16-be")):
+        with pytest.raises(DataError) as info:
+            read(tmp_path, data)
+        [problem] = info.value.problems
+        assert problem.line == 1 and "UTF-16" in problem.rule
+        assert "CSV UTF-8 (Comma delimited)" in problem.rule and "Google Sheets" in problem.rule
+
+
+def test_the_delimiter_is_the_one_that_splits_line_1_into_the_contract(tmp_path: Path) -> None:
+    header = ";".join(contract.ARTICLE_COLUMNS).encode()
+    # commas inside the data do not matter: line 1 decides
+    body = b"A1;a.txt;Un, deux, trois;unknown;fr;;unknown;unknown;;n\n"
+    frame = read(tmp_path, header + b"\n" + body)
+    assert frame["title"].iloc[0] == "Un, deux, trois"
+    # an unknown column with ';': the column-set rule reports it, the delimiter still stands
+    path = tmp_path / "articles.csv"
+    path.write_bytes(header + b";extra\n" + body.replace(b"\n", b";x\n"))
+    frame = load.read_raw_csv(path, contract.ARTICLE_COLUMNS, check_columns=False)
+    assert "extra" in frame.columns
+    # a line 1 mixing ',' and ';' cannot be told
+    mixed = header.replace(b";", b",", 3)
+    with pytest.raises(DataError) as info:
+        read(tmp_path, mixed + b"\n" + body)
+    [problem] = info.value.problems
+    assert problem.line == 1 and "cannot tell the delimiter" in problem.rule
+
+
+def test_a_legacy_encoding_is_tried_only_for_the_articles_languages(tmp_path: Path) -> None:
+    russian = [[*ARTICLE_ROW[:2], "Статья", "unknown", "ru", *ARTICLE_ROW[5:], "", "n"]]
+    data = articles_bytes(rows=russian, encoding="cp1251")
+    frame = read(tmp_path, data)  # its own language column says ru: Windows-1251
+    assert frame["title"].iloc[0] == "Статья"
+    assert frame.attrs["read_as"].startswith("Windows-1251")
+    with pytest.raises(DataError) as info:  # told the articles are French: Windows-1252 only
+        read(tmp_path, data, languages=["fr"])
+    [problem] = info.value.problems
+    assert problem.line == 2 and "Windows-1252, the encoding the articles' language (fr)" in (
+        problem.rule
+    )
+    assert "'Ñòàòüÿ'" in problem.rule  # what the wrong reading would have been
+    with pytest.raises(DataError) as info:  # no language, no guess
+        read(tmp_path, data, languages=[])
+    assert "no other encoding is tried" in info.value.problems[0].rule
+
+
+def test_a_claims_file_takes_the_languages_of_the_articles_it_cites(tmp_path: Path) -> None:
+    claims = pd.DataFrame([dict.fromkeys(contract.CLAIM_COLUMNS, "x")])
+    claims["article_id"] = "R1"
+    claims["quote"] = "около 3 000 солдат"
+    path = tmp_path / "claims.csv"
+    path.write_bytes(claims.to_csv(index=False, lineterminator="\r\n", sep=";").encode("cp1251"))
+    frame = load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "ru"})
+    assert frame["quote"].iloc[0] == "около 3 000 солдат"
+    with pytest.raises(DataError):
+        load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "fr"})
+
+
+class Untouchable(dict):
+    def __getitem__(self, key):
+        raise AssertionError("a UTF-8 file needs no article languages")
+
+    __contains__ = __getitem__
+
+
+def test_a_utf8_file_never_asks_for_languages(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_bytes(config.RAW_CLAIMS_CSV.read_bytes())
+    load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages=Untouchable())
+
+
+def test_mixed_encodings_are_a_located_error_naming_both_lines(tmp_path: Path) -> None:
+    utf8, cp1252 = articles_bytes(), articles_bytes(encoding="cp1252")
+    header, row_1, _ = cp1252.split(b"\n", 2)
+    data = header + b"\n" + row_1 + b"\n" + utf8.split(b"\n", 2)[2]
+    with pytest.raises(DataError) as info:
+        read(tmp_path, data)
+    [problem] = info.value.problems
+    assert problem.line == 2 and "mixes encodings: line 3 is UTF-8" in problem.rule
+    assert "\\xe9" in (problem.value or "")
+
+
+def test_reading_is_the_same_in_pieces_and_on_the_fast_path(tmp_path: Path, monkeypatch) -> None:
+    """Legacy checks decode in pieces; large files take Arrow's path: neither changes a value."""
+    rows = [[*ARTICLE_ROW[:2], f"Déploiement {i}", *ARTICLE_ROW[3:], "", "n"] for i in range(300)]
+    data = articles_bytes(";", "\r\n", "cp1252", rows)
+    careful = read(tmp_path, data)
+    monkeypatch.setattr(load, "_CHUNK_BYTES", 500)
+    assert len(list(load._chunks(data))) > 10
+    pieces = read(tmp_path, data)
+    monkeypatch.setattr(load, "CAREFUL_READ_MAX_BYTES", 100)
+    fast = read(tmp_path, b"\xef\xbb\xbf" + articles_bytes(";", "\r\n", "utf-8", rows))
+    fast_legacy = read(tmp_path, data)
+    for frame in (pieces, fast, fast_legacy):
+        pd.testing.assert_frame_equal(frame, careful, check_like=True, check_dtype=False)
+    late = data.replace(b"D\xe9ploiement 250", "Déploiement 250".encode(), 1)  # UTF-8 at line 252
+    with pytest.raises(DataError) as info:
+        read(tmp_path, late)
+    assert "line 252 is UTF-8" in info.value.problems[0].rule
+
+
+def test_fast_path_reads_other_delimiters_and_refuses_a_stray_quote() -> None:
+    header = list(contract.ARTICLE_COLUMNS)
+    good = (";".join(header) + '\nA9;a.txt;"x;""y";unknown;fr;;unknown;unknown;;\n').encode()
+    frame = load._fast_read(good, header, ";")
+    assert frame is not None and frame["title"].iloc[0] == 'x;"y'
+    assert load._fast_read(good.replace(b'"x;""y"', b'"x"y', 1), header, ";") is None

@@ -139,7 +139,7 @@ def test_valid_drop_ingests_once_and_its_rows_reach_processed(scratch_root: Path
 
 def test_broken_drop_in_a_fresh_process_exits_1_without_traceback(scratch_root: Path) -> None:
     before = tree_digest(scratch_root / "data")
-    for name in ("not_utf8", "article_path_traversal"):
+    for name in ("mixed_encodings", "article_path_traversal"):
         result = run_cli("ingest", str(DROPS / name), root=scratch_root)
         assert result.returncode == 1
         assert "Traceback" not in result.stdout + result.stderr

@@ -39,12 +39,16 @@ class ExpectationOutcome:
 
 @dataclass
 class ValidationReport:
-    """Everything a run found: problems (located) and each expectation's outcome."""
+    """Everything a run found: problems (located) and each expectation's outcome.
+
+    ``read_as`` records how each CSV's bytes were read (encoding, delimiter, line endings).
+    """
 
     problems: list[Problem] = field(default_factory=list)
     expectations: list[ExpectationOutcome] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    read_as: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,6 +75,7 @@ class ValidationReport:
                 "warnings": len(self.warnings),
                 "rows": self.rows,
                 "files": self.files,
+                "read_as": self.read_as,
             },
             "expectations": [vars(e) for e in self.expectations],
             "problems": [p.to_dict() for p in self.problems],
@@ -275,9 +280,7 @@ def validate_frames(
     cl_problems, cl_outcomes = _outcomes(
         "claims", claim_frame, claims, claim_rules, _run_rules("claims", claim_frame, claim_rules)
     )
-    problems = sorted(
-        art_problems + cl_problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule)
-    )
+    problems = sorted(art_problems + cl_problems, key=_problem_order)
     files = sorted(set(claims[load.SOURCE_FILE_COLUMN]) | set(articles[load.SOURCE_FILE_COLUMN]))
     return ValidationReport(
         problems,
@@ -285,6 +288,10 @@ def validate_frames(
         {"claims": len(claims), "articles": len(articles)},
         files,
     )
+
+
+def _problem_order(p: Problem) -> tuple:
+    return (p.file, p.line or 0, p.column or "", p.rule)
 
 
 def _today() -> date:
@@ -316,12 +323,19 @@ def read_and_validate(
     try:
         claims, articles = load.read_sources(sources, check_columns=False)
     except DataError as err:
-        return ValidationReport(problems=err.problems, files=files), None, None
+        read_as = getattr(err, "read_as", {})
+        return ValidationReport(problems=err.problems, files=files, read_as=read_as), None, None
+    read_as = claims.attrs["read_as"]
+    read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
     problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
     if problems:
-        return ValidationReport(problems, outcomes, files=files), claims, articles
+        problems = sorted(read_warnings + problems, key=_problem_order)
+        report = ValidationReport(problems, outcomes, files=files, read_as=read_as)
+        return report, claims, articles
     report = validate_frames(claims, articles, today)
     report.expectations = outcomes + report.expectations
+    report.problems = sorted(read_warnings + report.problems, key=_problem_order)
+    report.read_as = read_as
     return report, claims, articles
 
 
