@@ -273,3 +273,17 @@ def test_fast_path_reads_other_delimiters_and_refuses_a_stray_quote() -> None:
     frame = load._fast_read(good, header, ";")
     assert frame is not None and frame["title"].iloc[0] == 'x;"y'
     assert load._fast_read(good.replace(b'"x;""y"', b'"x"y', 1), header, ";") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"plain", "é’한".encode(), b"\xe9", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+     b"ok\xe2\x82", b"\xef\xbb\xbfbom"],
+)  # fmt: skip
+def test_arrow_utf8_check_agrees_with_python(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        python = True
+    except UnicodeDecodeError:
+        python = False
+    assert load._is_utf8(data) is python
