@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from troopclaims.quotes import (
-    figures_in_quotes,
     normalize_whitespace,
     normalize_whitespace_array,
     quote_in_text,
@@ -34,25 +33,6 @@ def test_nothing_else_is_forgiven(quote: str, text: str) -> None:
 
 def test_normalisation_collapses_every_unicode_space() -> None:
     assert normalize_whitespace("a\u202f\u2009\tb\r\nc") == "a b c"
-
-
-@pytest.mark.parametrize(
-    ("figure", "text", "found"),
-    [
-        ("12000", "environ 12 000 soldats", True),
-        ("12000", "environ\u00a012\u00a0000", True),
-        ("3000", "environ 3.000 soldats", True),
-        ("1500", "1.500 soldats", True),
-        ("4", "quatre brigades", True),
-        ("1000000", "1 000 000 hommes", True),
-        ("2018", "un accord de 2018", True),
-        ("50", "x 500 soldats", False),  # digits must be a whole number, not part of one
-        ("12000", "12 soldats et 000", False),
-        ("3000", "3 soldats", False),
-    ],
-)
-def test_figures_are_found_as_french_writes_them(figure: str, text: str, found: bool) -> None:
-    assert figures_in_quotes(pd.Series([figure]), pd.Series([text]))[0] == found
 
 
 def test_column_normalisation_agrees_with_python_for_every_whitespace_character() -> None:

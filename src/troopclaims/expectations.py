@@ -12,6 +12,7 @@ that uses them is built or loaded, or GX silently drops them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -24,15 +25,18 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (
     ColumnMapExpectation,
     ColumnPairMapExpectation,
+    MulticolumnMapExpectation,
 )
 from great_expectations.expectations.metrics.map_metric_provider import (
     ColumnMapMetricProvider,
     ColumnPairMapMetricProvider,
+    MulticolumnMapMetricProvider,
     column_condition_partial,
     column_pair_condition_partial,
+    multicolumn_condition_partial,
 )
 
-from troopclaims import contract, load, quotes
+from troopclaims import contract, load, numbers, quotes
 
 # ---------------------------------------------------------------------------------------------
 # Custom expectations (pandas)
@@ -112,28 +116,32 @@ class ExpectColumnPairValuesQuoteInArticle(ColumnPairMapExpectation):
     success_keys = ("column_A", "column_B", "article_texts", "ignore_row_if", "mostly")
 
 
-class ColumnPairValuesFigureInQuote(ColumnPairMapMetricProvider):
-    """Metric: the integer in column_A is one of the numbers written in column_B (the quote)."""
+class MulticolumnValuesFigureInQuote(MulticolumnMapMetricProvider):
+    """Metric: the figure (1st column) is a number the quote (2nd) writes in its language (3rd).
 
-    condition_metric_name = "column_pair_values.troopclaims_figure_in_quote"
-    condition_domain_keys = PAIR_DOMAIN_KEYS
+    The language decides how the quote is read ("1,500" is 1500 in English, 1.5 in French).
+    """
+
+    condition_metric_name = "multicolumn_values.troopclaims_figure_in_quote"
+    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition",
+                             "condition_parser", "ignore_row_if")  # fmt: skip
     condition_value_keys = ()
 
-    @column_pair_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **kwargs) -> pd.Series:
-        well_formed = column_A.astype("str").str.fullmatch(r"\d+").fillna(False).astype(bool)
-        found = quotes.figures_in_quotes(column_A, column_B)
-        return pd.Series(found | ~well_formed.to_numpy(), index=column_A.index)  # bad: own rule
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:
+        figure, quote, language = (column_list.iloc[:, i] for i in range(3))
+        found = numbers.figures_in_quotes(figure, quote, language)  # bad figure: its own rule
+        return pd.Series(found, index=column_list.index)
 
 
-class ExpectColumnPairValuesFigureInQuote(ColumnPairMapExpectation):
-    """Expect a troop figure to be written in its own quote ('3.000' for 3000, 'quatre' for 4)."""
+class ExpectMulticolumnValuesFigureInQuote(MulticolumnMapExpectation):
+    """Expect a troop figure written in its own quote ('3.000', 'douze mille', '1,500')."""
 
-    ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = (
-        "both_values_are_missing"
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = (
+        "any_value_is_missing"
     )
-    map_metric = "column_pair_values.troopclaims_figure_in_quote"
-    success_keys = ("column_A", "column_B", "ignore_row_if", "mostly")
+    map_metric = "multicolumn_values.troopclaims_figure_in_quote"
+    success_keys = ("column_list", "ignore_row_if", "mostly")
 
 
 class ColumnValuesNotContainPattern(ColumnMapMetricProvider):
@@ -216,6 +224,8 @@ class Rule:
     column: str | None  # the CSV column a failing row is reported under (None: table-level)
     text: str  # the rule in plain words
     severity: str = "error"
+    # For rules whose message depends on the row: the prepared row -> the rule in plain words.
+    explain: Callable[[pd.Series], str] | None = None
 
     @property
     def name(self) -> str:
@@ -224,6 +234,8 @@ class Rule:
         cols = getattr(exp, "column", None)
         if cols is None and hasattr(exp, "column_A"):
             cols = f"{exp.column_A},{exp.column_B}"
+        if cols is None and hasattr(exp, "column_list"):
+            cols = ",".join(exp.column_list)
         return f"{exp.expectation_type}({cols or 'table'})"
 
 
@@ -246,10 +258,16 @@ def _figure_where(raw: pd.DataFrame, unit: str) -> pd.Series:
     return pd.to_numeric(raw["figure"].where(valid), errors="coerce")
 
 
-def prepare_claims(raw: pd.DataFrame, article_dates: dict[str, str], today: date) -> pd.DataFrame:
+def prepare_claims(
+    raw: pd.DataFrame,
+    article_dates: dict[str, str],
+    today: date,
+    article_languages: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """The frame GX validates: contract columns (empty -> None) plus derived helper columns.
 
-    ``article_dates`` maps article_id to its published_date (for the after-publication rule).
+    ``article_dates`` maps article_id to its published_date (for the after-publication rule),
+    ``article_languages`` to its language (how the figure rule reads the quote).
     ``_kind`` is ``kind`` when it is a known kind, else empty: the rules keyed on kind then skip
     a row whose kind is misspelt, which the vocabulary rule already reports once.
     """
@@ -267,6 +285,7 @@ def prepare_claims(raw: pd.DataFrame, article_dates: dict[str, str], today: date
     df["_days_after_article"] = (statement - published).dt.days
     df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_estimate_figure"] = df["figure"].where(df["_kind"] == "troop_estimate", None)
+    df["_language"] = df["article_id"].map(article_languages or {})
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
     return df
@@ -423,6 +442,11 @@ def _claim_link_rules(article_ids: list[str], article_texts: dict[str, str]) -> 
     ]
 
 
+def _figure_not_found(row: pd.Series) -> str:
+    """The figure rule's message for one row: which numbers the quote does write."""
+    return numbers.figure_not_found_message(row["_estimate_figure"], row["quote"], row["_language"])
+
+
 def _figure_rules() -> list[Rule]:
     """A figure, its unit and qualifier exactly on troop estimates; well-formed and plausible."""
     rules = [
@@ -432,13 +456,12 @@ def _figure_rules() -> list[Rule]:
             "figure must be a positive whole number in digits only: 3000, not '3.000' or '3 000'",
         ),
         Rule(
-            ExpectColumnPairValuesFigureInQuote(
-                column_A="_estimate_figure",
-                column_B="quote",
-                ignore_row_if="either_value_is_missing",
+            ExpectMulticolumnValuesFigureInQuote(
+                column_list=["_estimate_figure", "quote", "_language"]
             ),
             "figure",
             "figure is not written in its quote (the quote must support the number)",
+            explain=_figure_not_found,
         ),
         Rule(
             ExpectColumnValuesToBeIsoDate(column="figure_as_of", allow_month=True),

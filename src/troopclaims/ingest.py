@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from troopclaims import atomic, config, contract, load, process, validate
+from troopclaims import atomic, completeness, config, contract, load, process, validate
 from troopclaims.problems import DataError, Problem
 
 
@@ -89,10 +89,11 @@ def _check_drop_folder(drop: Path, drops_dir: Path) -> list[Problem]:
 def _drop_files(drop: Path) -> tuple[list[Path], list[str]]:
     """The files to copy (relative paths), and every other file, which is left behind.
 
-    Only the contract's files travel: claims.csv, articles.csv, and the article texts that
-    articles.csv names (validation has just read exactly those).
+    Only the contract's files travel: claims.csv, articles.csv, unclaimed.csv and the article
+    texts that articles.csv names (validation has just read exactly those).
     """
-    keep = [Path(f) for f in ("claims.csv", "articles.csv") if (drop / f).is_file()]
+    contract_files = ("claims.csv", "articles.csv", completeness.UNCLAIMED_FILE)
+    keep = [Path(f) for f in contract_files if (drop / f).is_file()]
     if (drop / "articles.csv").is_file():
         named = load.read_raw_articles(drop / "articles.csv")["file"]
         keep += [Path("articles") / f for f in sorted(set(named))]

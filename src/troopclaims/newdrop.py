@@ -384,12 +384,12 @@ def describe(drop: NewDrop, cwd: Path | None = None) -> list[str]:
         f"claim_id is <article_id>-NN ({ids[0]}-01, {ids[0]}-02, ...); the quote is copied "
         "verbatim from the text.",
     )
-    lines += _wrapped(
-        "  3. ",
-        f"troopclaims validate {here}   until it passes (it checks articles.csv once "
-        "claims.csv has a row)",
-    )
-    lines += [f"  4. {make} ingest DROP={for_make}", f"  5. {make} report"]
+    lines += [  # commands are never wrapped, and quoted for the shell: they are copied
+        f"  3. troopclaims validate {shlex.quote(here)}",
+        "     until it passes (it checks articles.csv once claims.csv has a row)",
+        f"  4. {make} ingest DROP={shlex.quote(for_make)}",
+        f"  5. {make} report",
+    ]
     return lines
 
 

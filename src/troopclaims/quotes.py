@@ -1,8 +1,9 @@
-"""How a quote is matched against its article, and how French-written figures are found in it.
+"""How a quote is matched against its article (figures in quotes: ``numbers``).
 
-GUIDE.md allows one normalisation and no other: every run of Unicode whitespace (no-break spaces
-included) becomes one space; both sides are compared in Unicode NFC (canonically equal text). Typographic apostrophes, quotation marks and case are NOT forgiven,
-because a quote that needs them changed is no longer verbatim.
+The data contract (data/README.md, "Curation rules") allows one normalisation and no other:
+every run of Unicode whitespace (no-break spaces included) becomes one space; both sides are
+compared in Unicode NFC (canonically equal text). Typographic apostrophes, quotation marks and
+case are NOT forgiven, because a quote that needs them changed is no longer verbatim.
 """
 
 from __future__ import annotations
@@ -16,23 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _WHITESPACE = re.compile(r"\s+")
-_WORDS = {
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "quinze": 15,
-    "vingt": 20,
-}
 
 
 def normalize_whitespace(text: str) -> str:
@@ -70,7 +54,6 @@ _NEEDS_NORMALISING_RE2 = (
     r"[\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}"
     r"\x{202F}\x{205F}\x{3000}]|  "
 )
-_THOUSANDS_RE2 = r"(\d)[ \x{A0}\x{202F}.](\d{3})"
 
 
 def normalize_whitespace_array(values: pd.Series) -> pa.Array:
@@ -105,35 +88,6 @@ def _nfc(values: pd.Series) -> pd.Series:
     for i, v in fixed.items():
         out[codes == i] = v
     return out
-
-
-def figures_in_quotes(figures: pd.Series, texts: pd.Series) -> np.ndarray:
-    """Row-wise ``int(figure) in numbers_in(text)``, vectorised.
-
-    Thousands separators are removed first (twice, for 1 000 000), small number words become
-    digits, then every run of digits is compared with the row's figure.
-    """
-    arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
-    for _ in range(2):
-        arr = pc.replace_substring_regex(arr, _THOUSANDS_RE2, r"\1\2")
-    small = pc.less_equal(
-        pa.array(pd.to_numeric(figures, errors="coerce"), from_pandas=True), max(_WORDS.values())
-    )
-    small = pc.fill_null(small, False)
-    if pc.any(small).as_py():  # only a small figure can be written as a word ('quatre')
-        words = pc.filter(arr, small)
-        for word, number in _WORDS.items():
-            words = pc.replace_substring_regex(words, rf"(?i)\b{word}\b", str(number))
-        arr = pc.replace_with_mask(arr, small, words)
-    tokens = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\D+")
-    parents = pc.list_parent_indices(tokens)
-    flat = pc.list_flatten(tokens)
-    wanted = pa.array(figures.astype("str"), type=pa.large_string(), from_pandas=True)
-    hits = pc.equal(flat, pc.take(wanted, parents))
-    found = np.zeros(len(figures), dtype=bool)
-    hit_rows = pc.filter(parents, pc.fill_null(hits, False)).to_numpy()
-    found[hit_rows] = True
-    return found
 
 
 def quotes_in_articles(

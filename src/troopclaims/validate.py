@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract, load
+from troopclaims import atomic, completeness, config, contract, load
 from troopclaims.problems import DataError, Problem
+from troopclaims.quotes import normalize_whitespace
 
 PRINT_LIMIT_PER_RULE = 20
 NARROW_BATCHES_FROM_ROWS = 20_000
@@ -107,7 +108,7 @@ def _columns_of(rule) -> tuple[str, ...]:
         return (exp.column,)
     if getattr(exp, "column_A", None):
         return (exp.column_A, exp.column_B)
-    return ()
+    return tuple(getattr(exp, "column_list", None) or ())
 
 
 def _run_rules(name: str, frame: pd.DataFrame, rules: list) -> list:
@@ -198,7 +199,7 @@ def _outcomes(
                     line=int(row[load.LINE_COLUMN]),
                     column=rule.column,
                     value=_cell_text(frame.at[idx, rule.column]),
-                    rule=rule.text,
+                    rule=rule.explain(frame.loc[idx]) if rule.explain else rule.text,
                     severity=rule.severity,
                     expectation=rule.name,
                 )
@@ -220,12 +221,10 @@ def _files_of(frame: pd.DataFrame) -> str:
 
 
 def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Check each article file safely; read the texts the quote rule needs.
+    """Check each article file safely; read the texts (as received) the text rules need.
 
     An unsafe name (``../../etc/passwd``) is never opened: the file-name rule reports it.
     """
-    from troopclaims.quotes import normalize_whitespace
-
     exists, utf8, texts = [], [], {}
     columns = (articles["article_id"], articles["file"], articles[load.ARTICLES_DIR_COLUMN])
     for article_id, name, folder_name in zip(*columns, strict=True):
@@ -244,7 +243,7 @@ def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
         text = _read_article(path)
         utf8.append(text is not None)
         if text is not None:
-            texts.setdefault(article_id, normalize_whitespace(text))
+            texts.setdefault(article_id, text)
     checks = pd.DataFrame({"_file_exists": exists, "_file_utf8": utf8}, dtype="object")
     return checks, texts
 
@@ -259,9 +258,13 @@ def _read_article(path: Path) -> str | None:
 
 
 def validate_frames(
-    claims: pd.DataFrame, articles: pd.DataFrame, today: date | None = None
+    claims: pd.DataFrame,
+    articles: pd.DataFrame,
+    today: date | None = None,
+    unclaimed: pd.DataFrame | None = None,
 ) -> ValidationReport:
-    """Validate raw string frames (from ``load.read_sources``) with both suites."""
+    """Validate raw string frames (from ``load.read_sources``) with both suites, then run the
+    completeness check (troop figures no claim records, unless ``unclaimed`` says why)."""
     from troopclaims import expectations as ex
 
     today = today or _today()
@@ -271,16 +274,23 @@ def validate_frames(
     dates = dict(
         zip(articles["article_id"], articles["published_date"].replace("", None), strict=True)
     )
-    claim_frame = ex.prepare_claims(claims, dates, today)
+    languages = dict(zip(articles["article_id"], articles["language"], strict=True))
+    claim_frame = ex.prepare_claims(claims, dates, today, languages)
     known_ids = sorted({a for a in articles["article_id"] if a})
-    claim_rules = ex.claims_rules(known_ids, texts)
+    normalised = {a: normalize_whitespace(t) for a, t in texts.items()}
+    claim_rules = ex.claims_rules(known_ids, normalised)
     art_problems, art_outcomes = _outcomes(
         "articles", art_frame, articles, art_rules, _run_rules("articles", art_frame, art_rules)
     )
     cl_problems, cl_outcomes = _outcomes(
         "claims", claim_frame, claims, claim_rules, _run_rules("claims", claim_frame, claim_rules)
     )
-    problems = sorted(art_problems + cl_problems, key=_problem_order)
+    if unclaimed is None:
+        unclaimed = completeness.empty_unclaimed()
+    found = completeness.check_completeness(
+        completeness.article_texts(articles, texts), claims, unclaimed
+    )
+    problems = sorted(art_problems + cl_problems + found, key=_problem_order)
     files = sorted(set(claims[load.SOURCE_FILE_COLUMN]) | set(articles[load.SOURCE_FILE_COLUMN]))
     return ValidationReport(
         problems,
@@ -332,9 +342,10 @@ def read_and_validate(
         problems = sorted(read_warnings + problems, key=_problem_order)
         report = ValidationReport(problems, outcomes, files=files, read_as=read_as)
         return report, claims, articles
-    report = validate_frames(claims, articles, today)
+    unclaimed, unreadable = completeness.read_unclaimed(sources)
+    report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
-    report.problems = sorted(read_warnings + report.problems, key=_problem_order)
+    report.problems = sorted(read_warnings + unreadable + report.problems, key=_problem_order)
     report.read_as = read_as
     return report, claims, articles
 

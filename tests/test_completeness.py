@@ -1,0 +1,133 @@
+"""The curators' completeness check: a troop figure an article states but no claim records."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from troopclaims import cli, completeness, config, load, validate
+
+DROPS = Path(__file__).parent / "fixtures" / "drops"
+SKIPPED = (DROPS / "valid" / "articles" / "900_fixture.txt").read_text(encoding="utf-8") + (
+    "\nUn second contingent de quatre brigades partirait en novembre, selon la même source.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "phrase"),
+    [
+        ("fr", "environ 3 000 soldats nord-coréens seraient arrivés", "3000 soldats"),
+        ("fr", "un contingent de quatre brigades partirait", "4 brigades"),
+        ("fr", "près de douze mille soldats", "12000 soldats"),
+        ("en", "some three-thousand troops arrived", "3000 troops"),
+        ("en", "1,500 special forces had moved", "1500 special forces"),
+        ("de", "zwölftausend Soldaten", "12000 Soldaten"),
+        ("ru", "около 12 000 северокорейских солдат", "12000 северокорейских солдат"),
+        ("uk", "дванадцять тисяч солдатів", "12000 солдатів"),
+        ("ko", "북한군 1만 2천명이 러시아에", "12000명"),
+    ],
+)
+def test_a_number_near_a_troop_noun_is_found(language: str, sentence: str, phrase: str) -> None:
+    assert completeness.troop_phrase(sentence, language) == phrase
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("fr", "En 2024, les soldats nord-coréens sont arrivés."),  # a year, not a count
+        ("fr", "Les soldats sont arrivés à Vladivostok."),  # no number
+        ("fr", "Le traité signé par les 2 dirigeants en juin prévoit une aide mutuelle."),
+        ("en", "Russia said 3 times that no troops were there, 40 days before the vote."),
+    ],
+)
+def test_no_troop_number_is_invented(language: str, sentence: str) -> None:
+    assert completeness.troop_phrase(sentence, language) is None
+
+
+def test_sentences_are_located_by_line_and_numbers_with_dots_stay_whole() -> None:
+    found = completeness.troop_sentences(SKIPPED, "fr")
+    assert [(s.line, s.phrase) for s in found] == [(3, "3000 soldats"), (5, "4 brigades")]
+    assert found[1].text.startswith("Un second contingent")
+    dotted = completeness.troop_sentences("Environ 3.000 soldats. Puis rien.", "fr")
+    assert [s.text for s in dotted] == ["Environ 3.000 soldats."]
+
+
+def test_the_curated_articles_give_no_uncovered_warning(capsys) -> None:
+    assert cli.main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "no claim's quote covers" not in out
+
+
+def _drop(tmp_path: Path) -> Path:
+    drop = tmp_path / "skipper"
+    shutil.copytree(DROPS / "valid", drop)
+    (drop / "expected.json").unlink()
+    (drop / "articles" / "900_fixture.txt").write_text(SKIPPED, encoding="utf-8")
+    return drop
+
+
+@pytest.fixture(autouse=True)
+def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "summaries")
+
+
+def test_a_skipped_figure_sentence_is_a_located_warning(tmp_path: Path, capsys) -> None:
+    drop = _drop(tmp_path)
+    assert cli.main(["validate", str(drop)]) == 0  # a warning never fails a run
+    out = capsys.readouterr().out
+    warning = next(line for line in out.splitlines() if "no claim's quote covers" in line)
+    assert warning.startswith(f"WARNING {config.display_path(drop)}/articles/900_fixture.txt:5:")
+    assert "'4 brigades'" in warning
+    assert "Un second contingent de quatre brigades partirait en novembre" in warning
+    assert "1 warning(s)" in out
+
+
+def _write_unclaimed(drop: Path, rows: list[tuple[str, str, str]]) -> None:
+    frame = pd.DataFrame(rows, columns=["article_id", "excerpt", "reason"])
+    frame.to_csv(drop / "unclaimed.csv", index=False, lineterminator="\n")
+
+
+def test_a_reason_in_unclaimed_csv_silences_the_warning(tmp_path: Path, capsys) -> None:
+    drop = _drop(tmp_path)
+    _write_unclaimed(
+        drop, [("T900", "quatre brigades partirait", "A plan the source does not attribute.")]
+    )
+    assert cli.main(["validate", str(drop)]) == 0
+    out = capsys.readouterr().out
+    assert "no claim's quote covers" not in out
+    assert "0 warning(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment", "code"),
+    [
+        (("T900", "quatre brigades partirait", " "), "reason", "reason is required", 1),
+        (("T900", "cinq brigades", "why"), "excerpt", "not found verbatim", 1),
+        (("T999", "quatre brigades", "why"), "article_id", "must name an article", 1),
+        (("T900", "arrivés en Russie", "stale"), "excerpt", "silences nothing", 0),
+    ],
+)
+def test_unclaimed_rows_are_checked(
+    tmp_path: Path, capsys, row: tuple, column: str, fragment: str, code: int
+) -> None:
+    drop = _drop(tmp_path)
+    _write_unclaimed(drop, [row])
+    assert cli.main(["validate", str(drop)]) == code
+    out = capsys.readouterr()
+    line = next(x for x in (out.out + out.err).splitlines() if fragment in x)
+    assert f"{config.display_path(drop)}/unclaimed.csv:2: column '{column}'" in line
+
+
+def test_an_unclaimed_csv_travels_with_its_drop(scratch_root: Path, monkeypatch) -> None:
+    from troopclaims import ingest
+
+    drop = _drop(scratch_root.parent)
+    _write_unclaimed(drop, [("T900", "quatre brigades", "Not attributed to anyone.")])
+    monkeypatch.setattr(config, "RAW_DIR", scratch_root / "data" / "raw")
+    result = ingest.ingest(drop, scratch_root / "data" / "raw", scratch_root / "data" / "processed")
+    assert (result.target / "unclaimed.csv").read_bytes() == (drop / "unclaimed.csv").read_bytes()
+    report = validate.validate_sources(load.dataset_sources(scratch_root / "data" / "raw"))
+    assert not [p for p in report.warnings if p.expectation == "completeness"]
