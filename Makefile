@@ -50,8 +50,8 @@ setup: $(STAMP) ## Create .venv from requirements.lock, install the package and 
 RAW_FILES := $(shell find data/raw -type f)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
 # What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
-PROCESS_SOURCES := $(foreach m,config contract problems quotes atomic load expectations validate \
-  process,src/troopclaims/$(m).py)
+PROCESS_SOURCES := $(foreach m,config contract problems quotes numbers atomic csvformat load \
+  completeness expectations validate process,src/troopclaims/$(m).py)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import config, contract, load
+from troopclaims import config, contract, csvformat, load
 from troopclaims.problems import DataError, Problem
 
 
@@ -253,8 +253,8 @@ def test_reading_is_the_same_in_pieces_and_on_the_fast_path(tmp_path: Path, monk
     rows = [[*ARTICLE_ROW[:2], f"Déploiement {i}", *ARTICLE_ROW[3:], "", "n"] for i in range(300)]
     data = articles_bytes(";", "\r\n", "cp1252", rows)
     careful = read(tmp_path, data)
-    monkeypatch.setattr(load, "_CHUNK_BYTES", 500)
-    assert len(list(load._chunks(data))) > 10
+    monkeypatch.setattr(csvformat, "_CHUNK_BYTES", 500)
+    assert len(list(csvformat._chunks(data))) > 10
     pieces = read(tmp_path, data)
     monkeypatch.setattr(load, "CAREFUL_READ_MAX_BYTES", 100)
     fast = read(tmp_path, b"\xef\xbb\xbf" + articles_bytes(";", "\r\n", "utf-8", rows))
@@ -286,4 +286,4 @@ def test_arrow_utf8_check_agrees_with_python(data: bytes) -> None:
         python = True
     except UnicodeDecodeError:
         python = False
-    assert load._is_utf8(data) is python
+    assert csvformat._is_utf8(data) is python
