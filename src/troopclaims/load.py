@@ -244,13 +244,13 @@ def _has_lone_quote(data: bytes, delimiter: str = ",") -> bool:
     """A quote that neither opens a field (after a delimiter or line start), nor closes one
     (before a delimiter or line end), nor is doubled. Arrow reads `"30"00` as 3000 where strict
     csv refuses it. Vectorised: a regex scan of a 370 MB file took 4 s, this takes a tenth of a
-    second.
+    second (a padded copy of the bytes alone cost more than that here).
     """
     raw = np.frombuffer(data, dtype=np.uint8)
-    edge = np.array([ord("\n")], dtype=np.uint8)  # the file's edges count as line ends
-    padded = np.concatenate((edge, raw, edge))
-    at = np.flatnonzero(padded == ord('"'))
-    before, after = padded[at - 1], padded[at + 1]
+    at = np.flatnonzero(raw == ord('"'))
+    # the file's edges count as line ends (no padded copy of a 300 MB file)
+    before = np.where(at > 0, raw[np.maximum(at - 1, 0)], ord("\n"))
+    after = np.where(at < len(raw) - 1, raw[np.minimum(at + 1, len(raw) - 1)], ord("\n"))
     delim = ord(delimiter)
     opens = (before == delim) | (before == ord("\n")) | (before == ord('"'))
     closes = (after == delim) | (after == ord("\n")) | (after == ord('"'))
