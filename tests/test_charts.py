@@ -171,3 +171,24 @@ def test_a_hangul_label_without_a_hangul_font_is_an_error_naming_the_package(
     assert "install koreanize-matplotlib (PyPI, in requirements.lock)" in message
     assert "Debian's fonts-nanum" in message
     mpl.pyplot.close(fig)
+
+
+def test_a_drops_long_article_ids_fit_inside_the_estimate_charts(data) -> None:
+    """new-drop names articles like 'intl-demo-A01': labels must not be cut at the edge."""
+    claims, articles = data
+    long_ids = {a: f"intl-demo-{a}" for a in articles["article_id"]}
+    claims = claims.assign(
+        article_id=claims["article_id"].map(long_ids),
+        claim_id=claims["claim_id"].map(lambda c: f"intl-demo-{c}"),
+        statement_date=pd.NaT,  # every estimate in the undated panel
+    )
+    articles = articles.assign(article_id=articles["article_id"].map(long_ids))
+    for fig in (charts.estimates_by_source(claims, articles), charts.estimates_over_time(claims)):
+        renderer = fig.canvas.get_renderer()
+        width = fig.get_figwidth() * fig.dpi
+        texts = [t for ax in fig.axes for t in (*ax.get_yticklabels(), *ax.texts)]
+        for text in texts:
+            if not text.get_text() or not text.get_visible():
+                continue
+            box = text.get_window_extent(renderer)
+            assert 0 <= box.x0 and box.x1 <= width, text.get_text()

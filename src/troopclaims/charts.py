@@ -157,8 +157,19 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
         "Source: troopclaims curated claims (troop_estimate rows); labels are claim numbers "
         f"within each article. Claims: {_ids_note(list(est['claim_id']))}.",
     )
-    fig.subplots_adjust(top=0.72, left=0.09, right=0.98, wspace=0.08)
+    top = max(0.72, 1 - 1.35 / height)  # the legend keeps its inches as articles add rows
+    left = _left_for_tick_labels(fig, axes[0], 0.09)
+    fig.subplots_adjust(top=top, left=left, right=0.98, wspace=0.08)
     return fig
+
+
+def _left_for_tick_labels(fig: Figure, ax, minimum: float) -> float:
+    """A left margin wide enough for ``ax``'s y tick labels and label (a drop's article ids,
+    such as new-drop's ``oct-b-A01``, are longer than ``A000``), never below ``minimum``."""
+    renderer = fig.canvas.get_renderer()
+    widths = [t.get_window_extent(renderer).width for t in ax.get_yticklabels()]
+    label_in = max(widths, default=0) / fig.dpi + 0.3  # tick, padding and the axis label
+    return max(minimum, label_in / fig.get_figwidth())
 
 
 def _by_source_points(ax, sub: pd.DataFrame, art_ids: list[str]) -> None:
@@ -378,6 +389,21 @@ def _other_units_note(other_units: pd.DataFrame) -> str:
     )
 
 
+UNDATED_LABEL_CHARS = 22  # what fits right of the points in the undated panel, at 5.5 pt
+
+
+def _packed(ids: list[str], width: int) -> list[str]:
+    """Ids joined with ', ' into lines of at most ``width`` characters (one id may exceed it):
+    two of A000-01's length a line, one of a long drop id such as oct-b-A01-01."""
+    lines: list[list[str]] = []
+    for claim_id in ids:
+        if lines and len(", ".join([*lines[-1], claim_id])) <= width:
+            lines[-1].append(claim_id)
+        else:
+            lines.append([claim_id])
+    return [", ".join(line) for line in lines]
+
+
 def _undated_strip(ax, undated: pd.DataFrame) -> None:
     """The undated panel: one row of points per figure, labelled with claim ids."""
     ax.set_title("undated", fontsize=8.5, fontweight="normal")
@@ -387,8 +413,7 @@ def _undated_strip(ax, undated: pd.DataFrame) -> None:
     for _fig, grp in undated.groupby("figure", sort=True):
         for off, row in zip(_dodge(len(grp), 0.2), grp.itertuples(), strict=True):
             _estimate_point(ax, off - 0.45, row.figure, row)
-        ids = list(grp["claim_id"])
-        lines = [", ".join(ids[i : i + 2]) for i in range(0, len(ids), 2)]
+        lines = _packed(list(grp["claim_id"]), UNDATED_LABEL_CHARS)
         ax.annotate(
             "\n".join(lines),
             (-0.05 + 0.1 * (len(grp) > 3), grp["figure"].iloc[0]),
