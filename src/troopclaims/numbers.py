@@ -66,6 +66,8 @@ from babel.numbers import get_decimal_symbol
 from num2words import CONVERTER_CLASSES
 from text_to_num import alpha2digit
 
+from troopclaims.quotes import normalize_whitespace
+
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break, narrow no-break, thin
 _APOSTROPHES = "'’"
 _MAX_DIGITS = 100
@@ -619,7 +621,7 @@ def normalise_numbers(text: str, language: str) -> str:
 
 def figure_not_found_message(figure: object, quote: str | None, language: str) -> str:
     """Why a figure is not in its quote, listing the numbers that are."""
-    found = read_numbers(quote, language) if isinstance(quote, str) else []
+    found = read_numbers(normalize_whitespace(quote), language) if isinstance(quote, str) else []
     listed = ", ".join(str(n) for n in found) if found else "none"
     return f"figure {figure} is not written in the quote (numbers read as {language!r}: {listed})"
 
@@ -659,7 +661,8 @@ def _row_answer(figure: object, quote: object, language: object) -> bool:
     if wanted is None:
         return True
     language = language if isinstance(language, str) else ""
-    return isinstance(quote, str) and figure_in_text(wanted, quote, language)
+    # a quote matches its article whitespace-insensitively, so "3\t000" is read as "3 000"
+    return isinstance(quote, str) and figure_in_text(wanted, normalize_whitespace(quote), language)
 
 
 def _distinct_combinations(*columns: Iterable[object]) -> tuple[np.ndarray, list[tuple]]:

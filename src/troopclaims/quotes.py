@@ -63,6 +63,8 @@ def normalize_whitespace_array(values: pd.Series) -> pa.Array:
     that hold something other than single spaces are rewritten.
     """
     arr = pa.array(_nfc(values), type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # a column concatenated from several files
+        arr = arr.combine_chunks()
     needs = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_NORMALISING_RE2), False)
     if not pc.any(needs).as_py():
         return arr
@@ -77,17 +79,32 @@ def _nfc(values: pd.Series) -> pd.Series:
     column repeats values, so only the distinct values that are not NFC are rewritten.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    fixed = {
-        i: unicodedata.normalize("NFC", v)
-        for i, v in enumerate(uniques)
-        if isinstance(v, str) and not unicodedata.is_normalized("NFC", v)
-    }
+    fixed = {i: _comparable(v) for i, v in enumerate(uniques) if _needs_fixing(v)}
     if not fixed:
         return values
     out = values.astype(object).copy()
     for i, v in fixed.items():
         out[codes == i] = v
     return out
+
+
+def _needs_fixing(value: object) -> bool:
+    """Not a string Arrow can hold as it is: not NFC, not a string, or a lone surrogate."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return not unicodedata.is_normalized("NFC", value.encode("utf-8").decode("utf-8"))
+    except UnicodeEncodeError:
+        return True
+
+
+def _comparable(value: object) -> str | None:
+    """The value as NFC text that can be compared; a lone surrogate (no decoded file holds
+    one) is spelled out, so it can neither crash the check nor match an article."""
+    if not isinstance(value, str):
+        return None
+    text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return unicodedata.normalize("NFC", text)
 
 
 def quotes_in_articles(
