@@ -17,6 +17,27 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
+# Values a user passes (DROP, JSON, PARAMS; NAME, ARTICLES, INTO of new-drop) are data, never
+# code. Make expands a `$(...)` inside a command-line value when it exports the value to a
+# recipe, so `DROP='x$(shell ...)'` would run a command before any recipe starts: each is
+# re-defined as its literal text ($(value)) and exported. Recipes read them only from the
+# environment ("$$DROP": the shell substitutes a value without parsing it) and never as $(DROP),
+# which would paste the value into the shell line. (`make DROP:=...` asks make itself to
+# evaluate the text on its command line, before this file is read: write DROP=..., not :=.)
+NAME_ORIGIN := $(origin NAME)
+override DROP := $(value DROP)
+override JSON := $(value JSON)
+override PARAMS := $(value PARAMS)
+override NAME := $(value NAME)
+override ARTICLES := $(value ARTICLES)
+override INTO := $(value INTO)
+export DROP JSON PARAMS NAME ARTICLES INTO
+# A recipe's first check: the named values hold no control character (a line break pasted into
+# a path, an escape sequence), refused with a message before any command uses them.
+no_control = for v in $(1); do case "$${!v}" in *[[:cntrl:]]*) printf '%s holds a control \
+  character (line break, tab, escape...): give the path on one line, as plain text\n' "$$v" >&2; \
+  exit 2;; esac; done
+
 .PHONY: help setup report test lint format validate ingest new-drop lab bench lock clean
 
 help: ## List the documented targets
@@ -58,7 +79,6 @@ EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
 PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
   data/processed/validation.json
 REPORT_FILES := reports/report.html reports/report.pdf
-PARAMS ?=
 PARAMS_USED := reports/executed/.params.yaml
 NOTEBOOK_LIST := reports/executed/.notebooks
 
@@ -68,9 +88,10 @@ $(PROCESSED) &: $(RAW_FILES) $(PROCESS_SOURCES) $(STAMP)
 	$(BIN)/troopclaims process
 
 $(PARAMS_USED): FORCE
-	@mkdir -p $(@D); src="$(if $(PARAMS),$(PARAMS),/dev/null)"; \
-	  [ -f "$$src" ] || [ "$$src" = /dev/null ] || { echo "PARAMS: no such file: $$src" >&2; exit 1; }; \
-	  cmp -s "$$src" $@ || cp "$$src" $@
+	@$(call no_control,PARAMS); mkdir -p $(@D); src="$${PARAMS:-/dev/null}"; \
+	  [ -f "$$src" ] || [ "$$src" = /dev/null ] || { \
+	    printf 'PARAMS: no such file: %s\n' "$$src" >&2; exit 1; }; \
+	  cmp -s -- "$$src" $@ || cp -- "$$src" $@
 
 $(NOTEBOOK_LIST): FORCE
 	@mkdir -p $(@D); printf '%s\n' $(NOTEBOOKS) | cmp -s - $@ || printf '%s\n' $(NOTEBOOKS) > $@
@@ -110,18 +131,22 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff format .
 
 # DROP=path/to/drop (a folder) or a claims CSV; without DROP, `validate` checks the dataset.
+# DROP and JSON reach the CLI as one argument each, from the environment (see "Values a user
+# passes" above); `--` and `--json=` keep a value that starts with '-' a path, not an option.
 validate: $(STAMP) ## Validate the dataset, or a new drop with it: make validate DROP=path
-	$(BIN)/troopclaims validate $(if $(DROP),"$(DROP)") $(if $(JSON),--json "$(JSON)")
+	@$(call no_control,DROP JSON)
+	$(BIN)/troopclaims validate $${JSON:+--json="$$JSON"} $${DROP:+-- "$$DROP"}
 
 ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make ingest DROP=path
-	@[ -n "$(DROP)" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }
-	$(BIN)/troopclaims ingest "$(DROP)"
+	@[ -n "$$DROP" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }; \
+	  $(call no_control,DROP)
+	$(BIN)/troopclaims ingest -- "$$DROP"
 
-# NAME, ARTICLES and INTO reach the shell through the environment (make exports command-line
-# variables), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
+# NAME, ARTICLES and INTO reach the shell through the environment (exported above, as their
+# literal text), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
 # on whitespace (names with spaces: call `troopclaims new-drop` directly), never globbed.
 new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME=x ARTICLES='a.txt b.txt'
-	@[ "$(origin NAME)" = "command line" ] && [ -n "$$NAME" ] && [ -n "$$ARTICLES" ] || { \
+	@[ "$(NAME_ORIGIN)" = "command line" ] && [ -n "$$NAME" ] && [ -n "$$ARTICLES" ] || { \
 	  echo "usage: make new-drop NAME=name ARTICLES='a.txt b.txt' [INTO=dir]" >&2; exit 2; }
 	set -f; $(BIN)/troopclaims new-drop "$$NAME" $$ARTICLES $${INTO:+--into "$$INTO"}
 
