@@ -176,7 +176,12 @@ ARTICLE_DATE_COLUMNS: tuple[str, ...] = ("published_date",)
 ID_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z"
 FIGURE_PATTERN = r"\A[1-9][0-9]{0,8}\Z"
 FILE_PATTERN = r"\A(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.txt\Z"  # no '..' anywhere
-URL_PATTERN = r"\Ahttps?://\S+\Z"
+# A URL: no whitespace, and no control, bidi or zero-width character (an address that reads
+# one way and points another). Python `re`, as GX's regex expectation runs it.
+URL_PATTERN = (
+    r"\Ahttps?://[^\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]+\Z"
+)
 
 # Tag a curator puts at the start of `note` when the article itself errs (a mistranslated
 # attribution, say); the analysis lists every tagged claim as a recorded source error.

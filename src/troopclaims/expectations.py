@@ -209,9 +209,70 @@ class ExpectColumnPairValuesToBeAllowedPair(ColumnPairMapExpectation):
 # ---------------------------------------------------------------------------------------------
 # Rules: an expectation plus what to tell the user when it fails
 
-# A cell a spreadsheet would run as a formula (CSV injection), or leading control characters.
-FORMULA_PATTERN = r"^[=+\-@\t\r]"  # RE2: ^ is the start of the value
-MARKUP_PATTERN = r"(?i)<\s*/?\s*(script|iframe|object|embed|style|img|svg|a)\b|javascript:"
+# Bans (RE2, run by Arrow; ^ is the start of the value). A drop is untrusted input: its text
+# reaches spreadsheets (the CSVs themselves, the report's CSV exports), a browser (the HTML
+# report and validation summaries) and terminals (validation messages).
+#
+# A cell a spreadsheet would run as a formula (OWASP CSV injection): it starts with =, +, -, @
+# or |, a tab or a carriage return, after any leading whitespace, control or invisible
+# characters, or with the fullwidth (＝ ＋ － ＠ ｜) or small (﹦ ﹢ ﹣ ﹫) forms an input method
+# types. A quote that starts with '-' (a dash in a list) is refused too: OWASP's remedy is a
+# prefix when exporting, ours is to refuse the input, so start the quote one word later.
+FORMULA_PATTERN = (
+    r"^[\s\p{Z}\p{Cc}\p{Cf}]*"
+    r"[\t\r=+\-@|\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}\x{FF5C}\x{FE66}\x{FE62}\x{FE63}\x{FE6B}]"
+)
+
+
+def _spread(word: str) -> str:
+    """``word`` with any tabs or line breaks between its letters (browsers drop them in URLs)."""
+    return "[\\t\\n\\r]*".join(word)
+
+
+# Markup a browser would act on, not a list of dangerous tags (a list always misses one): any
+# tag, end tag, comment or declaration (a letter, '/', '!' or '?' right after '<', as HTML
+# reads a tag; "a < b" is text); an event-handler attribute after a quote or a space (a value
+# breaking out of an attribute); a character reference (&#x61; or &colon;, which would let
+# 'jav&#x61;script:' through any pattern that does not decode them: refusing them all needs no
+# decoding, and prose writes the character itself); a script URL scheme, with the tabs and line
+# breaks browsers ignore inside it.
+MARKUP_PATTERN = "(?i)" + "|".join(
+    [
+        r"<[a-z!?/]",
+        r"(?:^|[\s\"'])on[a-z]{3,}\s*=",
+        r"&#[x0-9]|&[a-z][a-z0-9]{1,31};",
+        f"(?:{_spread('javascript')}|{_spread('vbscript')})[\\t\\n\\r]*:",
+        r"data:[\t\n\r]*(?:text/html|image/svg)",
+    ]
+)
+# Names and identifiers are one line of visible text: no control character at all (C0, DEL,
+# C1: tab, line break, the ESC or CSI of ANSI escape sequences), no format character (bidi
+# embeddings, overrides, isolates and marks, zero-width spaces and joiners, word joiner, BOM,
+# soft hyphen, tag characters) and no line or paragraph separator.
+NAME_CONTROL_PATTERN = r"[\p{Cc}\p{Cf}\x{2028}\x{2029}]"
+# Free text (quotes, notes) may hold tabs and line breaks, as articles do, but no other control
+# character (ANSI escapes), no bidi control (text that reads one way and is stored another) and
+# no zero-width character (a word that looks like another).
+TEXT_CONTROL_PATTERN = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
+    r"\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}\x{E0000}-\x{E007F}]"
+)
+FORMULA_RULE = (
+    "text must not start with =, +, -, @, |, a tab or CR, even after spaces or in fullwidth "
+    "form (a spreadsheet would run it as a formula)"
+)
+MARKUP_RULE = (
+    "HTML or script markup is not allowed in the data: no tags ('<' then a letter, '/', '!' "
+    "or '?'), on...= handlers, &#...; or &name; character references, javascript: or data: URLs"
+)
+NAME_CONTROL_RULE = (
+    "names and identifiers must be one line of visible text: no control character (tab, line "
+    "break, ANSI escape), bidi control or zero-width/invisible character"
+)
+TEXT_CONTROL_RULE = (
+    "text must not contain control characters other than tab and line breaks (no ANSI "
+    "escapes), bidi controls or zero-width/invisible characters"
+)
 PLAUSIBLE_SOLDIERS = (100, 100_000)
 PLAUSIBLE_BRIGADES = (1, 50)
 
@@ -291,25 +352,28 @@ def prepare_claims(
     return df
 
 
-def _text_rules(columns: tuple[str, ...]) -> list[Rule]:
-    """Formula and markup bans for free-text columns (CSV injection, script in the report)."""
+def _text_rules(
+    free_text: tuple[str, ...] = (), names: tuple[str, ...] = (), other: tuple[str, ...] = ()
+) -> list[Rule]:
+    """The bans on text columns a spreadsheet or a browser may open (see the patterns above).
+
+    Every column gets the formula and markup bans; ``names`` (claimant, title, outlet) also
+    the one-line visible-text rule, ``free_text`` (quote, note) the control-character rule
+    that allows tabs and line breaks; ``other`` columns have a format of their own (url)
+    that already refuses control characters, so a fault there is reported once.
+    """
+    controls = {col: (NAME_CONTROL_PATTERN, NAME_CONTROL_RULE) for col in names}
+    controls |= {col: (TEXT_CONTROL_PATTERN, TEXT_CONTROL_RULE) for col in free_text}
     rules = []
-    for col in columns:
-        rules.append(
-            Rule(
-                ExpectColumnValuesToNotContainPattern(column=col, regex=FORMULA_PATTERN),
-                col,
-                "text must not start with =, +, -, @ or a control character "
-                "(a spreadsheet would run it as a formula)",
+    for col in (*names, *free_text, *other):
+        for regex, text in (
+            (FORMULA_PATTERN, FORMULA_RULE),
+            (MARKUP_PATTERN, MARKUP_RULE),
+            *([controls[col]] if col in controls else []),
+        ):
+            rules.append(
+                Rule(ExpectColumnValuesToNotContainPattern(column=col, regex=regex), col, text)
             )
-        )
-        rules.append(
-            Rule(
-                ExpectColumnValuesToNotContainPattern(column=col, regex=MARKUP_PATTERN),
-                col,
-                "HTML or script markup is not allowed in the data",
-            )
-        )
     return rules
 
 
@@ -344,10 +408,12 @@ def _table_rules(
     id_column: str,
     required: tuple[str, ...],
     vocabularies: dict[str, dict[str, str]],
-    free_text: tuple[str, ...],
+    text: dict[str, tuple[str, ...]],
 ) -> list[Rule]:
     """The rules both CSVs share: a unique well-formed id, required cells, controlled
-    vocabularies, and the formula/markup bans on free text."""
+    vocabularies, and the bans on text (``text``: ``_text_rules``' arguments). Ids are
+    letters, digits, '-', '_' and '.' (``contract.ID_PATTERN``): no control or invisible
+    character can hide in one."""
     rules = [
         Rule(
             gxe.ExpectColumnValuesToBeUnique(column=id_column),
@@ -376,7 +442,7 @@ def _table_rules(
         )
         for col, vocab in vocabularies.items()
     ]
-    return rules + _text_rules(free_text)
+    return rules + _text_rules(**text)
 
 
 def claims_rules(article_ids: list[str], article_texts: dict[str, str]) -> list[Rule]:
@@ -400,7 +466,7 @@ def claims_rules(article_ids: list[str], article_texts: dict[str, str]) -> list[
             "date_basis",
         ),
         vocabularies=contract.CLAIM_VOCABULARIES,
-        free_text=("claimant", "quote", "note"),
+        text={"names": ("claimant",), "free_text": ("quote", "note")},
     )
     return [
         *rules,
@@ -557,7 +623,7 @@ def articles_rules() -> list[Rule]:
         id_column="article_id",
         required=("article_id", "file", "outlet", "language", "date_precision", "date_basis"),
         vocabularies=contract.ARTICLE_VOCABULARIES,
-        free_text=("title", "outlet", "note", "url"),
+        text={"names": ("title", "outlet"), "free_text": ("note",), "other": ("url",)},
     )
     rules += [
         Rule(
@@ -589,7 +655,8 @@ def articles_rules() -> list[Rule]:
         Rule(
             gxe.ExpectColumnValuesToMatchRegex(column="url", regex=contract.URL_PATTERN),
             "url",
-            "url must start with http:// or https:// and contain no spaces",
+            "url must start with http:// or https:// and contain no spaces, control, bidi or "
+            "zero-width characters",
         ),
     ]
     return rules
