@@ -9,7 +9,9 @@ one payload per row, then checks that validation names each row, column and rule
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -200,8 +202,6 @@ def test_the_real_dataset_holds_nothing_the_bans_refuse() -> None:
     ],
 )
 def test_url_pattern_refuses_invisible_and_control_characters(url: str, ok: bool) -> None:
-    import re
-
     assert (re.fullmatch(contract.URL_PATTERN, url) is not None) is ok
 
 
@@ -296,3 +296,12 @@ def test_each_payload_is_one_located_error_naming_its_rule(tmp_path: Path) -> No
         else:
             assert len(got) == 1 and got[0][0] == col and rule in got[0][1], (file, line, got)
     assert found == {}
+
+    # What the user then reads: terminal lines with every control character made visible, and
+    # a summary page where each payload is text.
+    assert all(line.isprintable() for line in validate.format_lines(report))
+    page = validate.render_html(report)
+    markup = [v for cases in (CLAIM_PAYLOADS | ARTICLE_PAYLOADS).values() for v, r in cases]
+    for value in (v for v in markup if v.isprintable()):
+        assert html.escape(value) in page, value
+    assert re.findall(r"<(?:meta|script|div|link|base)\b[^>]*", page) == ['<meta charset="utf-8"']
