@@ -503,14 +503,27 @@ def _expectations_table(expectations: list[dict]) -> pd.DataFrame:
 
 
 def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(overview, expectations, problems) frames from a validation result, for display."""
+    """(overview, expectations, problems) frames from a validation result, for display.
+
+    A result lists only the first problems of each rule (``summary.listed_per_rule``) and counts
+    every rule's total in ``problem_counts``; when some went unlisted the overview says how many
+    are shown. Results written before that (every problem listed) read the same.
+    """
     summary = result.get("summary", {})
     rows = summary.get("rows", {})
+    counts = [
+        ("data valid", "yes" if result.get("ok") else "no"),
+        ("errors", summary.get("errors", 0)),
+        ("warnings", summary.get("warnings", 0)),
+    ]
+    found = summary.get("errors", 0) + summary.get("warnings", 0)
+    listed = summary.get("listed", found)
+    if listed < found and "listed_per_rule" in summary:
+        per_rule = summary["listed_per_rule"]
+        counts.append(("problems listed", f"{listed} of {found} (the first {per_rule} per rule)"))
     overview = pd.DataFrame(
         [
-            ("data valid", "yes" if result.get("ok") else "no"),
-            ("errors", summary.get("errors", 0)),
-            ("warnings", summary.get("warnings", 0)),
+            *counts,
             ("claims rows", rows.get("claims", "")),
             ("articles rows", rows.get("articles", "")),
             ("files checked", len(summary.get("files", []))),

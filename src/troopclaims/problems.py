@@ -3,15 +3,19 @@
 Users fix data, not code: each problem names the file, the CSV line, the column, the offending
 value and the rule in plain words, so the CLI can print it without a traceback and the JSON and
 HTML summaries can list it. ``severity`` is ours to apply: GX's own severity never fails a run.
+
+Bad input can be large (a million rows, each breaking a rule), so problems are counted per rule
+and only the first few of each rule are listed: ``rule_key`` is the rule a problem counts under.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 MAX_VALUE_CHARS = 80
+MESSAGE_LIMIT = 20  # problems spelt out in a DataError's message (all stay in .problems)
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,14 @@ class Problem:
     value: str | None = None
     severity: Severity = "error"
     expectation: str | None = None
+    # The rule in general words when ``rule`` is worded for this one row (the figure rule names
+    # the numbers its quote holds): the problem is counted and listed under it. Not in to_dict.
+    counted_as: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def rule_key(self) -> tuple[str, str, str]:
+        """(severity, expectation, rule in general words): the rule this problem counts under."""
+        return (self.severity, self.expectation or "", self.counted_as or self.rule)
 
     def short_value(self) -> str | None:
         """The value as printed: truncated, control characters made visible."""
@@ -49,12 +61,17 @@ class Problem:
 
     def to_dict(self) -> dict:
         """JSON-ready form (full value, not truncated)."""
-        return asdict(self)
+        out = asdict(self)
+        del out["counted_as"]
+        return out
 
 
 class DataError(Exception):
     """Raised when input cannot be read at all; carries the problems found so far."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(p.format() for p in problems))
+        shown = [p.format() for p in problems[:MESSAGE_LIMIT]]
+        if len(problems) > MESSAGE_LIMIT:
+            shown.append(f"... and {len(problems) - MESSAGE_LIMIT} more")
+        super().__init__("\n".join(shown))
         self.problems = problems

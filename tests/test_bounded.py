@@ -1,0 +1,232 @@
+"""Bounded cost on bad input (issue 9, part 5): problems are counted per rule and the first few
+of each rule are listed, with the rule's total, in the terminal, the JSON and the HTML alike.
+
+The million-row figures are ``make bench``'s (bench/validate_bench.py); here a few hundred
+broken rows show the shape, and counting the Problem objects built shows that the work done per
+failing row is not Python's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from troopclaims import cli, completeness, config, validate
+from troopclaims.problems import DataError, Problem
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN_ROWS = 300
+
+
+def _synthetic():
+    """bench/synthetic.py, which is a script, not part of the package."""
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = _synthetic()
+
+
+@pytest.fixture(autouse=True)
+def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Validation summaries of test runs go to a scratch folder, not the real reports/."""
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+
+
+@pytest.fixture(scope="module")
+def broken_drop(tmp_path_factory) -> Path:
+    """A claims-only drop in which every row breaks the same two rules (the bench's case)."""
+    drop = tmp_path_factory.mktemp("bounded") / "broken"
+    drop.mkdir()
+    frame = synthetic.broken_claims(BROKEN_ROWS)
+    frame.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
+    return drop
+
+
+def _errors(rule: str, n: int, expectation: str | None = "expect_x(col)") -> list[Problem]:
+    return [
+        Problem("drops/d/claims.csv", rule, line=i + 2, column="col", expectation=expectation)
+        for i in range(n)
+    ]
+
+
+# --- the report: listing and counting ----------------------------------------------------------
+
+
+def test_the_first_n_of_each_rule_are_listed_with_the_total() -> None:
+    warning = Problem("a.txt", "w", line=3, severity="warning", expectation="completeness")
+    report = validate.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3) + [warning])
+    shown, counts = report.listed(20)
+    assert [p.rule for p in shown] == ["rule A"] * 20 + ["rule B"] * 3 + ["w"]
+    assert [(c.rule, c.severity, c.total, c.listed) for c in counts] == [
+        ("rule A", "error", 50, 20),
+        ("rule B", "error", 3, 3),
+        ("w", "warning", 1, 1),
+    ]
+    assert (report.error_count, report.warning_count, report.ok) == (53, 1, False)
+
+    lines = validate.format_lines(report, 20)
+    assert len(lines) == 24 + 1 + 1  # listed, one "more" line (rule A), the summary
+    assert lines[-2] == "... and 30 more (total 50) errors for rule: rule A"
+    assert lines[-1].startswith("validation FAILED: 53 error(s), 1 warning(s);")
+
+
+def test_bound_keeps_the_listed_problems_and_counts_the_rest() -> None:
+    report = validate.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3))
+    before = (report.to_dict(20), validate.format_lines(report, 20))
+    report.bound(20)
+    assert len(report.problems) == 23
+    assert report.unlisted == {("error", "expect_x(col)", "rule A"): 30}
+    assert (report.to_dict(20), validate.format_lines(report, 20)) == before
+    assert report.error_count == 53
+
+
+def test_the_json_shape() -> None:
+    report = validate.ValidationReport(_errors("rule A", 50), rows={"claims": 50})
+    result = json.loads(report.to_json(20))
+    assert result["ok"] is False
+    assert result["summary"]["errors"] == 50
+    assert result["summary"]["warnings"] == 0
+    assert result["summary"]["listed"] == 20
+    assert result["summary"]["listed_per_rule"] == 20
+    assert result["problem_counts"] == [
+        {
+            "rule": "rule A",
+            "expectation": "expect_x(col)",
+            "severity": "error",
+            "total": 50,
+            "listed": 20,
+        }
+    ]
+    assert len(result["problems"]) == 20
+    assert set(result["problems"][0]) == {
+        "file",
+        "rule",
+        "line",
+        "column",
+        "value",
+        "severity",
+        "expectation",
+    }
+
+
+def test_the_limit_is_one_constant_that_code_can_change(monkeypatch) -> None:
+    report = validate.ValidationReport(_errors("rule A", 50))
+    assert len(report.listed()[0]) == validate.LIST_LIMIT_PER_RULE == 20
+    monkeypatch.setattr(validate, "LIST_LIMIT_PER_RULE", 5)
+    assert len(report.listed()[0]) == 5
+    assert len(validate.format_lines(report)) == 5 + 2
+    assert report.to_dict()["summary"]["listed_per_rule"] == 5
+
+
+def test_many_failing_rules_list_fewer_each_but_at_least_one() -> None:
+    many = [p for r in range(200) for p in _errors(f"rule {r}", 30)]
+    report = validate.ValidationReport(many)
+    assert report.per_rule_limit() == validate.LIST_LIMIT_TOTAL // 200
+    assert len(report.listed()[0]) == validate.LIST_LIMIT_TOTAL
+    more = validate.ValidationReport([p for r in range(3000) for p in _errors(f"r{r}", 2)])
+    assert more.per_rule_limit() == 1
+    assert len(more.listed()[0]) == 3000
+
+
+def test_a_rule_worded_per_row_counts_as_one_rule() -> None:
+    problems = [
+        Problem(
+            "c.csv",
+            f"figure {n} is not written in the quote (numbers read as 'fr': none)",
+            line=n,
+            expectation="expect_figure(figure)",
+            counted_as="figure is not written in its quote",
+        )
+        for n in range(2, 40)
+    ]
+    report = validate.ValidationReport(problems)
+    shown, [count] = report.listed(20)
+    assert len(shown) == 20
+    assert (count.rule, count.total) == ("figure is not written in its quote", 38)
+    assert "counted_as" not in report.to_dict(20)["problems"][0]
+
+
+def test_completeness_warnings_count_under_their_rule() -> None:
+    warnings = [
+        validate._counted_as_completeness(
+            Problem(
+                "articles/a.txt",
+                f"{completeness.UNCOVERED_RULE}: “sentence {i}”",
+                line=i,
+                severity="warning",
+                expectation="completeness",
+            )
+        )
+        for i in range(30)
+    ]
+    report = validate.ValidationReport(warnings)
+    shown, [count] = report.listed(20)
+    assert len(shown) == 20 and count.rule == completeness.UNCOVERED_RULE
+    assert (count.total, count.severity, report.ok) == (30, "warning", True)
+
+
+def test_a_data_error_message_is_bounded() -> None:
+    err = DataError(_errors("blank line in the middle of the data", 10_000))
+    assert len(err.problems) == 10_000
+    assert len(str(err).splitlines()) == 21
+    assert str(err).endswith("... and 9980 more")
+
+
+# --- a broken drop end to end ------------------------------------------------------------------
+
+
+def test_the_synthetic_broken_drop_breaks_exactly_two_rules_per_row(broken_drop: Path) -> None:
+    report = validate.validate_sources(validate.candidate_sources(broken_drop))
+    _, counts = report.listed()
+    assert [(c.total, c.severity) for c in counts] == [(BROKEN_ROWS, "error")] * 2
+    for count, words in zip(counts, synthetic.BROKEN_RULES, strict=True):
+        assert count.rule.startswith(words)
+    failed = [e for e in report.expectations if not e.success]
+    assert [e.unexpected_count for e in failed] == [BROKEN_ROWS, BROKEN_ROWS]
+
+
+def test_a_broken_drop_lists_n_per_rule_everywhere(
+    broken_drop: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    made = []
+
+    def counting_problem(*args, **kwargs) -> Problem:
+        made.append(1)
+        return Problem(*args, **kwargs)
+
+    monkeypatch.setattr(validate, "Problem", counting_problem)
+    monkeypatch.setattr(validate, "LIST_LIMIT_PER_RULE", 5)
+    out = tmp_path / "result.json"
+    assert cli.main(["validate", str(broken_drop), "--json", str(out)]) == 1
+    assert len(made) <= 2 * 5, "a Problem per failing row"
+
+    text = capsys.readouterr().out.splitlines()
+    errors = [ln for ln in text if ln.startswith("ERROR")]
+    assert len(errors) == 10
+    assert errors[0].startswith(f"ERROR {config.display_path(broken_drop / 'claims.csv')}:2: ")
+    more = [ln for ln in text if ln.startswith("... and ")]
+    assert more == [
+        f"... and {BROKEN_ROWS - 5} more (total {BROKEN_ROWS}) errors for rule: {rule}"
+        for rule in (
+            "category is not valid for this kind (see data/README.md)",
+            "statement_date must be a real date written YYYY-MM-DD",
+        )
+    ]
+    assert f"validation FAILED: {2 * BROKEN_ROWS} error(s), 0 warning(s)" in text[-3]
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["summary"]["errors"] == 2 * BROKEN_ROWS
+    assert (result["summary"]["listed"], result["summary"]["listed_per_rule"]) == (10, 5)
+    assert [(c["total"], c["listed"]) for c in result["problem_counts"]] == [(BROKEN_ROWS, 5)] * 2
+    assert [p["line"] for p in result["problems"]] == [2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
+
+    [page] = config.VALIDATION_DIR.glob("drop-broken-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<tr><td class="error">') == 10
+    assert f"... and {BROKEN_ROWS - 5} more (total {BROKEN_ROWS}) errors" in html
