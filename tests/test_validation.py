@@ -250,14 +250,14 @@ def test_a_misspelt_kind_is_reported_once_not_as_figure_errors(capsys) -> None:
 
 
 def test_an_unreadable_article_file_is_a_located_error(monkeypatch, capsys) -> None:
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def deny(self: Path) -> bytes:
-        if self.name == "900_fixture.txt":
+    def deny(path, flags, mode=0o777, *, dir_fd=None):  # the snapshot opens every file so
+        if str(path) == "900_fixture.txt":
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(os, "open", deny)
     assert cli.main(["validate", str(DROPS / "valid")]) == 1
     out = capsys.readouterr().out
     assert "drops/valid/articles.csv:2: column 'file'" in out and "cannot be read" in out

@@ -34,9 +34,10 @@ def _write_summary(report: validate.ValidationReport, html_name: str, json_name:
 
 
 def _drop_stem(path: Path) -> str:
-    """A file-name stem for a candidate's summary page, unique per folder (not per name)."""
+    """A file-name stem for a candidate's summary page, unique per folder (not per name); the
+    name is cut to 64 characters, so any name the system allows gives a file name it allows."""
     resolved = path.resolve()
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in resolved.name)
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in resolved.name[:64])
     digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
     return f"drop-{stem or 'input'}-{digest}"
 

@@ -266,7 +266,7 @@ def unclaimed_path(source: load.Source) -> Path | None:
     if source.claims_csv.name != "claims.csv":
         return None  # a lone claims CSV given as a file carries no unclaimed.csv
     path = source.claims_csv.parent / UNCLAIMED_FILE
-    return path if path.is_file() else None
+    return path if source.has(path) else None
 
 
 def empty_unclaimed() -> pd.DataFrame:
@@ -278,9 +278,14 @@ def empty_unclaimed() -> pd.DataFrame:
 def read_unclaimed(sources: list[load.Source]) -> tuple[pd.DataFrame, list[Problem]]:
     """Every source's unclaimed.csv rows (file and line kept), and the problems reading them."""
     frames, problems = [], []
-    for path in filter(None, map(unclaimed_path, sources)):
-        try:
-            frame = load.read_raw_csv(path, contract.UNCLAIMED_COLUMNS)
+    for source in sources:
+        path = unclaimed_path(source)
+        if path is None:
+            continue
+        try:  # the bytes the source's snapshot read (ingest writes those same bytes)
+            frame = load.read_raw_csv(
+                path, contract.UNCLAIMED_COLUMNS, data=source.read_bytes(path)
+            )
         except DataError as err:
             problems += err.problems
             continue

@@ -33,6 +33,9 @@ PROCESSED_CLAIMS = PROCESSED_DIR / "claims.parquet"
 PROCESSED_ARTICLES = PROCESSED_DIR / "articles.parquet"
 # The validation verdict of exactly the data in processed/, written with it (the report reads it).
 PROCESSED_VALIDATION = PROCESSED_DIR / "validation.json"
+# The SHA-256 of every raw file processed/ was built from (and of processed/'s own files), written
+# last with them: a reader compares it with data/raw/ before trusting processed/ (``manifest``).
+PROCESSED_SOURCES = PROCESSED_DIR / "sources.json"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 EXECUTED_DIR = REPORTS_DIR / "executed"
@@ -40,6 +43,18 @@ VALIDATION_DIR = REPORTS_DIR / "validation"
 REPORT_HTML = REPORTS_DIR / "report.html"
 REPORT_PDF = REPORTS_DIR / "report.pdf"
 KERNEL_NAME = "troopclaims"
+
+# Size limits on what a drop may make us read. A drop comes from outside: a 1 GB "article" or a
+# link to /dev/zero must be refused with a message, not read until memory runs out. The CSV limit
+# leaves room for the 1M-row benchmark drop (~370 MB); the first corpus's largest article is
+# under 20 kB. Every reader (validate, ingest, new-drop) uses these same numbers.
+MAX_CSV_BYTES = 1 << 30  # one CSV file (claims.csv, articles.csv, unclaimed.csv)
+MAX_ARTICLE_BYTES = 5_000_000  # one article text
+MAX_ARTICLES_TOTAL_BYTES = 1 << 30  # all the article texts of one folder together
+
+# How long ingest, process and report wait for one another's lock on data/raw/ before giving up.
+LOCK_TIMEOUT_SECONDS = 60.0
+LOCK_TIMEOUT_ENV = "TROOPCLAIMS_LOCK_TIMEOUT"
 
 
 def display_path(path: Path) -> str:
@@ -69,3 +84,22 @@ def source_date_epoch() -> datetime | None:
             f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {raw!r}"
         )
     return datetime.fromtimestamp(int(raw), UTC)
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for the data lock: ``TROOPCLAIMS_LOCK_TIMEOUT`` when set, else the default.
+
+    Read at call time, so a test or a user can shorten it for one command.
+    """
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses nan
+        raise ConfigError(
+            f"{LOCK_TIMEOUT_ENV} must be a number of seconds (0 or more), got {raw!r}"
+        )
+    return seconds

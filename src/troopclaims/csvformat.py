@@ -542,18 +542,18 @@ def peek_columns(data: bytes, delimiter: str, columns: tuple[str, ...]) -> list[
 
 
 class ArticleLanguages(Mapping[str, str]):
-    """article_id -> language over some articles.csv files, read only when first asked (which
-    happens only for a file that is not UTF-8)."""
+    """article_id -> language over some articles.csv files (their bytes, or paths to read), read
+    only when first asked (which happens only for a file that is not UTF-8)."""
 
-    def __init__(self, paths: list[Path]):
-        self._paths = paths
+    def __init__(self, files: list[bytes | Path]):
+        self._files = files
         self._map: dict[str, str] | None = None
 
     def _languages(self) -> dict[str, str]:
         if self._map is None:
             self._map = {}
-            for path in self._paths:
-                for article_id, language in _peek_articles(Path(path)):
+            for file in self._files:
+                for article_id, language in _peek_articles(file):
                     self._map.setdefault(article_id, language)
         return self._map
 
@@ -567,10 +567,21 @@ class ArticleLanguages(Mapping[str, str]):
         return len(self._languages())
 
 
-def _peek_articles(path: Path) -> list[tuple[str, ...]]:
-    """(article_id, language) rows of an articles.csv, or none when it cannot be read."""
+def peek_articles(data: bytes, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """ASCII ``columns`` (ids, language codes, file names) of an articles.csv's bytes, before its
+    encoding is known; none when its structure cannot be read (the real read reports why)."""
     try:
-        data, dialect = _structure(str(path), path.read_bytes(), contract.ARTICLE_COLUMNS)
-    except (OSError, DataError):
+        normalised, dialect = _structure("articles.csv", data, contract.ARTICLE_COLUMNS)
+    except DataError:
         return []
-    return peek_columns(data, dialect.delimiter, ("article_id", "language"))
+    return peek_columns(normalised, dialect.delimiter, columns)
+
+
+def _peek_articles(file: bytes | Path) -> list[tuple[str, ...]]:
+    """(article_id, language) rows of an articles.csv, or none when it cannot be read."""
+    if isinstance(file, Path):
+        try:
+            file = file.read_bytes()
+        except OSError:
+            return []
+    return peek_articles(file, ("article_id", "language"))

@@ -6,14 +6,19 @@ were saved (encoding, byte-order mark, line endings, delimiter) is ``csvformat``
 module reads the records as ``csvformat.sniff`` says, and knows the dataset's sources (the base
 and its drops), whose articles suggest the encodings a file that is not UTF-8 may be in.
 Typing happens after validation, when every value is known to convert cleanly.
+
+Every byte comes from a ``snapshot``: a source's files are read once, safely (no link followed,
+regular files within their size limits), and the frames, the article texts validation checks and
+the files ingest writes are all made from those same bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from troopclaims import config, contract
+from troopclaims import config, contract, snapshot
 from troopclaims.csvformat import (
     ENCODING_NAMES,
     MAX_FIELD_CHARS,
@@ -41,6 +46,8 @@ _FATAL_HEADER_RULES = ("column name appears twice",)
 UNKNOWN_COLUMN = "unknown column: not in the data contract (see data/README.md)"
 MISSING_COLUMN = "required column is missing from the header"
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
+# Each articles row's text as the snapshot read it (``snapshot.Entry``), None when absent.
+ARTICLE_TEXT_COLUMN = "_text"
 
 
 def _languages_of(
@@ -143,25 +150,18 @@ def _records(
     return rows, lines, problems
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataError([Problem(name, "file not found")]) from None
-    except IsADirectoryError:
-        raise DataError([Problem(name, "is a folder, expected a CSV file")]) from None
-    except OSError as exc:
-        raise DataError([Problem(name, f"cannot read file ({exc.strerror})")]) from None
-
-
 def read_raw_csv(
     path: Path,
     expected: tuple[str, ...],
     check_columns: bool = True,
     languages: Collection[str] | None = None,
     article_languages: Mapping[str, str] | None = None,
+    data: bytes | None = None,
 ) -> pd.DataFrame:
     """Read a contract CSV as strings, with a ``_line`` column; raise ``DataError`` if unreadable.
+
+    ``data`` is the file's bytes when a snapshot already holds them; otherwise ``path`` is read
+    as a drop's files are (``snapshot.read_file``: no link followed, within the size limit).
 
     Empty cells are empty strings (never NaN) so validation sees exactly what was typed.
     ``check_columns=False`` returns the file's own columns even when they differ from
@@ -178,7 +178,7 @@ def read_raw_csv(
     """
     path = Path(path)
     name = config.display_path(path)
-    raw = _read_bytes(path, name)
+    raw = snapshot.read_file(path) if data is None else data
     languages_of = _languages_of(path, expected, languages, article_languages)
     data, dialect, warning = sniff(name, raw, expected, languages_of)
     del raw  # a large file is held once, not twice
@@ -325,42 +325,93 @@ def read_raw_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
 class Source:
     """One contributor's files: the base dataset, or one drop (GUIDE.md's drop format).
 
-    ``articles_csv``/``articles_dir`` are None for a drop that brings claims only.
+    ``articles_csv``/``articles_dir`` are None for a drop that brings claims only; ``folder`` is
+    None for a lone claims CSV. ``files`` is what ``read_source`` read of them (the snapshot
+    every later step uses), None until then; ``follow_folder`` lets data/raw/ itself be reached
+    through a link (it is ours; a drop's folder never is).
     """
 
     name: str
     claims_csv: Path
     articles_csv: Path | None
     articles_dir: Path | None
+    folder: Path | None = None
+    follow_folder: bool = False
+    files: snapshot.Snapshot | None = field(default=None, compare=False, repr=False)
+
+    def has(self, path: Path) -> bool:
+        """Whether ``path`` is there to be read (a file that will be refused counts)."""
+        if self.files is not None:
+            return self.files.entry(path) is not None
+        return os.path.lexists(path)
+
+    def read_bytes(self, path: Path) -> bytes:
+        """The bytes of one of this source's files: the snapshot's, or a safe read of ``path``."""
+        return self.files.data(path) if self.files is not None else snapshot.read_file(path)
 
 
 def base_source(raw_dir: Path | None = None) -> Source:
     """The hand-curated base dataset under data/raw/ (``config.RAW_DIR`` unless given)."""
-    raw_dir = raw_dir or config.RAW_DIR
-    return Source("base", raw_dir / "claims.csv", raw_dir / "articles.csv", raw_dir / "articles")
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    return Source(
+        "base",
+        raw_dir / "claims.csv",
+        raw_dir / "articles.csv",
+        raw_dir / "articles",
+        folder=raw_dir,
+        follow_folder=True,
+    )
 
 
 def drop_source(path: Path) -> Source:
-    """A drop folder, or a lone claims CSV given as a file."""
+    """A drop folder, or a lone claims CSV given as a file (nothing is read yet)."""
     path = Path(path)
     if path.is_dir():
         articles_csv = path / "articles.csv"
-        has_articles = articles_csv.exists()
+        has_articles = os.path.lexists(articles_csv)  # a link counts: it is refused, not skipped
         return Source(
             path.name,
             path / "claims.csv",
             articles_csv if has_articles else None,
             path / "articles" if has_articles else None,
+            folder=path,
         )
     return Source(path.stem, path, None, None)
+
+
+def read_source(source: Source) -> Source:
+    """``source`` with its files read, once (``snapshot``); a source already read is returned.
+
+    Whether the source brings articles is then what was found (an articles.csv that is a link
+    is found, and refused when read).
+    """
+    if source.files is not None:
+        return source
+    if source.folder is None:
+        return replace(source, files=snapshot.read_lone_csv(source.claims_csv))
+    files = snapshot.read_folder(source.folder, follow=source.follow_folder)
+    articles_csv = source.folder / snapshot.ARTICLES_CSV
+    found = files.entry(articles_csv) is not None
+    return replace(
+        source,
+        articles_csv=articles_csv if found else None,
+        articles_dir=source.folder / snapshot.ARTICLES_DIR if found else None,
+        files=files,
+    )
+
+
+def refused_texts(sources: list[Source]) -> list[Problem]:
+    """Every article text (or articles/ folder) the sources' snapshots refused, each once."""
+    return [p for s in sources if s.files is not None for p in s.files.text_refusals()]
 
 
 def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
     """The whole dataset: the base, then every ingested drop in name order.
 
+    Hidden entries of data/raw/drops/ (an ingest's temporary or trash folder) are not data.
     Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
     """
-    raw_dir = raw_dir or config.RAW_DIR
+    raw_dir = Path(raw_dir or config.RAW_DIR)
     drops_dir = raw_dir / "drops"
     drops = (
         sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -388,29 +439,40 @@ def read_sources(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Concatenate every source's CSVs as strings, remembering each row's file and line.
 
-    Reads every file before failing (``SourcesError``), so one run reports the problems of all
-    of them. With ``check_columns=False`` a file whose columns differ from the contract is not an
-    error here: each frame's ``attrs["headers"]`` maps every file to its own header, for
+    Each source is read once (``read_source``) unless it already was. Reads every file before
+    failing (``SourcesError``), so one run reports the problems of all of them. With
+    ``check_columns=False`` a file whose columns differ from the contract is not an error
+    here: each frame's ``attrs["headers"]`` maps every file to its own header, for
     validation's column-set rule, and the rows of such a file are left out of the concatenation.
     Both frames' ``attrs["read_as"]`` map every file to how it was read, and
     ``attrs["read_warnings"]`` hold what reading it detected (see ``read_raw_csv``). A claims file
     that is not UTF-8 takes its encoding candidates from the articles it cites among all the
-    sources' articles (``languages``, when given, replaces that for every file).
+    sources' articles (``languages``, when given, replaces that for every file). The articles
+    frame's ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it.
     """
+    sources = [read_source(s) for s in sources]
     claims, articles, problems, warnings = [], [], [], []
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
-    known = ArticleLanguages([s.articles_csv for s in sources if s.articles_csv is not None])
-    for table, path, expected, out in (
-        *(("claims", s.claims_csv, contract.CLAIM_COLUMNS, claims) for s in sources),
+    known = ArticleLanguages(
+        [
+            b
+            for s in sources
+            if s.articles_csv is not None
+            for b in _bytes_if_read(s, s.articles_csv)
+        ]
+    )
+    for source, table, path, expected, out in (
+        *((s, "claims", s.claims_csv, contract.CLAIM_COLUMNS, claims) for s in sources),
         *(
-            ("articles", s.articles_csv, contract.ARTICLE_COLUMNS, articles)
+            (s, "articles", s.articles_csv, contract.ARTICLE_COLUMNS, articles)
             for s in sources
             if s.articles_csv is not None
         ),
     ):
         try:
-            frame = read_raw_csv(path, expected, check_columns, languages, known)
+            data = source.read_bytes(path)
+            frame = read_raw_csv(path, expected, check_columns, languages, known, data)
         except DataError as err:
             problems += err.problems
             continue
@@ -425,6 +487,9 @@ def read_sources(
         frame[SOURCE_FILE_COLUMN] = name
         if table == "articles":
             frame[ARTICLES_DIR_COLUMN] = str(Path(path).parent / "articles")
+            frame[ARTICLE_TEXT_COLUMN] = pd.Series(
+                [source.files.text(name) for name in frame["file"]], index=frame.index, dtype=object
+            )
         out.append(frame)
     if problems:
         raise SourcesError(warnings + problems, read_as)
@@ -435,7 +500,7 @@ def read_sources(
     ):
         extra = [LINE_COLUMN, SOURCE_FILE_COLUMN]
         if table == "articles":
-            extra.append(ARTICLES_DIR_COLUMN)
+            extra += [ARTICLES_DIR_COLUMN, ARTICLE_TEXT_COLUMN]
         empty = pd.DataFrame(columns=[*expected, *extra], dtype="str")
         frame = pd.concat(frames, ignore_index=True) if frames else empty
         frame.attrs["headers"] = headers[table]
@@ -443,6 +508,14 @@ def read_sources(
         frame.attrs["read_warnings"] = [w.to_dict() for w in warnings]
         result.append(frame)
     return result[0], result[1]
+
+
+def _bytes_if_read(source: Source, path: Path) -> list[bytes]:
+    """[the file's bytes] when it could be read, else [] (its problem is reported elsewhere)."""
+    try:
+        return [source.read_bytes(path)]
+    except DataError:
+        return []
 
 
 def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:

@@ -35,7 +35,7 @@ from pathlib import Path
 from troopclaims import atomic, config, contract
 from troopclaims.problems import DataError, Problem
 
-MAX_ARTICLE_BYTES = 5_000_000  # one article text; the first corpus's largest is under 20 kB
+MAX_ARTICLE_BYTES = config.MAX_ARTICLE_BYTES  # one limit for new-drop, validate and ingest
 DEFAULT_PARENT = Path("drops")  # relative to the working directory
 # An article id leaves room for its claims' ids, `<article_id>-NN`, within ID_PATTERN's 64.
 MAX_ARTICLE_ID_CHARS = 60

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, completeness, config, contract, load
+from troopclaims import atomic, completeness, config, contract, load, snapshot
 from troopclaims.problems import DataError, Problem
 from troopclaims.quotes import normalize_whitespace
 
@@ -353,26 +353,27 @@ def _files_of(frame: pd.DataFrame) -> str:
 
 
 def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Check each article file safely; read the texts (as received) the text rules need.
+    """Check each article file from its snapshot (``load.ARTICLE_TEXT_COLUMN``): present,
+    readable as UTF-8 text; and return the texts (as received) the text rules need.
 
-    An unsafe name (``../../etc/passwd``) is never opened: the file-name rule reports it.
+    Nothing is opened here: the snapshot read each text once, safely. A name that is not a
+    plain file name (``../../etc/passwd``) was never opened: the file-name rule reports it. A
+    text the snapshot refused (a link, a FIFO, over the size limit) is reported at its own path
+    (``read_and_validate``), so its row's rules stay silent: one fault, one message.
     """
     exists, utf8, texts = [], [], {}
-    columns = (articles["article_id"], articles["file"], articles[load.ARTICLES_DIR_COLUMN])
-    for article_id, name, folder_name in zip(*columns, strict=True):
-        folder = Path(folder_name)
+    columns = (articles["article_id"], articles["file"], articles[load.ARTICLE_TEXT_COLUMN])
+    for article_id, name, entry in zip(*columns, strict=True):
         safe = re.fullmatch(contract.FILE_PATTERN, name) is not None
-        path = folder / name
-        if not safe:
+        if not safe or (entry is not None and entry.problem is not None):
             exists.append(None)
             utf8.append(None)
             continue
-        is_file = path.is_file() and not path.is_symlink()
-        exists.append(is_file)
-        if not is_file:
+        exists.append(entry is not None)
+        if entry is None:
             utf8.append(None)
             continue
-        text = _read_article(path)
+        text = _read_article(entry)
         utf8.append(text is not None)
         if text is not None:
             texts.setdefault(article_id, text)
@@ -380,11 +381,13 @@ def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
     return checks, texts
 
 
-def _read_article(path: Path) -> str | None:
-    """The article's text, or None when it cannot be read, is not UTF-8, or holds NUL bytes."""
+def _read_article(entry: snapshot.Entry) -> str | None:
+    """The article's text, or None when it could not be read, is not UTF-8, or holds NUL bytes."""
+    if entry.data is None:
+        return None
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = entry.data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
     return None if "\x00" in text else text
 
@@ -469,26 +472,39 @@ def read_and_validate(
     of reading every file a second time. The column set of every file is checked first (a GX
     rule on a zero-row frame of the file's own header); row rules only run when every file has
     the contract's columns.
+
+    Each source is read once (``load.read_source``, unless the caller already did, as ingest
+    does to write the very bytes judged here); article texts its snapshot refused (a link, a
+    FIFO, over the size limit) are errors at their own path.
     """
+    sources = [load.read_source(s) for s in sources]
+    refused = load.refused_texts(sources)
     files = [config.display_path(s.claims_csv) for s in sources]
     try:
         claims, articles = load.read_sources(sources, check_columns=False)
     except DataError as err:
         read_as = getattr(err, "read_as", {})
-        return ValidationReport(problems=err.problems, files=files, read_as=read_as), None, None
+        problems = sorted(_once(refused + err.problems), key=_problem_order)
+        return ValidationReport(problems=problems, files=files, read_as=read_as), None, None
     read_as = claims.attrs["read_as"]
     read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
     problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
     if problems:
-        problems = sorted(read_warnings + problems, key=_problem_order)
+        problems = sorted(read_warnings + refused + problems, key=_problem_order)
         report = ValidationReport(problems, outcomes, files=files, read_as=read_as)
         return report, claims, articles
     unclaimed, unreadable = completeness.read_unclaimed(sources)
     report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
-    report.problems = sorted(read_warnings + unreadable + report.problems, key=_problem_order)
+    found = read_warnings + refused + unreadable + report.problems
+    report.problems = sorted(found, key=_problem_order)
     report.read_as = read_as
     return report, claims, articles
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: a folder refused is also the reason each of its files is missing."""
+    return list(dict.fromkeys(problems))
 
 
 def _check_columns(
@@ -531,13 +547,23 @@ def _check_columns(
 
 
 def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Source]:
-    """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it."""
+    """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it.
+
+    ``DataError`` when the path itself is refused (``snapshot.check_drop``: a link, a special
+    file, a name that could not become data/raw/drops/<name>): the rules ``ingest`` applies too.
+    """
+    raw_dir = Path(raw_dir or config.RAW_DIR)
     existing = load.dataset_sources(raw_dir)
-    target = Path(path).resolve()
-    for src in existing:
-        if target in (src.claims_csv.resolve(), src.claims_csv.parent.resolve()):
-            return existing
-    return [*existing, load.drop_source(Path(path))]
+    path = Path(path)
+    if not path.is_symlink():
+        target = path.resolve()
+        for src in existing:
+            if target in (src.claims_csv.resolve(), src.claims_csv.parent.resolve()):
+                return existing
+    problems = snapshot.check_drop(path, raw_dir, allow_csv=True)
+    if problems:
+        raise DataError(problems)
+    return [*existing, load.drop_source(path)]
 
 
 # ---------------------------------------------------------------------------------------------
