@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import cli, completeness, config, validate
+from troopclaims import analysis, cli, completeness, config, validate
 from troopclaims.problems import DataError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +113,19 @@ def test_the_json_shape() -> None:
         "severity",
         "expectation",
     }
+
+
+def test_the_report_notebook_says_how_many_problems_are_listed() -> None:
+    warnings = [
+        Problem("a.txt", "w", line=i, severity="warning", expectation="completeness")
+        for i in range(30)
+    ]
+    result = validate.ValidationReport(warnings).to_dict(20)
+    overview, _, problems = analysis.validation_tables(result)
+    assert overview.set_index("")["value"]["problems listed"] == "20 of 30 (the first 20 per rule)"
+    assert len(problems) == 20
+    every = validate.ValidationReport(warnings[:3]).to_dict(20)
+    assert "problems listed" not in set(analysis.validation_tables(every)[0][""])
 
 
 def test_the_limit_is_one_constant_that_code_can_change(monkeypatch) -> None:
