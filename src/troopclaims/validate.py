@@ -28,7 +28,6 @@ from troopclaims.quotes import normalize_whitespace
 # call time: code may set ``validate.LIST_LIMIT_PER_RULE`` (or pass ``limit``) to list more.
 LIST_LIMIT_PER_RULE = 20
 LIST_LIMIT_TOTAL = 1000
-PRINT_LIMIT_PER_RULE = LIST_LIMIT_PER_RULE  # its former name
 NARROW_BATCHES_FROM_ROWS = 20_000
 
 RuleKey = tuple[str, str, str]  # Problem.rule_key: (severity, expectation, rule in general words)
