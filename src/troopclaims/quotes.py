@@ -113,13 +113,32 @@ def quotes_in_articles(
     """Row-wise: is the normalised quote non-empty and inside its article's normalised text?
 
     ``normalised_texts`` holds each article's text normalised once (not once per claim). A
-    missing quote, or an article absent from ``normalised_texts``, gives False.
+    missing quote, or an article absent from ``normalised_texts``, gives False. Each distinct
+    (quote, article) pair is checked once: a million rows repeat a few thousand quotes, and
+    turning every row into a Python string cost ~300 MB at the benchmark's million rows.
     """
-    needles = pc.utf8_trim_whitespace(normalize_whitespace_array(quotes)).to_pylist()
-    return np.array(
+    q_codes, q_uniques = pd.factorize(pd.Series(quotes, copy=False), use_na_sentinel=True)
+    a_codes, a_uniques = pd.factorize(pd.Series(article_ids, copy=False), use_na_sentinel=True)
+    width = len(a_uniques) + 1  # codes run from -1 (missing) to len - 1
+    pairs, row_pair = np.unique(
+        q_codes.astype(np.int64) * width + (a_codes + 1), return_inverse=True
+    )
+    needles = pc.utf8_trim_whitespace(
+        normalize_whitespace_array(pd.Series(np.asarray(q_uniques, dtype=object)))
+    ).to_pylist()
+    texts = [normalised_texts.get(a) if isinstance(a, str) else None for a in a_uniques]
+    found = np.array(
         [
-            bool(q) and a in normalised_texts and q in normalised_texts[a]
-            for q, a in zip(needles, article_ids, strict=True)
+            _pair_found(needles, texts, q, a)
+            for q, a in zip(pairs // width, pairs % width - 1, strict=True)
         ],
         dtype=bool,
     )
+    return found[row_pair.reshape(-1)]
+
+
+def _pair_found(needles: list, texts: list, quote: int, article: int) -> bool:
+    """One distinct pair: codes -1 stand for a missing quote or article."""
+    if quote < 0 or article < 0 or not needles[quote] or texts[article] is None:
+        return False
+    return needles[quote] in texts[article]
