@@ -68,16 +68,17 @@ setup: $(STAMP) ## Create .venv from requirements.lock, install the package and 
 # parameters re-runs the notebooks and an unchanged file does not. NOTEBOOK_LIST does the same
 # for the list of notebooks, so deleting one rebuilds the report. The environment ($(STAMP):
 # lock, pyproject) is a prerequisite of every step, as provenance lists its package versions.
-RAW_FILES := $(shell find data/raw -type f)
+# Hidden paths are an interrupted ingest's leftovers (.name.1234.abcd1234.tmp/.trash): never data.
+RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
 # What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
-PROCESS_SOURCES := $(foreach m,config contract problems quotes numbers atomic csvformat load \
-  completeness expectations validate process,src/troopclaims/$(m).py)
+PROCESS_SOURCES := $(foreach m,config contract problems quotes numbers atomic csvformat snapshot \
+  load completeness expectations validate manifest process,src/troopclaims/$(m).py)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
 PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
-  data/processed/validation.json
+  data/processed/validation.json data/processed/sources.json
 REPORT_FILES := reports/report.html reports/report.pdf
 PARAMS_USED := reports/executed/.params.yaml
 NOTEBOOK_LIST := reports/executed/.notebooks

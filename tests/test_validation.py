@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, config, ingest, load, process, validate
+from troopclaims import atomic, cli, config, ingest, load, process, validate
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 N_CLAIMS = len(load.read_raw_claims(config.RAW_CLAIMS_CSV))
@@ -168,14 +168,16 @@ def test_failure_after_copy_rolls_the_drop_back(scratch_root: Path, monkeypatch)
     raw, processed = scratch_root / "data" / "raw", scratch_root / "data" / "processed"
     before = tree_digest(scratch_root / "data")
 
-    def disk_full(*args, **kwargs):
-        raise OSError("No space left on device")
+    def disk_full_once_renamed(step: str) -> None:
+        if step == "ingest-renamed":  # the drop is in data/raw/drops/, processed/ not yet
+            raise OSError("No space left on device")
 
-    monkeypatch.setattr(process, "validate_and_build", disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(atomic, "kill_point", disk_full_once_renamed)
+    with pytest.raises(OSError) as info:
         ingest.ingest(DROPS / "valid", raw_dir=raw, processed_dir=processed)
+    assert "the drop has been rolled back" in info.value.__notes__[0]
     assert tree_digest(scratch_root / "data") == before
-    assert not (raw / "drops" / "valid").exists()
+    assert sorted(p.name for p in (raw / "drops").iterdir()) == []  # no trash left either
 
 
 def test_json_holds_every_problem_and_html_is_self_contained(tmp_path: Path, capsys) -> None:

@@ -14,10 +14,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from troopclaims import config, ingest, load, newdrop, process, validate
+from troopclaims import atomic, config, ingest, load, newdrop, process, validate
 from troopclaims.problems import DataError, Problem
 
 DATASET_SUMMARY = ("summary.html", "result.json")
+# What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
+# process does once it writes: ``atomic.Interrupted``).
+_INTERRUPTED = {
+    "validate": "(validation only reads data/, which is unchanged; a summary is written whole or "
+    "not at all)",
+    "process": "before data/processed/ was written: it is unchanged",
+    "ingest": "before anything was written: data/ is unchanged",
+    "new-drop": "(the drop folder was created whole or not at all)",
+    "report": "(report.html and report.pdf are each the previous or the new version, never "
+    "half-written; run `make report` to bring both up to date)",
+}
 
 
 def _print_lines(report: validate.ValidationReport, stream=None) -> None:
@@ -166,11 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except config.ConfigError as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(
-            "interrupted: outputs are written atomically, nothing was half-written.",
-            file=sys.stderr,
-        )
+    except atomic.LockTimeoutError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
+        state = exc.state if isinstance(exc, atomic.Interrupted) else _INTERRUPTED[args.command]
+        print(f"interrupted {state}", file=sys.stderr)
         return 130
     except Exception as exc:
         if args.debug or os.environ.get("TROOPCLAIMS_DEBUG"):

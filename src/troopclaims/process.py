@@ -4,18 +4,25 @@ Processed data is derived entirely from ``data/raw/`` and may be deleted at any 
 only written from data that passed validation, and the validation verdict is written beside it
 (``validation.json``), so the report always shows the verdict of exactly the data it analyses.
 Every file is written to a temporary name first and all are renamed only once all are written:
-a failed build leaves the previous set. (The renames themselves are consecutive, not one atomic
-step: a crash between them could mix generations; rerunning ``make report`` repairs it.)
+a failed build leaves the previous set. The renames are consecutive, not one atomic step, so
+``sources.json`` (``manifest``) goes last: it records the hashes of the raw files the build read
+and of the files written with it, and ``read_processed`` trusts nothing that does not match it
+(a crash between renames, a drop rolled back since) and says to run ``troopclaims process``.
+
+``validate_and_build`` (``troopclaims process``) holds the data lock exclusively, and first
+removes what interrupted runs left (temporary files, a rolled-back drop's trash).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract, load, validate
+from troopclaims import atomic, config, contract, load, manifest, validate
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
 
@@ -45,37 +52,115 @@ def build_articles_table(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.Dat
     return out.sort_values("article_id", kind="stable").reset_index(drop=True)
 
 
+@dataclass
+class Commit:
+    """How far ``staged`` got: ``started`` once its renames began (the files are then mixed
+    until it ends, which ``manifest`` detects)."""
+
+    started: bool = False
+
+
+@contextlib.contextmanager
+def staged(
+    claims: pd.DataFrame,
+    articles: pd.DataFrame,
+    out_dir: Path | None = None,
+    validation: validate.ValidationReport | None = None,
+    raw: manifest.RawRecord | None = None,
+) -> Iterator[Commit]:
+    """Write every processed file under a temporary name, yield, then rename them into place.
+
+    Nothing is renamed when the body raises (ingest copies its drop in there, and rolls back).
+    The renames run claims, validation, articles, sources.json: the manifest last, written with
+    the hashes of the others, so a kill between two renames leaves a set it rejects. The crash
+    tests' kill point ``processed-renames`` sits between the parquet files.
+    """
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    paths = {
+        name: out_dir / name
+        for name in (config.PROCESSED_CLAIMS.name, config.PROCESSED_ARTICLES.name)
+    }
+    if validation is not None:
+        paths[config.PROCESSED_VALIDATION.name] = out_dir / config.PROCESSED_VALIDATION.name
+    commit = Commit()
+
+    def started(exc_type, exc, tb) -> bool:
+        commit.started = exc_type is None
+        return False
+
+    with contextlib.ExitStack() as stack:  # exits run in reverse: the first entered, last
+        tmp_sources = stack.enter_context(atomic.atomic_path(out_dir / manifest.SOURCES_NAME))
+        tmp = {
+            config.PROCESSED_ARTICLES.name: stack.enter_context(
+                atomic.atomic_path(paths[config.PROCESSED_ARTICLES.name])
+            )
+        }
+        stack.push(atomic.kill_point_on_success("processed-renames"))
+        for name in paths:
+            if name not in tmp:
+                tmp[name] = stack.enter_context(atomic.atomic_path(paths[name]))
+        stack.push(started)
+        build_claims_table(claims, articles).to_parquet(
+            tmp[config.PROCESSED_CLAIMS.name], index=False
+        )
+        build_articles_table(claims, articles).to_parquet(
+            tmp[config.PROCESSED_ARTICLES.name], index=False
+        )
+        if validation is not None:
+            tmp[config.PROCESSED_VALIDATION.name].write_text(validation.to_json(), encoding="utf-8")
+        tmp_sources.write_text(manifest.record(out_dir, tmp, raw), encoding="utf-8")
+        yield commit
+
+
 def write_processed(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     out_dir: Path | None = None,
     validation: validate.ValidationReport | None = None,
+    raw: manifest.RawRecord | None = None,
 ) -> tuple[Path, Path]:
-    """Write both parquet files (and the validation verdict, when given); return the parquets."""
+    """Write both parquet files (and the validation verdict, when given) with their
+    sources.json (recording ``raw``, the raw files they come from, when given); return the
+    parquets."""
     out_dir = Path(out_dir or config.PROCESSED_DIR)
-    claims_path = out_dir / config.PROCESSED_CLAIMS.name
-    articles_path = out_dir / config.PROCESSED_ARTICLES.name
-    with contextlib.ExitStack() as stack:
-        tmp_claims = stack.enter_context(atomic.atomic_path(claims_path))
-        tmp_articles = stack.enter_context(atomic.atomic_path(articles_path))
-        build_claims_table(claims, articles).to_parquet(tmp_claims, index=False)
-        build_articles_table(claims, articles).to_parquet(tmp_articles, index=False)
-        if validation is not None:
-            tmp_json = stack.enter_context(
-                atomic.atomic_path(out_dir / config.PROCESSED_VALIDATION.name)
-            )
-            tmp_json.write_text(validation.to_json(), encoding="utf-8")
-    return claims_path, articles_path
+    with staged(claims, articles, out_dir, validation, raw):
+        pass
+    return out_dir / config.PROCESSED_CLAIMS.name, out_dir / config.PROCESSED_ARTICLES.name
 
 
 def read_processed(
     out_dir: Path = config.PROCESSED_DIR,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The processed (claims, articles) pair, as notebooks load it."""
+    """The processed (claims, articles) pair, as notebooks load it, once it is known to match
+    the raw data it was built from (``manifest.StaleProcessedError`` says what to run if not)."""
+    manifest.require_current(Path(out_dir))
     return (
         pd.read_parquet(Path(out_dir) / config.PROCESSED_CLAIMS.name),
         pd.read_parquet(Path(out_dir) / config.PROCESSED_ARTICLES.name),
     )
+
+
+def known_hashes(sources: list[load.Source], moved: dict[Path, Path] | None = None) -> dict:
+    """``path -> SHA-256`` of every file the sources' snapshots read whole (what validation
+    judged); ``moved`` maps a folder to where those files are about to be (a drop's target)."""
+    known: dict[Path, str] = {}
+    for source in sources:
+        if source.files is None:
+            continue
+        folder = (moved or {}).get(source.files.folder, source.files.folder)
+        for rel, entry in source.files.entries.items():
+            if entry.data is not None:
+                known[folder / rel] = entry.sha256
+    return known
+
+
+def recover(raw_dir: Path, out_dir: Path) -> list[Path]:
+    """Remove what interrupted runs left in data/raw/drops/ and data/processed/ (temporary
+    files, a rolled-back drop's trash). Only under the exclusive data lock."""
+    return [
+        *atomic.remove_leftovers(Path(raw_dir) / "drops", everyone=True),
+        *atomic.remove_leftovers(Path(out_dir), everyone=True),
+    ]
 
 
 def validate_and_build(
@@ -83,10 +168,38 @@ def validate_and_build(
 ) -> validate.ValidationReport:
     """Validate the whole dataset under ``raw_dir``; if it passes, rewrite data/processed/.
 
-    Returns the validation report either way; nothing is written when it has an error.
+    Returns the validation report either way; nothing is written when it has an error. Holds
+    the data lock exclusively (an ingest cannot add a drop halfway through), and clears the
+    leftovers of interrupted runs first. Interrupted (Ctrl-C) while renaming, it marks
+    processed data out of date and says so (``atomic.Interrupted``).
     """
-    report, raw_claims, raw_articles = validate.read_and_validate(load.dataset_sources(raw_dir))
-    if report.ok:
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    with atomic.locked(raw_dir, exclusive=True):
+        recover(raw_dir, out_dir)
+        sources = [load.read_source(s) for s in load.dataset_sources(raw_dir)]
+        report, raw_claims, raw_articles = validate.read_and_validate(sources)
+        if not report.ok:
+            return report
         claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
-        write_processed(claims, articles, out_dir, validation=report)
+        raw = manifest.RawRecord(raw_dir, known_hashes(sources))
+        commit = Commit()
+        try:
+            with staged(claims, articles, out_dir, report, raw) as commit:
+                pass
+        except KeyboardInterrupt:
+            raise atomic.Interrupted(_interrupted(commit, out_dir)) from None
     return report
+
+
+def _interrupted(commit: Commit, out_dir: Path) -> str:
+    """What a Ctrl-C during the write left: nothing changed, or a set marked out of date."""
+    shown = config.display_path(out_dir)
+    if not commit.started:
+        return f"before its new files were renamed in: {shown}/ is unchanged"
+    with atomic.no_interrupt():
+        manifest.invalidate(out_dir)
+    return (
+        f"while {shown}/ was being replaced: it is now marked out of date (its sources.json "
+        f"removed), and nothing reads it until it is rebuilt: {manifest.RUN_PROCESS}"
+    )

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from troopclaims import atomic, config, fonts
+from troopclaims import atomic, config, fonts, manifest
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -399,8 +399,9 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
 
 
 def input_files(raw_dir: Path, extra: Sequence[Path] = ()) -> list[dict[str, str]]:
-    """Every input file with its SHA-256: all of ``raw_dir`` (drops included), then ``extra``."""
-    files = sorted(p for p in Path(raw_dir).rglob("*") if p.is_file())
+    """Every input file with its SHA-256: the real raw files of ``raw_dir`` (drops included;
+    never the hidden leftovers of an interrupted ingest, ``manifest.raw_files``), then ``extra``."""
+    files = manifest.raw_files(Path(raw_dir))
     files += [Path(p) for p in extra if p and Path(p).is_file()]
     return [
         {
@@ -545,8 +546,9 @@ def build(
         raise ReportError(f"executed notebook missing: {', '.join(missing)} (run execute first)")
     combined, toc, used = combine(executed)
     html_text = render_html(combined, toc, provenance(raw_dir, params_file, used))
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:  # renamed in reverse: the PDF, then the HTML
         tmp_html = stack.enter_context(atomic.atomic_path(Path(html_path)))
+        stack.push(atomic.kill_point_on_success("report-renames"))  # crash tests only
         tmp_pdf = stack.enter_context(atomic.atomic_path(Path(pdf_path)))
         tmp_html.write_text(html_text, encoding="utf-8")
         write_pdf(html_text, tmp_pdf)
@@ -580,7 +582,7 @@ def _errors_to_messages() -> Iterator[None]:
     """Turn build failures into ``ERROR ...`` lines and exit status 1 (no traceback wall)."""
     try:
         yield
-    except (ReportError, config.ConfigError) as err:
+    except (ReportError, config.ConfigError, atomic.LockTimeoutError) as err:
         for line in str(err).splitlines():
             print(f"ERROR {line}" if not line.startswith(" ") else line, file=sys.stderr)
         print(
@@ -601,26 +603,40 @@ def run_command(args: argparse.Namespace) -> int:
         params_file = (
             Path(params_arg) if params else None
         )  # provenance lists it when it says something
-        if step == "execute":
-            outputs = execute_all(
-                args.notebooks, args.executed_dir, params, source_notebooks(), args.jobs
-            )
-            for out in outputs:
-                print(f"executed {config.display_path(out)}")
-            return 0
-        notebooks = source_notebooks(getattr(args, "notebooks_dir", config.NOTEBOOKS_DIR))
-        executed_dir = getattr(args, "executed_dir", config.EXECUTED_DIR)
-        if step is None:
-            execute_all(notebooks, executed_dir, params, notebooks)
-        executed = [Path(executed_dir) / nb.name for nb in notebooks]
-        html_path, pdf_path = build(
-            executed,
-            getattr(args, "html", config.REPORT_HTML),
-            getattr(args, "pdf", config.REPORT_PDF),
-            getattr(args, "raw_dir", config.RAW_DIR),
-            params_file,
+        raw_dir = Path(getattr(args, "raw_dir", config.RAW_DIR))
+        with atomic.locked(raw_dir, exclusive=False):  # no ingest adds a drop meanwhile
+            atomic.remove_leftovers(raw_dir / "drops")  # those of a killed ingest
+            return _run_step(args, step, params, params_file, raw_dir)
+
+
+def _run_step(
+    args: argparse.Namespace,
+    step: str | None,
+    params: dict,
+    params_file: Path | None,
+    raw_dir: Path,
+) -> int:
+    """Execute and/or build, as ``step`` says (run under the shared data lock)."""
+    if step == "execute":
+        outputs = execute_all(
+            args.notebooks, args.executed_dir, params, source_notebooks(), args.jobs
         )
-        print(f"wrote {config.display_path(html_path)} and {config.display_path(pdf_path)}")
+        for out in outputs:
+            print(f"executed {config.display_path(out)}")
+        return 0
+    notebooks = source_notebooks(getattr(args, "notebooks_dir", config.NOTEBOOKS_DIR))
+    executed_dir = getattr(args, "executed_dir", config.EXECUTED_DIR)
+    if step is None:
+        execute_all(notebooks, executed_dir, params, notebooks)
+    executed = [Path(executed_dir) / nb.name for nb in notebooks]
+    html_path, pdf_path = build(
+        executed,
+        getattr(args, "html", config.REPORT_HTML),
+        getattr(args, "pdf", config.REPORT_PDF),
+        raw_dir,
+        params_file,
+    )
+    print(f"wrote {config.display_path(html_path)} and {config.display_path(pdf_path)}")
     return 0
 
 

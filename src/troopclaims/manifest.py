@@ -1,0 +1,139 @@
+"""What data/processed/ was built from, and the check every reader makes before trusting it.
+
+data/processed/ is derived from data/raw/, but the two are written at different moments: a crash
+between them, or between the renames of processed's own files, could leave processed data
+holding claims no raw file holds (a drop rolled back) or mixing two builds. So every build
+writes ``sources.json`` with its files, renamed into place last: the SHA-256 of every real raw
+file (the bytes validation read) and of each processed file written with it. A reader trusts
+data/processed/ only when sources.json is there, every processed file it names has that hash,
+and data/raw/ holds exactly the files it names with those hashes; otherwise it is told what to
+run (``troopclaims process``, which ``make report`` runs).
+
+Real raw files are the regular files under data/raw/ whose path has no hidden part: an ingest's
+temporary or trash folder (``.name.1234.abcd1234.tmp``) is never data, here, in the Makefile's
+RAW_FILES or in the report's provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from troopclaims import atomic, config
+
+SOURCES_NAME = config.PROCESSED_SOURCES.name
+RUN_PROCESS = "run `troopclaims process` (`make report` runs it first)"
+_MAX_NAMED = 5  # differences named in a message
+
+
+class StaleProcessedError(Exception):
+    """data/processed/ does not match data/raw/; the message says how and what to run."""
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """The raw side of a build: the folder, and the SHA-256 already known of files in it (the
+    snapshot's, for every file validation read; others are hashed from disk when recorded)."""
+
+    raw_dir: Path
+    known: Mapping[Path, str]
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    """Every real raw file under ``raw_dir``, sorted: regular files (links are not followed)
+    whose path below ``raw_dir`` has no hidden part (leftovers of interrupted runs)."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(raw_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if not name.startswith(".") and stat.S_ISREG(path.lstat().st_mode):
+                found.append(path)
+    return sorted(found)
+
+
+def raw_hashes(raw: RawRecord) -> dict[str, str]:
+    """``relative path -> SHA-256`` of the raw files now, plus the known files to come (a drop
+    about to be renamed in)."""
+    raw_dir = Path(raw.raw_dir)
+    known = {Path(p).relative_to(raw_dir).as_posix(): h for p, h in raw.known.items()}
+    on_disk = {p.relative_to(raw_dir).as_posix(): p for p in raw_files(raw_dir)}
+    hashes = {rel: known.get(rel) or atomic.sha256_file(path) for rel, path in on_disk.items()}
+    return dict(sorted({**hashes, **known}.items()))
+
+
+def record(out_dir: Path, processed: Mapping[str, Path], raw: RawRecord | None) -> str:
+    """The text of sources.json for a build of ``processed`` (name -> file written) from ``raw``
+    (None for processed data written straight from frames, as the notebook tests do)."""
+    doc = {
+        "raw_dir": os.path.relpath(raw.raw_dir, out_dir) if raw is not None else None,
+        "raw": raw_hashes(raw) if raw is not None else {},
+        "processed": {name: atomic.sha256_file(path) for name, path in sorted(processed.items())},
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _named(kind: str, paths: list[str], base: str) -> str:
+    shown = ", ".join(f"{base}/{p}" for p in paths[:_MAX_NAMED])
+    more = f" and {len(paths) - _MAX_NAMED} more" if len(paths) > _MAX_NAMED else ""
+    return f"{kind}: {shown}{more}"
+
+
+def stale_reasons(out_dir: Path) -> list[str]:
+    """Why data/processed/ (``out_dir``) cannot be trusted now; empty when it can."""
+    out_dir = Path(out_dir)
+    shown = config.display_path(out_dir)
+    try:
+        doc = json.loads((out_dir / SOURCES_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [f"{shown}/{SOURCES_NAME} is missing (not built yet, or its build was interrupted)"]
+    except (OSError, ValueError) as exc:
+        return [f"{shown}/{SOURCES_NAME} cannot be read ({exc})"]
+    mixed = [
+        name
+        for name, digest in doc.get("processed", {}).items()
+        if not (out_dir / name).is_file() or atomic.sha256_file(out_dir / name) != digest
+    ]
+    if mixed:
+        kind = "files not written with its sources.json (a build cut short between renames)"
+        return [_named(kind, mixed, shown)]
+    if doc.get("raw_dir") is None:
+        return []
+    raw_dir = out_dir / doc["raw_dir"]
+    base = config.display_path(raw_dir)
+    now = {p.relative_to(raw_dir).as_posix(): p for p in raw_files(raw_dir)}
+    then: dict[str, str] = doc.get("raw", {})
+    reasons = []
+    for kind, paths in (
+        ("raw files added since it was built", sorted(set(now) - set(then))),
+        ("raw files gone since it was built", sorted(set(then) - set(now))),
+        (
+            "raw files changed since it was built",
+            sorted(r for r in set(now) & set(then) if atomic.sha256_file(now[r]) != then[r]),
+        ),
+    ):
+        if paths:
+            reasons.append(_named(kind, paths, base))
+    return reasons
+
+
+def require_current(out_dir: Path) -> None:
+    """Raise ``StaleProcessedError`` (saying why, and what to run) unless processed is current."""
+    reasons = stale_reasons(out_dir)
+    if reasons:
+        raise StaleProcessedError(
+            f"{config.display_path(out_dir)}/ does not match the raw data it must come from "
+            f"({'; '.join(reasons)}): {RUN_PROCESS}"
+        )
+
+
+def invalidate(out_dir: Path) -> None:
+    """Mark processed data as not to be trusted (its build was cut short): remove sources.json."""
+    path = Path(out_dir) / SOURCES_NAME
+    if path.exists():
+        path.unlink()
+        atomic.fsync_dir(out_dir)
