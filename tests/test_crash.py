@@ -228,19 +228,23 @@ def test_leftovers_of_a_live_process_are_kept_and_of_a_gone_one_removed(tmp_path
     assert atomic.remove_leftovers(tmp_path, everyone=True) == [mine]
 
 
+def _take(folder: Path, exclusive: bool, timeout: float) -> None:
+    """Take the data lock on ``folder`` and let it go."""
+    with atomic.locked(folder, exclusive, timeout):
+        pass
+
+
 def test_waiting_for_the_lock_says_so_and_gives_up_with_a_clear_message(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
     holder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(holder, fcntl.LOCK_EX)  # an ingest at work
-        lock = atomic.locked(tmp_path, exclusive=False, timeout=0.2)
         with pytest.raises(atomic.LockTimeoutError, match=r"gave up after 0\.2 s waiting for"):
-            lock.__enter__()
+            _take(tmp_path, exclusive=False, timeout=0.2)
         assert "waiting for" in capsys.readouterr().err
         fcntl.flock(holder, fcntl.LOCK_SH)  # a report reading: another reader may join
-        with atomic.locked(tmp_path, exclusive=False, timeout=0):
-            pass
+        _take(tmp_path, exclusive=False, timeout=0)
         monkeypatch.setattr(config, "RAW_DIR", tmp_path)
         monkeypatch.setenv(config.LOCK_TIMEOUT_ENV, "0.1")
         assert cli.main(["process"]) == 1  # a writer must wait for the reader
