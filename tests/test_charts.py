@@ -191,4 +191,4 @@ def test_a_drops_long_article_ids_fit_inside_the_estimate_charts(data) -> None:
             if not text.get_text() or not text.get_visible():
                 continue
             box = text.get_window_extent(renderer)
-            assert 0 <= box.x0 and box.x1 <= width, text.get_text()
+            assert box.x0 >= 0 and box.x1 <= width, text.get_text()
