@@ -236,7 +236,10 @@ def make_empty(folder: Path) -> Path:
     [
         (make_symlink, "link.txt: is a symbolic link"),
         (make_fifo, "pipe.txt: is a FIFO"),
-        (make_oversize, "big.txt: is 5,000,001 bytes: an article may be at most 5,000,000 bytes"),
+        (
+            make_oversize,
+            "big.txt: is 5,000,001 bytes: an article text may be at most 5,000,000 bytes",
+        ),
         (make_latin1, "latin1.txt:2: is not valid UTF-8 (bytes e9 74 e9 20 at byte 17)"),
         (make_nul, "nul.txt:2: contains NUL bytes"),
         (make_folder, "sub.txt: is a folder"),
@@ -258,7 +261,7 @@ def test_every_problem_is_reported_at_once(inputs: Path, tmp_path: Path, capsys)
     argv = ["new-drop", "d", str(inputs / "missing.txt"), "/dev/null", str(inputs / "kyiv")]
     argv += [str(inputs / "kyiv"), "--into", str(tmp_path / "drops")]
     err = refused(argv, capsys)
-    assert "missing.txt: no such file" in err
+    assert "missing.txt: file not found" in err
     assert "/dev/null: is a character device" in err
     assert "has the same bytes as" in err
     assert not (tmp_path / "drops").exists()

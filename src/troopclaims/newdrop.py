@@ -22,17 +22,15 @@ import contextlib
 import csv
 import errno
 import hashlib
-import os
 import re
 import shlex
-import stat
 import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from troopclaims import atomic, config, contract
+from troopclaims import atomic, config, contract, snapshot
 from troopclaims.problems import DataError, Problem
 
 MAX_ARTICLE_BYTES = config.MAX_ARTICLE_BYTES  # one limit for new-drop, validate and ingest
@@ -144,64 +142,22 @@ def infer_language(text: str) -> str:
     return ""
 
 
-def _kind(mode: int) -> str:
-    """What a non-regular file is, in the words of the refusal."""
-    for test, word in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return word
-    return "not a regular file"
-
-
 def read_article(path: Path) -> bytes:
     """The bytes of one article text, read safely; raises ``NewDropError`` with the reason.
 
-    Opened with O_NOFOLLOW (a symlink is refused, not followed) and O_NONBLOCK (a FIFO cannot
-    hang the open); the opened descriptor, not the path, must be a regular file within
-    ``MAX_ARTICLE_BYTES``. The text must be non-empty UTF-8 without NUL bytes.
+    Read as a drop's texts are (``snapshot.read_file``: no link followed, a FIFO cannot hang
+    the open, the opened descriptor must be a regular file within ``MAX_ARTICLE_BYTES``); the
+    text must be non-empty UTF-8 without NUL bytes.
     """
     shown = str(path)
 
     def refuse(rule: str, line: int | None = None) -> NewDropError:
         return NewDropError([Problem(shown, rule, line=line)])
 
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise refuse("no such file") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP and Path(path).is_symlink():
-            raise refuse(
-                "is a symbolic link: give the article file itself (links are not followed)"
-            ) from None
-        raise refuse(f"cannot be read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse(f"is {_kind(info.st_mode)}, not an article text file")
-        limit = f"an article may be at most {MAX_ARTICLE_BYTES:,} bytes"
-        if info.st_size > MAX_ARTICLE_BYTES:
-            raise refuse(f"is {info.st_size:,} bytes: {limit}")
-        chunks, size = [], 0
-        while size <= MAX_ARTICLE_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_ARTICLE_BYTES + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-        if len(data) > MAX_ARTICLE_BYTES:  # it grew while we read
-            raise refuse(f"is over {MAX_ARTICLE_BYTES:,} bytes: {limit}")
-    except OSError as exc:
-        raise refuse(f"cannot be read: {exc.strerror}") from None
-    finally:
-        os.close(fd)
+        data = snapshot.read_file(Path(path), kind="text")
+    except DataError as err:
+        raise NewDropError(err.problems) from None
     if not data.strip():
         raise refuse("is empty: an article needs its text")
     nul = data.find(b"\x00")

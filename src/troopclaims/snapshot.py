@@ -327,8 +327,9 @@ def read_folder(folder: Path, follow: bool = False) -> Snapshot:
     return snap
 
 
-def read_lone_csv(path: Path) -> Snapshot:
-    """A snapshot holding one CSV given on its own (a claims CSV validated without a folder)."""
+def read_lone_csv(path: Path, kind: str = "csv") -> Snapshot:
+    """A snapshot holding one file given on its own (a claims CSV validated without a folder,
+    or, with ``kind="text"``, an article text new-drop copies)."""
     path = Path(path)
     snap = Snapshot(path.parent)
     opened = _open_folder(path.parent, None, path.parent, follow=True)
@@ -336,7 +337,7 @@ def read_lone_csv(path: Path) -> Snapshot:
         snap.refused = opened
         return snap
     try:
-        entry = _read_at(opened, path.name, path, "csv")
+        entry = _read_at(opened, path.name, path, kind)
     finally:
         os.close(opened)
     if entry is not None:
@@ -344,10 +345,10 @@ def read_lone_csv(path: Path) -> Snapshot:
     return snap
 
 
-def read_file(path: Path) -> bytes:
-    """One CSV's bytes, read as a drop's are (no link followed, within ``MAX_CSV_BYTES``);
-    ``DataError`` with the located reason otherwise."""
-    return read_lone_csv(path).data(path)
+def read_file(path: Path, kind: str = "csv") -> bytes:
+    """One file's bytes, read as a drop's are (no link followed, a regular file within the limit
+    of its ``kind``: "csv" or "text"); ``DataError`` with the located reason otherwise."""
+    return read_lone_csv(path, kind).data(path)
 
 
 def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
