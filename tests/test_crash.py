@@ -112,6 +112,10 @@ def test_sigkill_at_each_ingest_step_leaves_raw_and_processed_consistent(project
     assert any(p.endswith(".trash") for p in leftovers(project)), leftovers(project)
     assert assert_consistent(project)
 
+    # `troopclaims process` killed between its renames: a mixed set, rejected as such.
+    assert run(project, "process", kill="processed-renames").returncode == KILLED
+    assert "not written with its sources.json" in assert_consistent(project)[0]
+
     # The next command repairs everything: no leftovers, processed current with A and B only.
     done = run(project, "process")
     assert done.returncode == 0, done.stderr
