@@ -20,7 +20,6 @@ import pyarrow.compute as pc
 import pytest
 
 from troopclaims import config, contract, load, validate
-from troopclaims import expectations as ex
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 
@@ -162,10 +161,10 @@ def hits(pattern: str, values: list[str]) -> list[bool]:
 @pytest.mark.parametrize(
     ("pattern", "bad", "good"),
     [
-        (ex.FORMULA_PATTERN, FORMULAS, NOT_FORMULAS + NOT_MARKUP + NAMES),
-        (ex.MARKUP_PATTERN, MARKUP, NOT_MARKUP + NOT_FORMULAS + NAMES),
-        (ex.NAME_CONTROL_PATTERN, NAME_CONTROLS, NAMES + NOT_FORMULAS + NOT_MARKUP),
-        (ex.TEXT_CONTROL_PATTERN, TEXT_CONTROLS, [*TEXT_ALLOWED, *NAMES, *NOT_FORMULAS]),
+        (contract.FORMULA_PATTERN, FORMULAS, NOT_FORMULAS + NOT_MARKUP + NAMES),
+        (contract.MARKUP_PATTERN, MARKUP, NOT_MARKUP + NOT_FORMULAS + NAMES),
+        (contract.NAME_CONTROL_PATTERN, NAME_CONTROLS, NAMES + NOT_FORMULAS + NOT_MARKUP),
+        (contract.TEXT_CONTROL_PATTERN, TEXT_CONTROLS, [*TEXT_ALLOWED, *NAMES, *NOT_FORMULAS]),
     ],
     ids=["formula", "markup", "name-control", "text-control"],
 )
@@ -184,7 +183,11 @@ def test_the_real_dataset_holds_nothing_the_bans_refuse() -> None:
     for frame, columns in ((claims, ("claimant", "quote", "note")), (articles, ("title", "note"))):
         for col in columns:
             values = frame[col].fillna("").astype(str).tolist()
-            for pattern in (ex.FORMULA_PATTERN, ex.MARKUP_PATTERN, ex.TEXT_CONTROL_PATTERN):
+            for pattern in (
+                contract.FORMULA_PATTERN,
+                contract.MARKUP_PATTERN,
+                contract.TEXT_CONTROL_PATTERN,
+            ):
                 assert not any(hits(pattern, values)), (col, pattern)
 
 

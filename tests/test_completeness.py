@@ -107,7 +107,10 @@ def test_a_reason_in_unclaimed_csv_silences_the_warning(tmp_path: Path, capsys) 
         (("T900", "quatre brigades partirait", " "), "reason", "reason is required", 1),
         (("T900", "cinq brigades", "why"), "excerpt", "not found verbatim", 1),
         (("T999", "quatre brigades", "why"), "article_id", "must name an article", 1),
-        (("T900", "arrivés en Russie", "stale"), "excerpt", "silences nothing", 0),
+        (("T900", "environ 3 000 soldats", "stale"), "excerpt", "silences nothing", 0),
+        (("T900", "e", "a letter found everywhere"), "excerpt", "must hold the troop figure", 1),
+        (("T900", "quatre brigades", "=HYPERLINK(1)"), "reason", "formula", 1),
+        (("T900", "quatre brigades", "<b>x</b>"), "reason", "markup", 1),
     ],
 )
 def test_unclaimed_rows_are_checked(
@@ -131,3 +134,28 @@ def test_an_unclaimed_csv_travels_with_its_drop(scratch_root: Path, monkeypatch)
     assert (result.target / "unclaimed.csv").read_bytes() == (drop / "unclaimed.csv").read_bytes()
     report = validate.validate_sources(load.dataset_sources(scratch_root / "data" / "raw"))
     assert not [p for p in report.warnings if p.expectation == "completeness"]
+
+
+def test_a_short_quote_found_everywhere_covers_no_troop_sentence() -> None:
+    """Only a quote (or excerpt) that itself states the troop number covers its sentence."""
+    article = completeness.ArticleText("T1", "fr", "t.txt", SKIPPED)
+    claims_quotes = ["e", "de quatre brigades partirait"]
+    warned, _ = completeness.check_article(article, claims_quotes[:1], [])
+    assert [p.line for p in warned] == [3, 5]
+    warned, _ = completeness.check_article(article, claims_quotes, [])
+    assert [p.line for p in warned] == [3]
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "phrase"),
+    [
+        ("en", "Russia moved 2000 troops", "2000 troops"),  # a year-like count, right before
+        ("fr", "Le 2 novembre, des soldats sont partis.", None),  # a date, not a count
+        ("en", "On Oct. 8 troops moved.", None),
+        ("ko", "10월 3일 병력 1만 2천명", "병력 12000"),
+        ("ru", "около двенадцати тысяч военных", "12000 военных"),
+        ("de", "2 Mannheimer Bürger", None),
+    ],
+)
+def test_dates_and_years_are_not_counts_but_counts_are(language, sentence, phrase) -> None:
+    assert completeness.troop_phrase(sentence, language) == phrase

@@ -22,10 +22,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from babel import Locale, UnknownLocaleError
 
 from troopclaims import config, contract, load, numbers
 from troopclaims.load import ARTICLES_DIR_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN
 from troopclaims.problems import DataError, Problem
+from troopclaims.quotes import normalize_whitespace
 
 # A number and its troop noun may be this many words apart ("12 000 soldats", "quatre
 # brigades", "10,000 North Korean troops", "병력 1만 2천명").
@@ -77,9 +81,32 @@ def _noun_pattern(language: str) -> re.Pattern[str] | None:
 
 
 def _is_year(value: int, sentence: str) -> bool:
-    """'en 2024' near 'soldats' is a date, not a count: plain 4-digit years are skipped."""
+    """Could this number be a year ('en 2024')? A plain 4-digit 1900-2100 written alone."""
     alone = rf"(?<!\d)(?<!\d[.,\s]){value}(?!\d|[.,\s]\d)"  # not inside "12 2024" or "2024.5"
     return 1900 <= value <= 2100 and re.search(alone, sentence) is not None
+
+
+@cache
+def _month_names(language: str) -> frozenset[str]:
+    """The language's month names, wide and abbreviated, every form CLDR has (babel)."""
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return frozenset()
+    names = set()
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            names |= {n.lower().rstrip(".") for n in locale.months[context][width].values()}
+    return frozenset(names)
+
+
+def _is_day(text: str, number: re.Match[str], language: str) -> bool:
+    """'le 2 novembre', 'Oct. 8', '10월': a day or month of a date, not a count."""
+    after = text[number.start() :].split()
+    before = text[: number.start()].split()[-1:]
+    words = [*after[:2], *before]  # the number's own token ("10월"), the next and the previous
+    months = _month_names(language)
+    return any(w.lower().strip(".,;:()") in months for w in words)
 
 
 def troop_phrase(sentence: str, language: str) -> str | None:
@@ -88,16 +115,19 @@ def troop_phrase(sentence: str, language: str) -> str | None:
     if nouns is None:
         return None
     text = numbers.normalise_numbers(sentence, language)
-    found = [m for m in _DIGITS.finditer(text) if int(m.group()) >= 2]
-    found = [m for m in found if not _is_year(int(m.group()), sentence)]
+    found = [
+        m for m in _DIGITS.finditer(text) if int(m.group()) >= 2 and not _is_day(text, m, language)
+    ]
     if not found:
         return None
     for noun in nouns.finditer(text):
         for num in found:
             lo, hi = sorted((num, noun), key=lambda m: m.start())
-            gap = text[lo.end() : hi.start()]
+            gap = _WORD.findall(text[lo.end() : hi.start()])
             most = MAX_WORDS_BETWEEN if lo is num else MAX_WORDS_AFTER_NOUN
-            if hi.start() >= lo.end() and len(_WORD.findall(gap)) <= most:
+            if _is_year(int(num.group()), sentence):  # "2000 soldats" counts, "en 2024, les
+                most = 0 if lo is num else -1  # soldats" does not
+            if hi.start() >= lo.end() and len(gap) <= most:
                 return text[lo.start() : hi.end()]
     return None
 
@@ -129,7 +159,7 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
 
 def spans_of(needle: str, haystack: str) -> list[tuple[int, int]]:
     """Every occurrence of the normalised ``needle`` in the normalised ``haystack``."""
-    needle = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", needle)).strip()
+    needle = normalize_whitespace(needle).strip()
     spans, at = [], haystack.find(needle) if needle else -1
     while at >= 0:
         spans.append((at, at + len(needle)))
@@ -157,11 +187,16 @@ def check_article(
     """Warnings for the article's uncovered troop sentences; and which excerpts silenced one.
 
     ``excerpts`` are the unclaimed.csv excerpts for this article; the returned set holds the
-    positions of those that overlap a flagged sentence (the others silence nothing).
+    positions of those that overlap a flagged sentence (the others silence nothing). A claim's
+    quote or an excerpt covers a sentence only when it overlaps it and itself states a troop
+    number: a short quote ("e", a response's "les troupes") found everywhere covers nothing.
     """
     normalised, _ = _normalised_with_offsets(unicodedata.normalize("NFC", article.text))
-    claimed = [span for q in set(quotes) for span in spans_of(q, normalised)]
-    excerpt_spans = [spans_of(e, normalised) for e in excerpts]
+    language = article.language
+    claimed = [
+        span for q in set(quotes) if troop_phrase(q, language) for span in spans_of(q, normalised)
+    ]
+    excerpt_spans = [spans_of(e, normalised) if troop_phrase(e, language) else [] for e in excerpts]
     problems, used = [], set()
     for sentence in troop_sentences(article.text, article.language):
         if _overlaps(sentence, claimed):
@@ -231,11 +266,19 @@ def _unclaimed_row_problems(
     out = []
     if not row["reason"].strip():
         out.append(problem("reason", "reason is required: say why this figure is not a claim"))
+    out += [problem(col, rule) for col, rule in _banned(row)]
     normalised, _ = _normalised_with_offsets(unicodedata.normalize("NFC", article.text))
     if not spans_of(row["excerpt"], normalised):
         out.append(
             problem(
                 "excerpt", "excerpt not found verbatim in its article (only whitespace may differ)"
+            )
+        )
+    elif not troop_phrase(row["excerpt"], article.language):
+        out.append(
+            problem(
+                "excerpt",
+                "the excerpt must hold the troop figure it explains (its number and troop noun)",
             )
         )
     elif not silences:
@@ -246,6 +289,27 @@ def _unclaimed_row_problems(
                 "warning",
             )
         )
+    return out
+
+
+_BANS = (
+    (contract.FORMULA_PATTERN, contract.FORMULA_RULE),
+    (contract.MARKUP_PATTERN, contract.MARKUP_RULE),
+    (contract.TEXT_CONTROL_PATTERN, contract.TEXT_CONTROL_RULE),
+)
+
+
+def _banned(row: dict) -> list[tuple[str, str]]:
+    """The contract's bans on free text, for the row's excerpt and reason (a spreadsheet opens
+    unclaimed.csv too): (column, rule) for each ban a cell breaks."""
+    out = []
+    for col in ("excerpt", "reason"):
+        value = pa.array([row[col]], type=pa.large_string())
+        out += [
+            (col, rule)
+            for pattern, rule in _BANS
+            if pc.any(pc.match_substring_regex(value, pattern)).as_py()
+        ]
     return out
 
 

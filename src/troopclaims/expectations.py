@@ -209,70 +209,6 @@ class ExpectColumnPairValuesToBeAllowedPair(ColumnPairMapExpectation):
 # ---------------------------------------------------------------------------------------------
 # Rules: an expectation plus what to tell the user when it fails
 
-# Bans (RE2, run by Arrow; ^ is the start of the value). A drop is untrusted input: its text
-# reaches spreadsheets (the CSVs themselves, the report's CSV exports), a browser (the HTML
-# report and validation summaries) and terminals (validation messages).
-#
-# A cell a spreadsheet would run as a formula (OWASP CSV injection): it starts with =, +, -, @
-# or |, a tab or a carriage return, after any leading whitespace, control or invisible
-# characters, or with the fullwidth (＝ ＋ － ＠ ｜) or small (﹦ ﹢ ﹣ ﹫) forms an input method
-# types. A quote that starts with '-' (a dash in a list) is refused too: OWASP's remedy is a
-# prefix when exporting, ours is to refuse the input, so start the quote one word later.
-FORMULA_PATTERN = (
-    r"^[\s\p{Z}\p{Cc}\p{Cf}]*"
-    r"[\t\r=+\-@|\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}\x{FF5C}\x{FE66}\x{FE62}\x{FE63}\x{FE6B}]"
-)
-
-
-def _spread(word: str) -> str:
-    """``word`` with any tabs or line breaks between its letters (browsers drop them in URLs)."""
-    return "[\\t\\n\\r]*".join(word)
-
-
-# Markup a browser would act on, not a list of dangerous tags (a list always misses one): any
-# tag, end tag, comment or declaration (a letter, '/', '!' or '?' right after '<', as HTML
-# reads a tag; "a < b" is text); an event-handler attribute after a quote or a space (a value
-# breaking out of an attribute); a character reference (&#x61; or &colon;, which would let
-# 'jav&#x61;script:' through any pattern that does not decode them: refusing them all needs no
-# decoding, and prose writes the character itself); a script URL scheme, with the tabs and line
-# breaks browsers ignore inside it.
-MARKUP_PATTERN = "(?i)" + "|".join(
-    [
-        r"<[a-z!?/]",
-        r"(?:^|[\s\"'])on[a-z]{3,}\s*=",
-        r"&#[x0-9]|&[a-z][a-z0-9]{1,31};",
-        f"(?:{_spread('javascript')}|{_spread('vbscript')})[\\t\\n\\r]*:",
-        r"data:[\t\n\r]*(?:text/html|image/svg)",
-    ]
-)
-# Names and identifiers are one line of visible text: no control character at all (C0, DEL,
-# C1: tab, line break, the ESC or CSI of ANSI escape sequences), no format character (bidi
-# embeddings, overrides, isolates and marks, zero-width spaces and joiners, word joiner, BOM,
-# soft hyphen, tag characters) and no line or paragraph separator.
-NAME_CONTROL_PATTERN = r"[\p{Cc}\p{Cf}\x{2028}\x{2029}]"
-# Free text (quotes, notes) may hold tabs and line breaks, as articles do, but no other control
-# character (ANSI escapes), no bidi control (text that reads one way and is stored another) and
-# no zero-width character (a word that looks like another).
-TEXT_CONTROL_PATTERN = (
-    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
-    r"\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}\x{E0000}-\x{E007F}]"
-)
-FORMULA_RULE = (
-    "text must not start with =, +, -, @, |, a tab or CR, even after spaces or in fullwidth "
-    "form (a spreadsheet would run it as a formula)"
-)
-MARKUP_RULE = (
-    "HTML or script markup is not allowed in the data: no tags ('<' then a letter, '/', '!' "
-    "or '?'), on...= handlers, &#...; or &name; character references, javascript: or data: URLs"
-)
-NAME_CONTROL_RULE = (
-    "names and identifiers must be one line of visible text: no control character (tab, line "
-    "break, ANSI escape), bidi control or zero-width/invisible character"
-)
-TEXT_CONTROL_RULE = (
-    "text must not contain control characters other than tab and line breaks (no ANSI "
-    "escapes), bidi controls or zero-width/invisible characters"
-)
 PLAUSIBLE_SOLDIERS = (100, 100_000)
 PLAUSIBLE_BRIGADES = (1, 50)
 
@@ -362,13 +298,15 @@ def _text_rules(
     that allows tabs and line breaks; ``other`` columns have a format of their own (url)
     that already refuses control characters, so a fault there is reported once.
     """
-    controls = {col: (NAME_CONTROL_PATTERN, NAME_CONTROL_RULE) for col in names}
-    controls |= {col: (TEXT_CONTROL_PATTERN, TEXT_CONTROL_RULE) for col in free_text}
+    controls = {col: (contract.NAME_CONTROL_PATTERN, contract.NAME_CONTROL_RULE) for col in names}
+    controls |= {
+        col: (contract.TEXT_CONTROL_PATTERN, contract.TEXT_CONTROL_RULE) for col in free_text
+    }
     rules = []
     for col in (*names, *free_text, *other):
         for regex, text in (
-            (FORMULA_PATTERN, FORMULA_RULE),
-            (MARKUP_PATTERN, MARKUP_RULE),
+            (contract.FORMULA_PATTERN, contract.FORMULA_RULE),
+            (contract.MARKUP_PATTERN, contract.MARKUP_RULE),
             *([controls[col]] if col in controls else []),
         ):
             rules.append(
