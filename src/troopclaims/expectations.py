@@ -106,7 +106,7 @@ class ColumnPairValuesQuoteInArticle(ColumnPairMapMetricProvider):
 
 
 class ExpectColumnPairValuesQuoteInArticle(ColumnPairMapExpectation):
-    """Expect every quote verbatim in its article, after GUIDE.md's one whitespace rule."""
+    """Expect every quote verbatim in its article: only whitespace runs and NFC forgiven."""
 
     article_texts: dict
     ignore_row_if: Literal["both_values_are_missing", "either_value_is_missing", "neither"] = (

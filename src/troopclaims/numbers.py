@@ -43,8 +43,12 @@ Decisions, each with its test in ``tests/test_numbers.py``:
 Known misreadings, left as they are: text2num reads the adjective "neuf" (new) as 9; a Russian
 "тысячи" alone is read as 1000 ("около тысячи" is a thousand, "тысячи солдат" thousands); a
 Korean place name spelt like a numeral (이천, 사천) is read as one; "one and a half million" is
-read as 1000000 (text2num does not read fractions). A space groups thousands in every language,
-so "October 12 300 troops" reads 12300.
+read as 1000000 (text2num does not read fractions), and so are "half a million" and the Russian
+"полторы тысячи" (1000, not 1500); "tens of thousands" reads 10; "12 milliers", "12k",
+"12 Tsd." read 12 and "une vingtaine" nothing (approximate and abbreviated scale words are not
+in the libraries' vocabularies); text2num reads the nouns "die Elf" and "Acht" as 11 and 8. A
+space groups thousands in every language, so "October 12 300 troops" reads 12300. A figure
+that one of these misses is refused with the numbers that were read, for the curator to see.
 """
 
 from __future__ import annotations
