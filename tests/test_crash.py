@@ -168,8 +168,9 @@ def test_an_interrupt_says_exactly_what_state_data_is_in(
 
 
 def test_sigkill_between_the_reports_renames_then_the_next_build(tmp_path: Path) -> None:
-    raw = tmp_path / "data" / "raw"
+    raw, processed = tmp_path / "data" / "raw", tmp_path / "data" / "processed"
     shutil.copytree(config.RAW_DIR, raw)
+    assert process.validate_and_build(raw, processed).ok
     stale = raw / "drops" / f".gone.{_gone_pid()}.abcd1234.tmp"  # a killed ingest's copy
     stale.mkdir(parents=True)
     (stale / "claims.csv").write_text("not data", encoding="utf-8")
@@ -177,6 +178,8 @@ def test_sigkill_between_the_reports_renames_then_the_next_build(tmp_path: Path)
     for folder in (notebooks, executed):
         folder.mkdir()
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# One\n\nText.")])
+        digest = manifest.sources_digest(processed)  # it read this build of processed data
+        nb.metadata[report.RECORD_KEY] = report.processed_record(processed, digest)
         nbformat.write(nb, folder / "01-one.ipynb")
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "troopclaims.report", "build", "--notebooks-dir", notebooks]

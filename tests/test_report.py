@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import re
+import shutil
 from contextlib import redirect_stderr
 from pathlib import Path
 
@@ -14,9 +16,9 @@ import nbformat
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
-from test_notebooks import NOTEBOOKS, SMALL, small_params
+from test_notebooks import NOTEBOOKS, SMALL
 
-from troopclaims import fonts, report
+from troopclaims import config, fonts, load, manifest, process, report
 
 EPOCH = "1730764800"  # 2024-11-05 00:00:00 UTC
 SECTIONS = [
@@ -34,6 +36,16 @@ RUSSIAN_QUOTE = "«сообщения о северокорейских солд
 KOREAN_LABEL = "국정원 첫 발표"
 
 
+def processed_from(raw: Path, folder: Path) -> Path:
+    """The fixture dataset processed into ``folder`` with a sources.json recording ``raw`` (as
+    ``troopclaims process`` writes it, without re-validating: the verdict is the fixture's)."""
+    claims = load.load_claims(raw / "claims.csv")
+    articles = load.load_articles(raw / "articles.csv")
+    process.write_processed(claims, articles, folder, raw=manifest.RawRecord(raw, {}))
+    shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Execute the notebooks on the fixture data and build HTML + PDF, as ``make report`` does."""
@@ -41,8 +53,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
+        processed = processed_from(SMALL / "raw", tmp / "processed")
         params = {
-            **small_params(tmp),
+            "processed_dir": str(processed),
+            "output_dir": "",
             "03-response-timing": {"reference_label": KOREAN_LABEL},  # Hangul in a chart
         }
         executed = report.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
@@ -180,9 +194,12 @@ def test_korean_and_russian_text_is_in_the_pdf_with_fonts_that_have_its_glyphs(
     assert any(_has_glyphs(font, cyrillic) for name, font in embedded.items() if "DejaVu" in name)
 
 
-def _tiny_executed(folder: Path, markdown: str) -> Path:
-    """An executed notebook of one markdown cell, as ``build`` reads it."""
+def _tiny_executed(folder: Path, markdown: str, processed: Path | None = None) -> Path:
+    """An executed notebook of one markdown cell, as ``build`` reads it, recording that it
+    read the current build of ``processed`` (None: no processed data)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+    digest = manifest.sources_digest(processed) if processed else None
+    nb.metadata[report.RECORD_KEY] = report.processed_record(processed, digest)
     path = folder / "01-tiny.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -247,7 +264,9 @@ def test_a_failed_build_leaves_the_previous_report_untouched(tmp_path: Path, mon
 
     monkeypatch.setattr(report, "write_pdf", broken_pdf)
     executed = tmp_path / "01.ipynb"
-    executed.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    metadata = {report.RECORD_KEY: {"processed_dir": None}}  # reads no processed data
+    nb = {"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+    executed.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(OSError):
         report.build([executed], html, pdf, SMALL / "raw")
     assert html.read_text(encoding="utf-8") == "old html"
@@ -293,3 +312,142 @@ def test_a_malformed_source_date_epoch_is_one_error_line_before_any_work(
         "ERROR SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got 'yesterday'"
     )
     assert "Traceback" not in err.getvalue()
+
+
+# --- One processed build: the one the notebooks read, current, and listed as the inputs -------
+
+
+def _inputs_table(html: str) -> list[tuple[str, str]]:
+    """(path, SHA-256) of every row of the provenance's input-file table."""
+    table = html.split("Input files (SHA-256)</h3>", 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr><td>([^<]*)</td><td[^>]*>[^<]*</td><td><code>([0-9a-f]{64})<", table)
+
+
+def _sources_json_inputs(processed: Path) -> list[tuple[str, str]]:
+    """What sources.json says the build read (raw files and their SHA-256), then itself."""
+    text = (processed / "sources.json").read_bytes()
+    doc = json.loads(text)
+    raw = processed / doc["raw_dir"] if doc["raw_dir"] else None
+    rows = [(config.display_path(raw / rel), digest) for rel, digest in sorted(doc["raw"].items())]
+    return [
+        *rows,
+        (config.display_path(processed / "sources.json"), hashlib.sha256(text).hexdigest()),
+    ]
+
+
+def _build_argv(notebooks: Path, executed: Path, raw: Path, out: Path) -> list[str]:
+    return [
+        "build",
+        *("--notebooks-dir", str(notebooks), "--executed-dir", str(executed)),
+        *(
+            "--raw-dir",
+            str(raw),
+            "--html",
+            str(out / "report.html"),
+            "--pdf",
+            str(out / "report.pdf"),
+        ),
+    ]
+
+
+def _refused(argv: list[str]) -> str:
+    """Run ``report build``; it must exit 1. Returns its stderr."""
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as info:
+        report.main(argv)
+    assert info.value.code == 1
+    assert "Traceback" not in err.getvalue()
+    assert err.getvalue().splitlines()[-1].startswith("report not updated")
+    return err.getvalue()
+
+
+@pytest.mark.slow
+def test_a_drop_landing_between_execute_and_build_is_refused_and_the_old_report_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make report` runs execute and build as two processes: an ingest may land in between."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(SMALL / "raw", raw)
+    processed = processed_from(raw, tmp_path / "data" / "processed")
+    notebooks, executed, out = tmp_path / "notebooks", tmp_path / "executed", tmp_path / "out"
+    notebooks.mkdir()
+    shutil.copyfile(NOTEBOOKS[0], notebooks / NOTEBOOKS[0].name)
+    params = {"processed_dir": str(processed), "output_dir": ""}
+    (done,) = report.execute_all([notebooks / NOTEBOOKS[0].name], executed, params, NOTEBOOKS)
+    record = nbformat.read(done, as_version=4).metadata[report.RECORD_KEY]
+    assert record == report.processed_record(processed, manifest.sources_digest(processed))
+
+    argv = _build_argv(notebooks, executed, raw, out)
+    assert report.main(argv) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert _inputs_table(html) == _sources_json_inputs(processed)  # exactly what was read
+    assert len(_inputs_table(html)) == len(manifest.raw_files(raw)) + 1
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    # An ingest lands: a new drop in data/raw/drops/, processed not (yet) rebuilt.
+    late = raw / "drops" / "late"
+    late.mkdir(parents=True)
+    for name in ("claims.csv", "articles.csv"):
+        shutil.copyfile(raw / name, late / name)
+    err = _refused(argv)
+    assert "which the notebooks read, is out of date" in err
+    assert "raw files added since it was built" in err
+    assert config.display_path(late / "claims.csv") in err
+    assert "run `make report`" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    # The ingest's own rebuild of processed lands too: another build than the notebooks read.
+    shutil.rmtree(late)
+    claims = load.load_claims(raw / "claims.csv").iloc[1:]
+    process.write_processed(
+        claims, load.load_articles(raw / "articles.csv"), processed, raw=manifest.RawRecord(raw, {})
+    )
+    assert manifest.stale_reasons(processed) == []  # current, but not what the notebook read
+    err = _refused(argv)
+    assert "was rebuilt after the notebooks ran" in err
+    assert record["sources_sha256"][:12] in err
+    assert "run `make report`" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_build_refuses_notebooks_that_did_not_read_one_current_build(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL / "raw", raw)
+    processed = processed_from(raw, tmp_path / "processed")
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    one = _tiny_executed(tmp_path / "a", "# One\n\nText.", processed)
+
+    # Recorded nothing: executed by hand, or by a troopclaims that did not record it.
+    bare = tmp_path / "bare" / "01-bare.ipynb"
+    bare.parent.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), bare)
+    with pytest.raises(report.ReportError, match="does not record which processed data it read"):
+        report.build([one, bare], html, pdf, raw)
+
+    # Two notebooks that read two different processed folders.
+    other = processed_from(raw, tmp_path / "other")
+    two = _tiny_executed(tmp_path / "b", "# Two", other)
+    with pytest.raises(report.ReportError, match="the notebooks read different processed data"):
+        report.build([one, two], html, pdf, raw)
+
+    # A build of another raw folder than the one the command locks and checks.
+    with pytest.raises(report.ReportError, match=r"was built from .* not from"):
+        report.build([one], html, pdf, SMALL / "raw")
+
+    # sources.json gone (a process interrupted while renaming): nothing current to report.
+    (other / "sources.json").unlink()
+    with pytest.raises(report.ReportError, match=r"sources\.json is missing"):
+        report.build([two], html, pdf, raw)
+    assert not html.exists() and not pdf.exists()
+
+    # Processed data written from frames records no raw folder: only its sources.json is listed.
+    frames = tmp_path / "frames"
+    claims, articles = (
+        load.load_claims(raw / "claims.csv"),
+        load.load_articles(raw / "articles.csv"),
+    )
+    process.write_processed(claims, articles, frames)
+    report.build([_tiny_executed(tmp_path / "c", "# Three", frames)], html, pdf, raw)
+    assert _inputs_table(html.read_text(encoding="utf-8")) == _sources_json_inputs(frames)
+    assert len(_sources_json_inputs(frames)) == 1

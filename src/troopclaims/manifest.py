@@ -12,10 +12,14 @@ run (``troopclaims process``, which ``make report`` runs).
 Real raw files are the regular files under data/raw/ whose path has no hidden part: an ingest's
 temporary or trash folder (``.name.1234.abcd1234.tmp``) is never data, here, in the Makefile's
 RAW_FILES or in the report's provenance.
+
+A build is named by the SHA-256 of its sources.json (``Build.digest``): the report records, for
+each executed notebook, the build it read, and lists that build's raw files as its inputs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -75,6 +79,58 @@ def record(out_dir: Path, processed: Mapping[str, Path], raw: RawRecord | None) 
         "processed": {name: atomic.sha256_file(path) for name, path in sorted(processed.items())},
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build of data/processed/, as its sources.json says: ``digest`` (the SHA-256 of that
+    file) names it; ``raw`` maps each raw file it was built from (relative to ``raw_dir``; None
+    for processed data written straight from frames) to its SHA-256."""
+
+    out_dir: Path
+    digest: str
+    size: int
+    raw_dir: Path | None
+    raw: Mapping[str, str]
+
+    @property
+    def sources(self) -> Path:
+        return self.out_dir / SOURCES_NAME
+
+
+def sources_digest(out_dir: Path) -> str | None:
+    """The SHA-256 of ``out_dir``'s sources.json (the build's name), or None when it is absent."""
+    try:
+        return atomic.sha256_file(Path(out_dir) / SOURCES_NAME)
+    except FileNotFoundError:
+        return None
+
+
+def read_build(out_dir: Path) -> Build:
+    """The build of ``out_dir`` as its sources.json records it (read once: digest and content
+    come from the same bytes); ``StaleProcessedError`` when there is none to read."""
+    out_dir = Path(out_dir)
+    path = out_dir / SOURCES_NAME
+    try:
+        data = path.read_bytes()
+        doc = json.loads(data.decode("utf-8"))
+        raw_rel, raw = doc.get("raw_dir"), dict(doc.get("raw", {}))
+    except FileNotFoundError:
+        raise StaleProcessedError(
+            f"{config.display_path(path)} is missing (not built yet, or its build was "
+            f"interrupted): {RUN_PROCESS}"
+        ) from None
+    except (OSError, ValueError, AttributeError) as exc:
+        raise StaleProcessedError(
+            f"{config.display_path(path)} cannot be read ({exc}): {RUN_PROCESS}"
+        ) from None
+    return Build(
+        out_dir=out_dir,
+        digest=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        raw_dir=None if raw_rel is None else out_dir / raw_rel,
+        raw=dict(sorted(raw.items())),
+    )
 
 
 def _named(kind: str, paths: list[str], base: str) -> str:

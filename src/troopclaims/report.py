@@ -5,6 +5,15 @@ Two steps, so Make can rebuild only what changed: ``execute`` runs a notebook in
 the executed notebooks into one document (title, contents, the sections, methodology,
 provenance) with our own nbconvert template, then prints it to PDF with WeasyPrint.
 
+Each executed notebook records (in its metadata, ``RECORD_KEY``) which build of data/processed/
+it read: the folder and the SHA-256 of its sources.json (``manifest``). ``build`` assembles only
+notebooks that all read the same build, and only while that build is still the current one and
+still matches the raw data it was built from; otherwise it refuses, saying to run ``make report``.
+Its provenance lists the raw files (and SHA-256) that build's sources.json records, so it names
+exactly what the analysis read, never a drop that landed after the notebooks ran. The
+``execute`` and ``build`` steps each take the data lock (shared) on their own, which is why
+``build`` checks instead of trusting that nothing happened in between.
+
 Every output is written to a temporary file and renamed into place, so a failed step leaves the
 previous report untouched. The HTML is byte-identical between two builds of the same inputs when
 ``SOURCE_DATE_EPOCH`` is set: nothing in it comes from the clock, the random generator or the
@@ -14,6 +23,7 @@ execution (timings, kernel ids, cell timestamps are all left out).
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import datetime as dt
 import functools
@@ -44,6 +54,14 @@ TEMPLATE_NAME = "report"
 REPORT_TITLE = "How the news reported North Korea's troop deployment to Russia (October 2024)"
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+# The parameter naming the processed data a notebook reads, and the metadata key under which an
+# executed notebook records which build of it that was (``execute``; checked by ``build``).
+PROCESSED_PARAM = "processed_dir"
+RECORD_KEY = "troopclaims"
+RUN_REPORT = (
+    "run `make report` (it runs `troopclaims process`, then the notebooks again; without make: "
+    "`troopclaims process`, then `troopclaims report`)"
+)
 # Tells the kernel to keep its start-up chatter (an unencrypted-TCP notice) out of our output.
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 PACKAGES = (
@@ -190,6 +208,9 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
     cell, a kernel that dies or never starts, a timeout, an unwritable output) is reported the
     same way; when a cell raised, the failed copy, traceback included, is kept in
     ``failed_dir`` for whoever needs it.
+
+    The output records which build of processed data the notebook read (``processed_record``);
+    if that build was replaced while the notebook ran, the run fails and nothing is written.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -199,6 +220,8 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
     failed_dir = Path(failed_dir) if failed_dir else output.parent / "failed"
     shown = config.display_path(notebook)
     try:
+        processed = processed_dir_of(notebook, parameters)
+        before = manifest.sources_digest(processed) if processed is not None else None
         with atomic.atomic_path(output) as tmp:
             try:
                 papermill.execute_notebook(
@@ -222,6 +245,13 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
                     f"  the cell:\n    {first}\n"
                     f"  executed copy with the traceback: {config.display_path(kept)}"
                 ) from None
+            if processed is not None and manifest.sources_digest(processed) != before:
+                raise ReportError(
+                    f"{shown}: {config.display_path(processed)}/ was rebuilt while it ran (an "
+                    "ingest or `troopclaims process` meanwhile), so its output mixes two builds: "
+                    "run it again"
+                )
+            _stamp(tmp, processed_record(processed, before))
     except ReportError:
         raise
     except _CellRunError as err:
@@ -232,6 +262,43 @@ def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | N
     except Exception as err:  # every failure, whatever its type, must name its notebook
         raise ReportError(f"{shown}: failed with {_describe(err)}") from None
     (failed_dir / notebook.name).unlink(missing_ok=True)
+
+
+def processed_dir_of(notebook: Path, parameters: dict) -> Path | None:
+    """The processed data folder ``notebook`` reads with ``parameters`` (as the notebook resolves
+    it: from the project root), or None when it declares no ``processed_dir``."""
+    if PROCESSED_PARAM in parameters:
+        value = parameters[PROCESSED_PARAM]
+    else:
+        declared = declared_parameters(notebook)
+        if PROCESSED_PARAM not in declared:
+            return None
+        try:
+            value = ast.literal_eval(str(declared[PROCESSED_PARAM]))
+        except (ValueError, SyntaxError):
+            raise ReportError(
+                f"{config.display_path(notebook)}: the default of {PROCESSED_PARAM} is not a "
+                "plain string"
+            ) from None
+    return config.ROOT / str(value)
+
+
+def processed_record(processed: Path | None, digest: str | None) -> dict:
+    """What an executed notebook records about the processed data it read: the folder and the
+    SHA-256 of its sources.json at the time (both None for a notebook that reads none)."""
+    return {
+        "processed_dir": str(Path(processed).resolve()) if processed is not None else None,
+        "sources_sha256": digest,
+    }
+
+
+def _stamp(path: Path, record: dict) -> None:
+    """Write ``record`` into the executed notebook's metadata (``RECORD_KEY``)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata[RECORD_KEY] = record
+    nbformat.write(nb, path)
 
 
 def _describe(err: BaseException) -> str:
@@ -403,14 +470,7 @@ def input_files(raw_dir: Path, extra: Sequence[Path] = ()) -> list[dict[str, str
     never the hidden leftovers of an interrupted ingest, ``manifest.raw_files``), then ``extra``."""
     files = manifest.raw_files(Path(raw_dir))
     files += [Path(p) for p in extra if p and Path(p).is_file()]
-    return [
-        {
-            "path": config.display_path(p),
-            "sha256": atomic.sha256_file(p),
-            "bytes": str(p.stat().st_size),
-        }
-        for p in files
-    ]
+    return input_files_of(files)
 
 
 def _git(*args: str) -> str | None:
@@ -453,10 +513,54 @@ def package_versions() -> list[tuple[str, str]]:
     return versions
 
 
-def provenance(raw_dir: Path, params_file: Path | None, used: dict[str, dict]) -> dict:
-    """What the report was built from: inputs, code version, environment, parameters, date."""
+def build_inputs(data: manifest.Build | None, extra: Sequence[Path] = ()) -> list[dict[str, str]]:
+    """The inputs of the processed build the notebooks read, as its sources.json records them:
+    every raw file with the SHA-256 it had when processed (``check_processed`` has verified
+    that data/raw/ still holds exactly these), then that sources.json itself (the SHA-256 that
+    names the build), then ``extra``. None (no notebook read processed data): ``extra`` only."""
+    rows = []
+    if data is not None:
+        for rel, digest in data.raw.items():
+            path = Path(data.raw_dir or ".") / rel  # raw is empty when raw_dir is None
+            size = path.stat().st_size if path.is_file() else "unknown"
+            rows.append({"path": config.display_path(path), "sha256": digest, "bytes": str(size)})
+        rows.append(
+            {
+                "path": config.display_path(data.sources),
+                "sha256": data.digest,
+                "bytes": str(data.size),
+            }
+        )
+    return rows + input_files_of([Path(p) for p in extra if p and Path(p).is_file()])
+
+
+def input_files_of(files: Sequence[Path]) -> list[dict[str, str]]:
+    """``files`` as provenance rows: path, SHA-256 and size, read now."""
+    return [
+        {
+            "path": config.display_path(p),
+            "sha256": atomic.sha256_file(p),
+            "bytes": str(Path(p).stat().st_size),
+        }
+        for p in files
+    ]
+
+
+def provenance(
+    inputs: manifest.Build | Path | None, params_file: Path | None, used: dict[str, dict]
+) -> dict:
+    """What the report was built from: inputs, code version, environment, parameters, date.
+
+    ``inputs`` is the processed build the notebooks read (``check_processed``; its recorded raw
+    files are listed, ``build_inputs``), or None when none read any. A folder instead lists the
+    real files in it now (``input_files``): only for rendering a page without a processed
+    build, as the template's tests do; ``build`` always passes the build.
+    """
+    extra = [params_file] if params_file else []
     return {
-        "inputs": input_files(raw_dir, [params_file] if params_file else []),
+        "inputs": (
+            input_files(inputs, extra) if isinstance(inputs, Path) else build_inputs(inputs, extra)
+        ),
         "git": git_state(),
         "packages": package_versions(),
         "build_date": build_date(),
@@ -533,6 +637,69 @@ def write_pdf(html_text: str, target: Path) -> None:
     weasyprint.HTML(string=html_text, url_fetcher=fetcher).write_pdf(target)
 
 
+def check_processed(executed: Sequence[Path], raw_dir: Path) -> manifest.Build | None:
+    """The processed build every executed notebook read, once it is known to be current.
+
+    Refused (``ReportError`` naming what to run): a notebook that records no build (executed
+    by hand or by an older troopclaims), notebooks that read different builds, a build that has
+    been replaced since they ran (an ingest or ``troopclaims process`` in between: its
+    sources.json's SHA-256 differs), one that no longer matches data/raw/ (a drop landed since:
+    ``manifest.stale_reasons``), and one built from another raw folder than ``raw_dir`` (the
+    folder whose lock the command holds). Processed data written straight from frames (the
+    tests' fixtures) records no raw folder and is checked only against its own files.
+    Returns None when no notebook reads processed data.
+    """
+    import nbformat
+
+    read: dict[tuple[str, str | None], list[str]] = {}
+    for path in executed:
+        record = nbformat.read(path, as_version=4).metadata.get(RECORD_KEY)
+        shown = config.display_path(path)
+        if not isinstance(record, dict) or "processed_dir" not in record:
+            raise ReportError(
+                f"{shown} does not record which processed data it read (executed by hand or "
+                f"by an older troopclaims): {RUN_REPORT}"
+            )
+        if record["processed_dir"] is not None:
+            key = (record["processed_dir"], record.get("sources_sha256"))
+            read.setdefault(key, []).append(shown)
+    if not read:
+        return None
+    if len(read) > 1:
+        builds = "; ".join(
+            f"{', '.join(names)} read {config.display_path(Path(folder))}/ "
+            f"(sources.json {(digest or 'missing')[:12]})"
+            for (folder, digest), names in sorted(read.items())
+        )
+        raise ReportError(f"the notebooks read different processed data ({builds}): {RUN_REPORT}")
+    ((folder, digest),) = read
+    out_dir = Path(folder)
+    shown = config.display_path(out_dir)
+    reasons = manifest.stale_reasons(out_dir)
+    if reasons:
+        raise ReportError(
+            f"{shown}/, which the notebooks read, is out of date ({'; '.join(reasons)}): "
+            f"{RUN_REPORT}"
+        )
+    try:
+        data = manifest.read_build(out_dir)
+    except manifest.StaleProcessedError as err:  # replaced since stale_reasons read it
+        raise ReportError(f"{err}; then the notebooks again: {RUN_REPORT}") from None
+    if data.digest != digest:
+        raise ReportError(
+            f"{shown}/ was rebuilt after the notebooks ran (an ingest or `troopclaims process` "
+            f"in between): they read the build whose sources.json has SHA-256 "
+            f"{(digest or 'none')[:12]}, the current one has {data.digest[:12]}: {RUN_REPORT}"
+        )
+    if data.raw_dir is not None and data.raw_dir.resolve() != Path(raw_dir).resolve():
+        raise ReportError(
+            f"{shown}/ was built from {config.display_path(data.raw_dir)}/, not from "
+            f"{config.display_path(Path(raw_dir))}/ (--raw-dir): build with the raw folder the "
+            "notebooks' data came from"
+        )
+    return data
+
+
 def build(
     executed: Sequence[Path],
     html_path: Path = config.REPORT_HTML,
@@ -540,12 +707,17 @@ def build(
     raw_dir: Path = config.RAW_DIR,
     params_file: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Join the executed notebooks into the HTML and PDF report, replacing both together."""
+    """Join the executed notebooks into the HTML and PDF report, replacing both together.
+
+    First ``check_processed``: the notebooks must all have read the current build of processed
+    data, still matching ``raw_dir``; the provenance lists that build's inputs.
+    """
     missing = [config.display_path(p) for p in executed if not Path(p).is_file()]
     if missing:
         raise ReportError(f"executed notebook missing: {', '.join(missing)} (run execute first)")
+    data = check_processed(executed, raw_dir)
     combined, toc, used = combine(executed)
-    html_text = render_html(combined, toc, provenance(raw_dir, params_file, used))
+    html_text = render_html(combined, toc, provenance(data, params_file, used))
     with contextlib.ExitStack() as stack:  # renamed in reverse: the PDF, then the HTML
         tmp_html = stack.enter_context(atomic.atomic_path(Path(html_path)))
         stack.push(atomic.kill_point_on_success("report-renames"))  # crash tests only
