@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -159,3 +160,39 @@ def test_a_short_quote_found_everywhere_covers_no_troop_sentence() -> None:
 )
 def test_dates_and_years_are_not_counts_but_counts_are(language, sentence, phrase) -> None:
     assert completeness.troop_phrase(sentence, language) == phrase
+
+
+def test_an_unclaimed_csv_not_in_utf8_is_read_from_the_snapshot_and_says_how(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Windows-1252 (the French article's language suggests it), guessed from the articles as
+    the snapshot read them, with its warning and its read_as kept like claims.csv's."""
+    drop = _drop(tmp_path)
+    row = "T900,quatre brigades partirait,Un plan que la source n'attribue à personne.\n"
+    (drop / "unclaimed.csv").write_bytes(f"article_id,excerpt,reason\n{row}".encode("cp1252"))
+    real = Path.read_bytes
+
+    def no_second_read(self: Path) -> bytes:  # articles.csv is read once, by the snapshot
+        assert self.name != "articles.csv", f"{self} read again by path"
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", no_second_read)
+    out_json = tmp_path / "result.json"
+    assert cli.main(["validate", str(drop), "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    shown = f"{config.display_path(drop)}/unclaimed.csv"
+    read_as = "Windows-1252, comma delimiter, LF line endings"
+    assert f"WARNING {shown}:1: read as {read_as}" in out
+    assert "no claim's quote covers" not in out  # the row was read, and silences the sentence
+    result = json.loads(out_json.read_text(encoding="utf-8"))
+    assert result["summary"]["read_as"][shown] == read_as
+
+
+def test_a_header_only_unclaimed_csv_is_valid(tmp_path: Path, capsys) -> None:
+    """A curator who cleared every row leaves a header: zero rows, not an error."""
+    drop = _drop(tmp_path)
+    (drop / "unclaimed.csv").write_text("article_id,excerpt,reason\n", encoding="utf-8")
+    assert cli.main(["validate", str(drop)]) == 0
+    out = capsys.readouterr()
+    assert "ERROR" not in out.out + out.err
+    assert "no claim's quote covers" in out.out  # nothing silences the sentence any more

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import stat
 from pathlib import Path
 
@@ -133,18 +134,124 @@ def test_a_name_ingest_would_refuse_is_refused_by_validate_too(
     assert not (Path.cwd() / "pwned").exists()
 
 
+def _socket_in(folder: Path, name: str, monkeypatch) -> None:
+    """A listening-capable UNIX socket file ``folder/name`` (bound by a relative path: a
+    socket's path is limited to about 100 bytes)."""
+    monkeypatch.chdir(folder)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(name)
+    sock.close()  # the socket file stays
+
+
+@pytest.mark.parametrize(
+    ("rel", "make", "rule"),
+    [
+        ("extra_link", lambda p: p.symlink_to("/etc"), "is a symbolic link"),
+        ("extra.fifo", os.mkfifo, "is a FIFO (named pipe), not a regular file"),
+        ("notes.txt", lambda p: p.symlink_to("/etc/passwd"), "is a symbolic link"),
+        ("articles/sub", lambda p: p.symlink_to("/etc"), "is a symbolic link"),
+        ("deep/er/x.fifo", os.mkfifo, "is a FIFO (named pipe), not a regular file"),
+        ("extra.sock", None, "is a socket, not a regular file"),
+    ],
+)
+def test_a_link_or_special_file_anywhere_in_a_drop_is_refused(
+    rel: str, make, rule: str, drop: Path, scratch_root: Path, capsys, monkeypatch
+) -> None:
+    """Not only the contract's files: anything in the drop that is not a regular file or a
+    folder is a located error naming it and what it is (issue 9.1)."""
+    path = drop / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if make is None:
+        _socket_in(path.parent, path.name, monkeypatch)
+    else:
+        make(path)
+    where = f"incoming/fixture-drop/{rel}"
+    _refused_everywhere(drop, where, rule, scratch_root, capsys, monkeypatch)
+
+
+def test_the_walk_of_a_drop_is_bounded(drop: Path, monkeypatch) -> None:
+    monkeypatch.setattr(snapshot, "MAX_DROP_ENTRIES", 10)
+    for i in range(20):
+        (drop / f"extra{i:02}.txt").write_text("x", encoding="utf-8")
+    snap = snapshot.read_folder(drop)
+    [limit] = snap.problems
+    assert limit.file.endswith("incoming/fixture-drop") and limit.severity == "error"
+    assert "more than 10 entries" in limit.rule and "MAX_DROP_ENTRIES" in limit.rule
+    assert len(snap.others) < 10  # the rest were not even looked at
+
+
+def test_the_walk_of_a_drop_is_bounded_in_depth(drop: Path, monkeypatch) -> None:
+    monkeypatch.setattr(snapshot, "MAX_DROP_DEPTH", 2)
+    (drop / "a" / "b" / "c").mkdir(parents=True)
+    os.mkfifo(drop / "a" / "b" / "c" / "pipe")
+    [deep] = snapshot.read_folder(drop).problems
+    assert deep.file.endswith("fixture-drop/a/b/c") and "MAX_DROP_DEPTH" in deep.rule
+
+
+def test_files_outside_the_contract_are_a_warning_once_each_and_left_behind(
+    drop: Path, scratch_root: Path, capsys, monkeypatch
+) -> None:
+    (drop / "notes.txt").write_text("for the curator", encoding="utf-8")
+    (drop / "articles" / "draft.txt").write_text("not named by articles.csv", encoding="utf-8")
+    assert cli.main(["validate", str(drop)]) == 0
+    out = capsys.readouterr().out
+    warned = [line for line in out.splitlines() if "not part of the drop contract" in line]
+    assert sorted(warned) == [
+        f"WARNING {config.display_path(drop)}/articles/draft.txt: {snapshot.LEFT_BEHIND_RULE}",
+        f"WARNING {config.display_path(drop)}/notes.txt: {snapshot.LEFT_BEHIND_RULE}",
+    ]
+    raw = scratch_root / "data" / "raw"
+    result = ingest.ingest(drop, raw, scratch_root / "data" / "processed")
+    assert result.ignored == ["notes.txt", "articles/draft.txt"]
+    assert not (result.target / "notes.txt").exists()
+    # the dataset's verdict names no file the dataset does not hold
+    assert not [p for p in result.report.problems if p.expectation == snapshot.LEFT_BEHIND]
+
+
+def test_a_drop_already_ingested_is_refused_by_validate_as_by_ingest(
+    drop: Path, tmp_path: Path, scratch_root: Path, capsys, monkeypatch
+) -> None:
+    """By name or by its claims.csv's bytes: one shared check, one message (issue 9)."""
+    monkeypatch.setattr(config, "RAW_DIR", scratch_root / "data" / "raw")
+    monkeypatch.setattr(config, "PROCESSED_DIR", scratch_root / "data" / "processed")
+    assert cli.main(["ingest", str(drop)]) == 0
+    capsys.readouterr()
+    same_name = tmp_path / "other" / drop.name
+    shutil.copytree(drop, same_name)
+    claims = (drop / "claims.csv").read_bytes()
+    (same_name / "claims.csv").write_bytes(claims.replace(b"Fixture claim.", b"Fixture, again."))
+    same_bytes = drop.parent / "renamed-drop"
+    shutil.copytree(drop, same_bytes)
+    for folder, rule in (
+        (same_name, "a drop named 'fixture-drop' was already ingested"),
+        (same_bytes, "this drop's claims.csv was already ingested as 'fixture-drop'"),
+    ):
+        before = tree_digest(scratch_root / "data")
+        assert cli.main(["validate", str(folder)]) == 1
+        by_validate = _errors(capsys)
+        assert cli.main(["ingest", str(folder)]) == 1
+        by_ingest = _errors(capsys)
+        assert by_validate == by_ingest
+        assert len(by_validate) == 1 and rule in by_validate[0], by_validate
+        assert by_validate[0].startswith(f"ERROR {config.display_path(folder)}: ")
+        assert tree_digest(scratch_root / "data") == before
+
+
 # --- The snapshot itself ----------------------------------------------------------------------
 
 
 def test_a_folder_is_read_once_with_hashes_and_others_only_listed(drop: Path) -> None:
     (drop / "notes.txt").write_text("not part of the contract", encoding="utf-8")
-    os.mkfifo(drop / "articles" / "pipe.txt")  # never opened: articles.csv does not name it
+    (drop / "articles" / "unnamed.txt").write_text("not named by articles.csv", encoding="utf-8")
+    os.mkfifo(drop / "articles" / "pipe.txt")  # never opened, but refused: a FIFO in a drop
     snap = snapshot.read_folder(drop)
     assert sorted(snap.entries) == ["articles.csv", "articles/900_fixture.txt", "claims.csv"]
     claims = snap.entries["claims.csv"]
     assert claims.data == (drop / "claims.csv").read_bytes()
     assert claims.sha256 == hashlib.sha256(claims.data).hexdigest()
-    assert snap.others == ["notes.txt", "articles/pipe.txt"]
+    assert snap.others == ["notes.txt", "articles/unnamed.txt"]
+    [pipe] = snap.problems
+    assert pipe.file.endswith("fixture-drop/articles/pipe.txt") and "FIFO" in pipe.rule
     assert [rel for rel, _ in snap.written()] == sorted(snap.entries)
 
 
@@ -190,6 +297,37 @@ def test_the_article_texts_together_have_a_limit(drop: Path, monkeypatch) -> Non
     monkeypatch.setattr(config, "MAX_ARTICLES_TOTAL_BYTES", 100)
     entry = snapshot.read_folder(drop).entries[TEXT]
     assert entry.data is None and "MAX_ARTICLES_TOTAL_BYTES" in entry.problem.rule
+
+
+def test_texts_past_the_total_limit_are_refused_without_being_opened(
+    drop: Path, monkeypatch
+) -> None:
+    csv_path = drop / "articles.csv"
+    header, row = csv_path.read_text(encoding="utf-8").splitlines()
+    rows = [row.replace("T900", f"T90{i}").replace("900_fixture", f"90{i}_fixture") for i in (1, 2)]
+    csv_path.write_text("\n".join([header, row, *rows]) + "\n", encoding="utf-8")
+    for i in (1, 2):
+        shutil.copy(drop / TEXT, drop / f"articles/90{i}_fixture.txt")
+    size = (drop / TEXT).stat().st_size
+    monkeypatch.setattr(config, "MAX_ARTICLES_TOTAL_BYTES", size + 10)  # the 2nd text passes it
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path, *args, **kwargs):
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    snap = snapshot.read_folder(drop)
+    assert [n for n in opened if n.endswith(".txt")] == ["900_fixture.txt", "901_fixture.txt"]
+    assert snap.entries[TEXT].data is not None
+    for rel in ("articles/901_fixture.txt", "articles/902_fixture.txt"):
+        entry = snap.entries[rel]
+        assert entry.data is None and entry.problem.file.endswith(rel)
+        assert (
+            f"at most {size + 10:,} bytes (config.MAX_ARTICLES_TOTAL_BYTES)" in entry.problem.rule
+        )
+    assert snap.entries["articles/902_fixture.txt"].problem.rule.startswith("not read")
 
 
 def test_names_articles_csv_gives_that_are_not_plain_are_never_opened(drop: Path) -> None:

@@ -231,7 +231,8 @@ def test_warnings_are_reported_but_do_not_fail(tmp_path: Path, capsys) -> None:
     assert cli.main(["validate", str(drop)]) == 0
     out = capsys.readouterr().out
     assert "WARNING" in out and "plausible range" in out
-    assert "1 warning(s)" in out
+    assert "not part of the drop contract" in out  # expected.json, copied with the drop
+    assert "2 warning(s)" in out
 
 
 def test_processed_data_carries_the_verdict_of_exactly_that_data(scratch_root: Path) -> None:

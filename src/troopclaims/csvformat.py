@@ -1,12 +1,13 @@
 """How a CSV's bytes were saved: byte-order mark, encoding, line endings and delimiter.
 
-CSVs are read as a spreadsheet saved them (GUIDE.md, "A data drop"). A UTF-8 byte-order mark and
-CRLF line endings are read silently. A delimiter other than the comma, a legacy Windows encoding
-and classic-Mac CR line endings are read when only one reading fits, with a warning that says
-what was detected. What cannot be told (UTF-16, mixed encodings, a line 1 that no delimiter
-splits into the contract's columns) is a located error that says how to save the file from the
-spreadsheet. The file itself is never changed: its bytes are the provenance, and how they were
-read (``Dialect.describe``) is recorded beside the verdict; the same bytes always read the same.
+CSVs are read as a spreadsheet saved them (README.md, "Validating a new data drop", the part
+"CSVs as a spreadsheet saves them"). A UTF-8 byte-order mark and CRLF line endings are read
+silently. A delimiter other than the comma, a legacy Windows encoding and classic-Mac CR line
+endings are read when only one reading fits, with a warning that says what was detected. What
+cannot be told (UTF-16, mixed encodings, a line 1 that no delimiter splits into the contract's
+columns) is a located error that says how to save the file from the spreadsheet. The file
+itself is never changed: its bytes are the provenance, and how they were read
+(``Dialect.describe``) is recorded beside the verdict; the same bytes always read the same.
 
 This module only looks at bytes (``sniff``) and at the few ASCII columns the encoding guess
 needs (``peek_columns``, ``ArticleLanguages``); reading the records into frames is ``load``'s.
@@ -19,7 +20,6 @@ import io
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -542,18 +542,18 @@ def peek_columns(data: bytes, delimiter: str, columns: tuple[str, ...]) -> list[
 
 
 class ArticleLanguages(Mapping[str, str]):
-    """article_id -> language over some articles.csv files (their bytes, or paths to read), read
-    only when first asked (which happens only for a file that is not UTF-8)."""
+    """article_id -> language over some articles.csv files (their bytes, as a snapshot read
+    them), parsed only when first asked (which happens only for a file that is not UTF-8)."""
 
-    def __init__(self, files: list[bytes | Path]):
+    def __init__(self, files: list[bytes]):
         self._files = files
         self._map: dict[str, str] | None = None
 
     def _languages(self) -> dict[str, str]:
         if self._map is None:
             self._map = {}
-            for file in self._files:
-                for article_id, language in _peek_articles(file):
+            for data in self._files:
+                for article_id, language in peek_articles(data, ("article_id", "language")):
                     self._map.setdefault(article_id, language)
         return self._map
 
@@ -575,13 +575,3 @@ def peek_articles(data: bytes, columns: tuple[str, ...]) -> list[tuple[str, ...]
     except DataError:
         return []
     return peek_columns(normalised, dialect.delimiter, columns)
-
-
-def _peek_articles(file: bytes | Path) -> list[tuple[str, ...]]:
-    """(article_id, language) rows of an articles.csv, or none when it cannot be read."""
-    if isinstance(file, Path):
-        try:
-            file = file.read_bytes()
-        except OSError:
-            return []
-    return peek_articles(file, ("article_id", "language"))

@@ -56,30 +56,6 @@ class IngestResult:
     ignored: list[str]
 
 
-def _already_ingested(
-    candidate: load.Source, dataset: list[load.Source], drops_dir: Path
-) -> list[Problem]:
-    """Refusals of a drop the dataset already holds: by name, or by its claims.csv's bytes."""
-    name = config.display_path(candidate.folder)
-    if os.path.lexists(drops_dir / candidate.name):
-        return [
-            Problem(
-                name,
-                f"a drop named {candidate.name!r} was already ingested "
-                f"(data/raw/drops/{candidate.name}); drops are never overwritten",
-            )
-        ]
-    entry = candidate.files.entry(candidate.claims_csv)
-    digest = entry.sha256 if entry is not None else None
-    for source in dataset[1:] if digest else []:  # the base is not a drop
-        existing = source.files.entry(source.claims_csv)
-        if existing is not None and existing.sha256 == digest:
-            return [
-                Problem(name, f"this drop's claims.csv was already ingested as {source.name!r}")
-            ]
-    return []
-
-
 def _rows_from(frame: pd.DataFrame | None, path: Path | None) -> int:
     """How many rows of a validated frame came from ``path`` (0 when it brought none)."""
     if frame is None or path is None:
@@ -100,6 +76,13 @@ def _relabel(report: validate.ValidationReport, old: str, new: str) -> validate.
         files=[moved(f) for f in report.files],
         read_as={moved(k): v for k, v in report.read_as.items()},
     )
+
+
+def _without_left_behind(report: validate.ValidationReport) -> validate.ValidationReport:
+    """The verdict without the warnings about the drop's files outside the contract: they are
+    not copied (the CLI lists them), so the dataset's verdict does not name them."""
+    kept = [p for p in report.problems if p.expectation != snapshot.LEFT_BEHIND]
+    return dataclasses.replace(report, problems=kept)
 
 
 def _copy_in(files: list[tuple[str, bytes]], target: Path) -> None:
@@ -169,16 +152,11 @@ def _commit(
 
 def _read(drop: Path, raw_dir: Path) -> tuple[list[load.Source], load.Source]:
     """The dataset and the drop, each read once; ``IngestRefusedError`` for a drop refused by
-    its path or name, or one already ingested."""
-    problems = snapshot.check_drop(drop, raw_dir, allow_csv=False)
-    if problems:
-        raise IngestRefusedError(problems)
-    dataset = [load.read_source(s) for s in load.dataset_sources(raw_dir)]
-    candidate = load.read_source(load.drop_source(drop))
-    problems = _already_ingested(candidate, dataset, raw_dir / "drops")
-    if problems:
-        raise IngestRefusedError(problems)
-    return dataset, candidate
+    its path or name, or one already ingested (``load.read_candidate``: validate's rules too)."""
+    try:
+        return load.read_candidate(drop, raw_dir, allow_csv=False)
+    except DataError as err:
+        raise IngestRefusedError(err.problems) from None
 
 
 def ingest(
@@ -202,7 +180,7 @@ def ingest(
             if not report.ok:
                 raise IngestRefusedError(report.problems, report)
             old, new = config.display_path(drop), config.display_path(target)
-            final = _relabel(report, old, new)
+            final = _relabel(_without_left_behind(report), old, new)
             moved = {candidate.files.folder: target}
             raw = manifest.RawRecord(raw_dir, process.known_hashes([*dataset, candidate], moved))
             _commit(candidate, target, (claims, articles), processed_dir, final, raw)

@@ -48,6 +48,7 @@ MISSING_COLUMN = "required column is missing from the header"
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 # Each articles row's text as the snapshot read it (``snapshot.Entry``), None when absent.
 ARTICLE_TEXT_COLUMN = "_text"
+DROPS_DIR = snapshot.DROPS_DIR  # data/raw/drops/: the ingested drops, each a source of its own
 
 
 def _languages_of(
@@ -69,15 +70,26 @@ def _languages_of(
         if "article_id" not in expected:
             return set()
         known = article_languages
-        if known is None:
-            siblings = [path.parent / "articles.csv"]
-            known = ArticleLanguages(
-                siblings + [s.articles_csv for s in dataset_sources() if s.articles_csv]
-            )
+        if known is None:  # a direct call: the articles.csv beside the file, and the dataset's
+            known = ArticleLanguages(_articles_beside(path))
         cited = {i for (i,) in peek_columns(data, delimiter, ("article_id",))}
         return {known[i] for i in cited if i in known}
 
     return languages_of
+
+
+def _articles_beside(path: Path) -> list[bytes]:
+    """The bytes of the articles.csv beside ``path`` and of the dataset's, each read as a drop's
+    files are (``snapshot.read_file``); those that cannot be read are left out."""
+    paths = [path.parent / snapshot.ARTICLES_CSV]
+    paths += [s.articles_csv for s in dataset_sources() if s.articles_csv]
+    found = []
+    for articles_csv in paths:
+        try:
+            found.append(snapshot.read_file(articles_csv))
+        except DataError:
+            continue
+    return found
 
 
 def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> list[Problem]:
@@ -157,6 +169,7 @@ def read_raw_csv(
     languages: Collection[str] | None = None,
     article_languages: Mapping[str, str] | None = None,
     data: bytes | None = None,
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
     """Read a contract CSV as strings, with a ``_line`` column; raise ``DataError`` if unreadable.
 
@@ -174,7 +187,8 @@ def read_raw_csv(
     may be in an encoding suggested by the ``languages`` given, or else by its articles'
     languages: an articles file's own ``language`` column; for a claims file, those of the
     articles it cites, looked up in ``article_languages`` (article_id -> language; by default
-    the articles.csv beside the file and the dataset's).
+    the articles.csv beside the file and the dataset's). A header without data rows is an
+    error, unless ``allow_empty`` (a file whose rows are all optional: unclaimed.csv).
     """
     path = Path(path)
     name = config.display_path(path)
@@ -191,13 +205,14 @@ def read_raw_csv(
         problems = [p for p in problems if p.rule.startswith(_FATAL_HEADER_RULES)]
     if problems:
         raise DataError(problems)
+    frame = None
     if not body.strip():
-        raise DataError([Problem(name, "file has a header but no data rows", line=2)])
-    frame = (
-        _fast_read(data, header, dialect.delimiter, dialect.encoding)
-        if len(data) > CAREFUL_READ_MAX_BYTES
-        else None
-    )
+        if not allow_empty:
+            raise DataError([Problem(name, "file has a header but no data rows", line=2)])
+        frame = pd.DataFrame(columns=header, dtype="str")
+        frame[LINE_COLUMN] = pd.Series(dtype="int64")
+    elif len(data) > CAREFUL_READ_MAX_BYTES:
+        frame = _fast_read(data, header, dialect.delimiter, dialect.encoding)
     if frame is None:
         frame = _careful_read(path, data, header, dialect.delimiter, dialect.encoding)
     long_cells = _long_cells(name, frame)
@@ -323,7 +338,8 @@ def read_raw_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Source:
-    """One contributor's files: the base dataset, or one drop (GUIDE.md's drop format).
+    """One contributor's files: the base dataset, or one drop (README.md, "Validating a new data
+    drop"; data/README.md for each file's columns).
 
     ``articles_csv``/``articles_dir`` are None for a drop that brings claims only; ``folder`` is
     None for a lone claims CSV. ``files`` is what ``read_source`` read of them (the snapshot
@@ -389,7 +405,9 @@ def read_source(source: Source) -> Source:
         return source
     if source.folder is None:
         return replace(source, files=snapshot.read_lone_csv(source.claims_csv))
-    files = snapshot.read_folder(source.folder, follow=source.follow_folder)
+    # data/raw/'s walk leaves drops/ out: each drop there is a source of its own
+    skip = (DROPS_DIR,) if source.follow_folder else ()
+    files = snapshot.read_folder(source.folder, follow=source.follow_folder, skip=skip)
     articles_csv = source.folder / snapshot.ARTICLES_CSV
     found = files.entry(articles_csv) is not None
     return replace(
@@ -400,9 +418,52 @@ def read_source(source: Source) -> Source:
     )
 
 
-def refused_texts(sources: list[Source]) -> list[Problem]:
-    """Every article text (or articles/ folder) the sources' snapshots refused, each once."""
-    return [p for s in sources if s.files is not None for p in s.files.text_refusals()]
+def read_candidate(
+    path: Path, raw_dir: Path | None = None, allow_csv: bool = True
+) -> tuple[list[Source], Source]:
+    """The dataset under ``raw_dir`` and the candidate drop ``path``, each read once.
+
+    The one check of a candidate that ``validate`` and ``ingest`` both make, so a drop that
+    validates is not then refused by ingest: ``DataError`` when its path or name is refused
+    (``snapshot.check_drop``: a link, a special file, a bad name, a name already ingested;
+    ``allow_csv`` lets a lone claims CSV through, for validate), or when its claims.csv has the
+    bytes of an ingested drop's (``snapshot.already_ingested``).
+    """
+    path = Path(path)
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    problems = snapshot.check_drop(path, raw_dir, allow_csv)
+    if problems:
+        raise DataError(problems)
+    dataset = [read_source(s) for s in dataset_sources(raw_dir)]
+    candidate = read_source(drop_source(path))
+    ingested = [
+        (s.name, entry)
+        for s in dataset[1:]  # the base is not a drop
+        if (entry := s.files.entry(s.claims_csv)) is not None
+    ]
+    claims = candidate.files.entry(candidate.claims_csv)
+    problems = snapshot.already_ingested(candidate.folder or path, claims, ingested)
+    if problems:
+        raise DataError(problems)
+    return dataset, candidate
+
+
+def refused_files(sources: list[Source]) -> list[Problem]:
+    """Everything the sources' snapshots refused besides their CSVs (reported as each is read):
+    article texts, the articles/ folder, and any link, FIFO, device or socket anywhere in a
+    source's folder (``snapshot.Snapshot.refusals``)."""
+    return [p for s in sources if s.files is not None for p in s.files.refusals()]
+
+
+def left_behind(sources: list[Source]) -> list[Problem]:
+    """A warning per file of a drop that is not part of the contract (ingest will not copy it).
+    data/raw/ itself is ours, not a drop: what else it holds is not warned about."""
+    return [
+        p
+        for s in sources
+        if s.files is not None and not s.follow_folder
+        for p in s.files.left_behind()
+    ]
 
 
 def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
@@ -412,7 +473,7 @@ def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
     Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
     """
     raw_dir = Path(raw_dir or config.RAW_DIR)
-    drops_dir = raw_dir / "drops"
+    drops_dir = raw_dir / DROPS_DIR
     drops = (
         sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         if drops_dir.is_dir()
@@ -454,14 +515,7 @@ def read_sources(
     claims, articles, problems, warnings = [], [], [], []
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
-    known = ArticleLanguages(
-        [
-            b
-            for s in sources
-            if s.articles_csv is not None
-            for b in _bytes_if_read(s, s.articles_csv)
-        ]
-    )
+    known = article_languages(sources)
     for source, table, path, expected, out in (
         *((s, "claims", s.claims_csv, contract.CLAIM_COLUMNS, claims) for s in sources),
         *(
@@ -508,6 +562,19 @@ def read_sources(
         frame.attrs["read_warnings"] = [w.to_dict() for w in warnings]
         result.append(frame)
     return result[0], result[1]
+
+
+def article_languages(sources: list[Source]) -> ArticleLanguages:
+    """article_id -> language over the sources' articles.csv files, from the bytes their
+    snapshots read (parsed only when a file that is not UTF-8 asks)."""
+    return ArticleLanguages(
+        [
+            b
+            for s in sources
+            if s.articles_csv is not None
+            for b in _bytes_if_read(s, s.articles_csv)
+        ]
+    )
 
 
 def _bytes_if_read(source: Source, path: Path) -> list[bytes]:

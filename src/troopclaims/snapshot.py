@@ -1,20 +1,23 @@
 """Read a folder of untrusted files once: each file's bytes and SHA-256, or why it was refused.
 
-A data drop comes from outside (GUIDE.md). A path checked first and opened later can be raced
-(swapped for a symlink in between), and a FIFO, a device or a link to ``/dev/zero`` hangs a
-reader or exhausts its memory. So, as tar and rsync do: the folder is opened once without
-following a link (``O_DIRECTORY|O_NOFOLLOW``); each file is opened *relative to that descriptor*
-without following a link (``O_NOFOLLOW``; ``O_NONBLOCK`` so a FIFO cannot hang the open); the
-opened descriptor, not the path, is checked with ``fstat`` (a regular file within its size
-limit, ``config.MAX_*_BYTES``); and it is read with a bound. The bytes read are what validation
-checks and what ingest writes: nothing of a drop is read twice.
+A data drop comes from outside (README.md, "Trust and safety of drops"). A path checked first
+and opened later can be raced (swapped for a symlink in between), and a FIFO, a device or a link
+to ``/dev/zero`` hangs a reader or exhausts its memory. So, as tar and rsync do: the folder is
+opened once without following a link (``O_DIRECTORY|O_NOFOLLOW``); each file is opened
+*relative to that descriptor* without following a link (``O_NOFOLLOW``; ``O_NONBLOCK`` so a
+FIFO cannot hang the open); the opened descriptor, not the path, is checked with ``fstat`` (a
+regular file within its size limit, ``config.MAX_*_BYTES``); and it is read with a bound. The
+bytes read are what validation checks and what ingest writes: nothing of a drop is read twice.
 
 Only the files the drop contract names are read: ``claims.csv``, ``articles.csv``,
 ``unclaimed.csv``, and the texts under ``articles/`` that articles.csv names (found from its
-bytes, then opened through the same open ``articles/`` folder). Anything else is only listed, to
-be reported as left behind. A symlink, FIFO, device or socket among those paths, or a file over
-its limit, is a located problem. ``check_drop`` holds the rules on a drop's own path and name,
-which ``validate`` and ``ingest`` share.
+bytes, then opened through the same open ``articles/`` folder). The whole folder is then walked,
+through descriptors and without following a link (at most ``MAX_DROP_ENTRIES`` entries,
+``MAX_DROP_DEPTH`` folders deep): a symlink, FIFO, device or socket anywhere in it, like a
+contract file over its limit, is a located problem; any other regular file is only listed, to
+be reported as left behind. ``check_drop`` holds the rules on a drop's own path and name, and
+``already_ingested`` the rule on its content: ``validate`` and ``ingest`` share both, through
+``load.read_candidate``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +41,19 @@ ARTICLES_CSV = "articles.csv"
 UNCLAIMED_CSV = "unclaimed.csv"
 ARTICLES_DIR = "articles"
 DROP_CSVS = (CLAIMS_CSV, ARTICLES_CSV, UNCLAIMED_CSV)
+DROPS_DIR = "drops"  # data/raw/drops/: where ingested drops live, one folder each
 MAX_LISTED = 200  # files outside the contract listed by name (they are never read)
+# A folder's walk looks at this many entries (files, folders, anything) and goes this many folders
+# deep at most; past either, the drop is refused (a drop is a few CSVs and texts, and the walk
+# must not cost without bound). Read at call time: tests lower them.
+MAX_DROP_ENTRIES = 10_000
+MAX_DROP_DEPTH = 32
+MORE_OTHERS = "… (more files, not listed)"
+LEFT_BEHIND = "left_behind"  # the ``expectation`` of the warnings about files outside the contract
+LEFT_BEHIND_RULE = (
+    "not part of the drop contract: never read, and ingest leaves it behind (only claims.csv, "
+    "articles.csv, unclaimed.csv and the texts articles.csv names are copied)"
+)
 
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
@@ -76,14 +92,17 @@ class Snapshot:
     """What was read of one folder (or one lone CSV): entries by path relative to ``folder``.
 
     A file the contract names but that is absent has no entry. ``refused`` is set when the folder
-    itself could not be opened safely (nothing in it was read); ``others`` lists the files that
-    are not part of the contract (never read).
+    itself could not be opened safely (nothing in it was read); ``others`` lists the regular files
+    that are not part of the contract (never read; ``MORE_OTHERS`` last when there were more than
+    ``MAX_LISTED``); ``problems`` are the walk's refusals: links, FIFOs, devices and sockets
+    that are not contract files (those are refused in their entry), and the walk's own limits.
     """
 
     folder: Path
     entries: dict[str, Entry] = field(default_factory=dict)
     refused: Problem | None = None
     others: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     def entry(self, path: Path) -> Entry | None:
         """The entry of ``path`` (inside ``folder``), or None when it was absent or not read."""
@@ -114,6 +133,36 @@ class Snapshot:
         """Refusals among the article texts (and of articles/ itself), each once."""
         found = [e.problem for rel, e in self.entries.items() if rel.startswith(f"{ARTICLES_DIR}/")]
         return list(dict.fromkeys(p for p in found if p is not None))
+
+    def refusals(self) -> list[Problem]:
+        """Every refusal but the contract CSVs' own (those are reported where each is read): the
+        article texts', and what the walk found anywhere else in the folder; each once."""
+        return list(dict.fromkeys([*self.text_refusals(), *self.problems]))
+
+    def left_behind(self) -> list[Problem]:
+        """A warning per file that is not part of the contract: ingest will not copy it."""
+        warnings = []
+        for rel in self.others:
+            if rel == MORE_OTHERS:
+                warnings.append(
+                    Problem(
+                        shown(self.folder),
+                        f"more files are not part of the drop contract than the {MAX_LISTED} "
+                        "listed: none is read, and ingest leaves them all behind",
+                        severity="warning",
+                        expectation=LEFT_BEHIND,
+                    )
+                )
+            else:
+                warnings.append(
+                    Problem(
+                        shown(self.folder / rel),
+                        LEFT_BEHIND_RULE,
+                        severity="warning",
+                        expectation=LEFT_BEHIND,
+                    )
+                )
+        return warnings
 
     def written(self) -> list[tuple[str, bytes]]:
         """(relative path, bytes) of every file read whole: what ingest copies, byte for byte."""
@@ -255,59 +304,169 @@ def _read_texts(dir_fd: int, snap: Snapshot) -> None:
         for name in names or [""]:
             snap.entries[f"{ARTICLES_DIR}/{name}"] = Entry(folder / name, problem=opened)
         return
-    total = 0
+    total, over = 0, False
     try:
         for name in names:
-            entry = _read_at(opened, name, folder / name, "text")
-            if entry is None:
-                continue
-            if entry.data is not None:
-                total += len(entry.data)
-                if total > config.MAX_ARTICLES_TOTAL_BYTES:
-                    entry = Entry(
-                        entry.path,
-                        problem=_too_big(
-                            entry.path,
-                            None,
-                            config.MAX_ARTICLES_TOTAL_BYTES,
-                            "the article texts of one folder together",
-                            "MAX_ARTICLES_TOTAL_BYTES",
-                        ),
-                    )
-            snap.entries[f"{ARTICLES_DIR}/{name}"] = entry
+            if over:  # past the limit: the rest are refused unopened, unread
+                entry = _not_read(opened, name, folder / name)
+            else:
+                entry = _read_at(opened, name, folder / name, "text")
+                if entry is not None and entry.data is not None:
+                    total += len(entry.data)
+                    over = total > config.MAX_ARTICLES_TOTAL_BYTES
+                    if over:
+                        entry = Entry(entry.path, problem=_over_total(entry.path))
+            if entry is not None:
+                snap.entries[f"{ARTICLES_DIR}/{name}"] = entry
     finally:
         os.close(opened)
 
 
-def _others(dir_fd: int, snap: Snapshot) -> list[str]:
-    """Up to ``MAX_LISTED`` paths in the folder that are not part of the contract (not read).
+def _over_total(path: Path) -> Problem:
+    return _too_big(
+        path,
+        None,
+        config.MAX_ARTICLES_TOTAL_BYTES,
+        "the article texts of one folder together",
+        "MAX_ARTICLES_TOTAL_BYTES",
+    )
 
-    Walked through descriptors without following links (``os.fwalk``); a link is listed by its
-    own name, like a file.
-    """
-    listed: list[str] = []
-    for top, dirs, files, top_fd in os.fwalk(".", follow_symlinks=False, dir_fd=dir_fd):
-        dirs.sort()
-        links = [
-            d
-            for d in dirs
-            if stat.S_ISLNK(os.stat(d, dir_fd=top_fd, follow_symlinks=False).st_mode)
-        ]
-        for name in sorted(files + links):
-            rel = (Path(top) / name).as_posix()
-            if rel in snap.entries or rel == ARTICLES_DIR:
+
+def _not_read(dir_fd: int, name: str, path: Path) -> Entry | None:
+    """The entry of a text named after the texts' total limit was passed: refused without being
+    opened (only looked at, so a missing one stays missing for the row's file rule, and a link
+    or a FIFO is still named as such)."""
+    try:
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return Entry(path, error=exc.strerror)
+    if not stat.S_ISREG(mode):
+        return Entry(path, problem=_refusal(path, mode))
+    limit = config.MAX_ARTICLES_TOTAL_BYTES
+    return Entry(
+        path,
+        problem=Problem(
+            shown(path),
+            f"not read: the article texts of one folder together may be at most {limit:,} "
+            "bytes (config.MAX_ARTICLES_TOTAL_BYTES), and the texts articles.csv names before "
+            "this one already pass that",
+        ),
+    )
+
+
+class _Walk:
+    """One bounded walk of a folder through descriptors (never following a link)."""
+
+    def __init__(self, snap: Snapshot, skip: Collection[str]):
+        self.snap = snap
+        self.skip = set(skip)
+        self.limit = MAX_DROP_ENTRIES  # read at call time: tests lower them
+        self.depth_limit = MAX_DROP_DEPTH
+        self.seen = 0
+        self.others: list[str] = []
+        self.stopped = False
+
+    def _list(self, fd: int, path: Path) -> list[tuple[str, int]] | None:
+        """(name, lstat mode) of the folder's entries in name order, counted against the limit;
+        None (with the problem recorded) when it cannot be listed or the limit is passed."""
+        found: list[tuple[str, int]] = []
+        try:
+            with os.scandir(fd) as listing:
+                for item in listing:
+                    if self.seen >= self.limit:
+                        self._too_many()
+                        break
+                    self.seen += 1
+                    try:
+                        mode = os.stat(item.name, dir_fd=fd, follow_symlinks=False).st_mode
+                    except FileNotFoundError:
+                        continue  # gone since it was listed: nothing to judge
+                    found.append((item.name, mode))
+        except OSError as exc:
+            self.snap.problems.append(
+                Problem(shown(path), f"cannot list the folder ({exc.strerror})")
+            )
+            return None
+        return sorted(found)
+
+    def _too_many(self) -> None:
+        self.stopped = True
+        self.snap.problems.append(
+            Problem(
+                shown(self.snap.folder),
+                f"holds more than {self.limit:,} entries (files and folders, counted as the "
+                f"folder is walked; snapshot.MAX_DROP_ENTRIES): the rest were not looked at. A "
+                "drop holds claims.csv, articles.csv, unclaimed.csv and articles/*.txt",
+            )
+        )
+
+    def _note_other(self, rel: str) -> None:
+        if len(self.others) < MAX_LISTED:
+            self.others.append(rel)
+        elif self.others[-1] != MORE_OTHERS:
+            self.others.append(MORE_OTHERS)
+
+    def visit(self, fd: int, rel_dir: str, depth: int) -> None:
+        """Judge every entry of the open folder ``fd`` (``rel_dir`` inside the snapshot's)."""
+        listed = self._list(fd, self.snap.folder / rel_dir)
+        if listed is None:
+            return
+        folders = []
+        for name, mode in listed:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if depth == 0 and name in self.skip:
                 continue
-            listed.append(rel)
-            if len(listed) > MAX_LISTED:
-                return [*listed[:MAX_LISTED], "… (more files, not listed)"]
-    return listed
+            if stat.S_ISDIR(mode):
+                folders.append((name, rel))
+            elif rel in self.snap.entries:
+                continue  # a contract file: judged (and, if refused, reported) as it was read
+            elif stat.S_ISREG(mode):
+                self._note_other(rel)
+            else:
+                self.snap.problems.append(_refusal(self.snap.folder / rel, mode))
+        for name, rel in folders:
+            if self.stopped:
+                return
+            path = self.snap.folder / rel
+            if depth + 1 > self.depth_limit:
+                self.snap.problems.append(
+                    Problem(
+                        shown(path),
+                        f"folders are nested more than {self.depth_limit} deep "
+                        "(snapshot.MAX_DROP_DEPTH): this one was not looked into",
+                    )
+                )
+                continue
+            opened = _open_folder(name, fd, path, follow=False)
+            if isinstance(opened, Problem):  # swapped for a link or a file since listed
+                self.snap.problems.append(opened)
+                continue
+            try:
+                self.visit(opened, rel, depth + 1)
+            finally:
+                os.close(opened)
 
 
-def read_folder(folder: Path, follow: bool = False) -> Snapshot:
-    """Read a drop (or the dataset's base) folder: its contract CSVs and named texts, once.
+def _walk(dir_fd: int, snap: Snapshot, skip: Collection[str] = ()) -> None:
+    """Walk the whole folder without following a link, bounded (``MAX_DROP_ENTRIES`` entries,
+    ``MAX_DROP_DEPTH`` deep): every symlink, FIFO, device or socket that is not a contract file
+    becomes a located problem in ``snap.problems``, every other regular file is listed in
+    ``snap.others`` (up to ``MAX_LISTED``). Folders named in ``skip`` at the top are not
+    entered (data/raw/drops/: each drop is a source, walked on its own)."""
+    walk = _Walk(snap, skip)
+    walk.visit(dir_fd, "", 0)
+    snap.others = walk.others
+
+
+def read_folder(folder: Path, follow: bool = False, skip: Collection[str] = ()) -> Snapshot:
+    """Read a drop (or the dataset's base) folder: its contract CSVs and named texts, once; then
+    walk the rest of it (``_walk``).
 
     ``follow`` opens the folder even when its own path is a symlink: for data/raw/, which is
-    ours; a drop's folder is never followed. Problems are recorded, not raised.
+    ours; a drop's folder is never followed. ``skip`` names top-level folders the walk does not
+    enter. Problems are recorded, not raised.
     """
     folder = Path(folder)
     snap = Snapshot(folder)
@@ -321,7 +480,7 @@ def read_folder(folder: Path, follow: bool = False) -> Snapshot:
             if entry is not None:
                 snap.entries[name] = entry
         _read_texts(opened, snap)
-        snap.others = _others(opened, snap)
+        _walk(opened, snap, skip)
     finally:
         os.close(opened)
     return snap
@@ -357,7 +516,8 @@ def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
     One rule set for ``validate`` and ``ingest``, so a drop that validates is not then refused
     for its name: the path must be a folder (or, for ``validate`` only, ``allow_csv``, a lone
     claims CSV), not a link or special file, named by the id rule (it becomes
-    data/raw/drops/<name>), and not already inside ``raw_dir``.
+    data/raw/drops/<name>), not already inside ``raw_dir``, and not named like a drop already
+    ingested (``already_ingested`` is the same rule on the content, once it is read).
     """
     path = Path(path)
     where = shown(path)
@@ -390,4 +550,30 @@ def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
                 "a drop comes from outside it",
             )
         ]
+    if os.path.lexists(Path(raw_dir) / DROPS_DIR / path.name):
+        return [
+            Problem(
+                where,
+                f"a drop named {path.name!r} was already ingested "
+                f"(data/raw/{DROPS_DIR}/{path.name}); drops are never overwritten",
+            )
+        ]
+    return []
+
+
+def already_ingested(
+    where: Path, claims: Entry | None, ingested: list[tuple[str, Entry]]
+) -> list[Problem]:
+    """The refusal of a drop whose claims.csv (``claims``, as read) has the very bytes of an
+    ingested drop's (``ingested``: each drop's name and claims.csv entry): its claims are already
+    in the dataset. Part of the rules ``validate`` and ``ingest`` share (``load.read_candidate``).
+    """
+    if claims is None or claims.data is None:
+        return []
+    size = len(claims.data)  # hashed only when an ingested claims.csv has the same size
+    for name, entry in ingested:
+        if entry.data is not None and len(entry.data) == size and entry.sha256 == claims.sha256:
+            return [
+                Problem(shown(where), f"this drop's claims.csv was already ingested as {name!r}")
+            ]
     return []

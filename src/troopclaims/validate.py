@@ -474,10 +474,12 @@ def read_and_validate(
 
     Each source is read once (``load.read_source``, unless the caller already did, as ingest
     does to write the very bytes judged here); article texts its snapshot refused (a link, a
-    FIFO, over the size limit) are errors at their own path.
+    FIFO, over the size limit), and any link, FIFO, device or socket anywhere in a source's
+    folder, are errors at their own path; a drop's files outside the contract are warnings
+    (ingest leaves them behind).
     """
     sources = [load.read_source(s) for s in sources]
-    refused = load.refused_texts(sources)
+    refused = load.refused_files(sources) + load.left_behind(sources)
     files = [config.display_path(s.claims_csv) for s in sources]
     try:
         claims, articles = load.read_sources(sources, check_columns=False)
@@ -497,7 +499,7 @@ def read_and_validate(
     report.expectations = outcomes + report.expectations
     found = read_warnings + refused + unreadable + report.problems
     report.problems = sorted(found, key=_problem_order)
-    report.read_as = read_as
+    report.read_as = {**read_as, **unclaimed.attrs.get("read_as", {})}
     return report, claims, articles
 
 
@@ -546,10 +548,12 @@ def _check_columns(
 
 
 def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Source]:
-    """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it.
+    """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it;
+    the candidate and the dataset are read (once: validation uses what was read).
 
-    ``DataError`` when the path itself is refused (``snapshot.check_drop``: a link, a special
-    file, a name that could not become data/raw/drops/<name>): the rules ``ingest`` applies too.
+    ``DataError`` when the drop is refused before validation (``load.read_candidate``: a link, a
+    special file, a name that could not become data/raw/drops/<name>, a name or a claims.csv
+    already ingested): the very check ``ingest`` makes.
     """
     raw_dir = Path(raw_dir or config.RAW_DIR)
     existing = load.dataset_sources(raw_dir)
@@ -559,10 +563,8 @@ def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Sour
         for src in existing:
             if target in (src.claims_csv.resolve(), src.claims_csv.parent.resolve()):
                 return existing
-    problems = snapshot.check_drop(path, raw_dir, allow_csv=True)
-    if problems:
-        raise DataError(problems)
-    return [*existing, load.drop_source(path)]
+    dataset, candidate = load.read_candidate(path, raw_dir, allow_csv=True)
+    return [*dataset, candidate]
 
 
 # ---------------------------------------------------------------------------------------------
