@@ -23,7 +23,7 @@ RESPONSE = "response"
 DOUBTING_STANCES = frozenset({"denial", "cannot_confirm"})
 AFFIRMING_STANCES = frozenset({"confirmation", "accusation", "condemnation"})
 
-# Half-widths of the uncertainty of a statement date, in days, by date_precision (GUIDE: a
+# Half-widths of the uncertainty of a statement date, in days, by date_precision (data/README.md: a
 # 'week' date is within about three days either side; a 'month' date is the month's first day).
 _WEEK_HALF_WIDTH = 3
 
