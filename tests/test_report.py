@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import io
 import json
 import os
@@ -113,7 +114,8 @@ def test_provenance_lists_inputs_commit_versions_and_build_date(html: str) -> No
         assert name in html
     assert "2024-11-05 00:00:00 UTC" in html
     assert re.search(r"git commit</th><td><code>([0-9a-f]{40}|unknown)", html)
-    assert "papermill" in html and "weasyprint" in html
+    for package in ("papermill", "weasyprint", "text2num", "num2words", "babel"):
+        assert f"<td>{package}</td><td>{importlib.metadata.version(package)}</td>" in html
     assert "processed_dir = " in html  # the parameters each notebook ran with
 
 

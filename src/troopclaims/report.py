@@ -71,6 +71,9 @@ PACKAGES = (
     "pyarrow",
     "matplotlib",
     "great_expectations",
+    "text2num",  # the figure reader's libraries: what a quote was read as depends on them
+    "num2words",
+    "babel",
     "papermill",
     "nbclient",
     "nbconvert",
@@ -78,6 +81,8 @@ PACKAGES = (
     "ipykernel",
     "weasyprint",
     "pydyf",
+    "fonttools",  # the Hangul subset embedded in the report
+    "koreanize-matplotlib",  # carries the NanumGothic font file
 )
 
 
