@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, completeness, config, load, validate
+from troopclaims import cli, completeness, config, contract, load, validate
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 SKIPPED = (DROPS / "valid" / "articles" / "900_fixture.txt").read_text(encoding="utf-8") + (
@@ -196,3 +196,16 @@ def test_a_header_only_unclaimed_csv_is_valid(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr()
     assert "ERROR" not in out.out + out.err
     assert "no claim's quote covers" in out.out  # nothing silences the sentence any more
+
+
+@pytest.mark.parametrize("code", sorted(contract.LANGUAGE_SPECS))
+def test_a_language_is_one_contract_entry_that_every_stage_reads(code: str) -> None:
+    """Adding a language is one LANGUAGE_SPECS entry: nouns, encoding, vocabulary agree."""
+    import re
+
+    from troopclaims import csvformat
+
+    spec = contract.LANGUAGE_SPECS[code]
+    assert re.compile(spec.troop_nouns, re.IGNORECASE).pattern
+    assert csvformat.LANGUAGE_ENCODINGS[code] in csvformat.ENCODING_NAMES
+    assert contract.LANGUAGES[code] == spec.name

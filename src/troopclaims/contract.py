@@ -7,6 +7,8 @@ Each vocabulary maps a value to the definition a curator reads before choosing i
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "article_id",
     "file",
@@ -138,23 +140,44 @@ DATE_BASES: dict[str, str] = {
     "unknown": "No date; statement_date is empty.",
 }
 
-# One line per language an article may be written in: its name, and the nouns (a regular
-# expression, matched case-insensitively) that say a number near them counts troops, for
-# the curators' completeness check. How numbers are read in the language comes from libraries
-# keyed on the code (babel, text2num, num2words; see numbers.py): nothing else to add.
-LANGUAGE_SPECS: dict[str, tuple[str, str]] = {
-    "fr": ("French", r"\b(?:soldats?|troupes?|brigades?|hommes|militaires|combattants?)\b"),
-    "en": ("English", r"\b(?:soldiers?|troops?|brigades?|men|personnel|fighters?|forces)\b"),
-    "ko": (
-        "Korean",
-        r"병력|군인|병사|장병|여단|군대|(?<=\d)명|(?<=\d )명|(?<=\d여)명|(?<=\d여 )명",
+
+class Language(NamedTuple):
+    """What the project knows of one language an article may be written in."""
+
+    name: str
+    # The code page a spreadsheet of the language's locale saves a plain "CSV" in (csvformat
+    # tries it when a CSV is not UTF-8).
+    legacy_encoding: str
+    # Nouns (a regular expression, matched case-insensitively) that say a number near them
+    # counts troops, for the curators' completeness check.
+    troop_nouns: str
+
+
+# One entry per language. How numbers are read in it comes from libraries keyed on the code
+# (babel, text2num, num2words: numbers.py), its fonts from its script (fonts.py): nothing else
+# to add.
+LANGUAGE_SPECS: dict[str, Language] = {
+    "fr": Language(
+        "French", "cp1252", r"\b(?:soldats?|troupes?|brigades?|hommes|militaires|combattants?)\b"
     ),
-    "ru": ("Russian", r"\b(?:солдат\w*|военн\w*|войск\w*|бригад\w*|бойц\w*|боец)"),
-    "uk": ("Ukrainian", r"\b(?:солдат\w*|військов\w*|бригад\w*|бійц\w*|боєць|вояк\w*)"),
-    "de": ("German", r"\b(?:Soldat\w*|Truppe\w*|Brigade\w*|Mann|Männer|Kämpfer\w*)\b"),
+    "en": Language(
+        "English", "cp1252", r"\b(?:soldiers?|troops?|brigades?|men|personnel|fighters?|forces)\b"
+    ),
+    "ko": Language(
+        "Korean", "cp949", r"병력|군인|병사|장병|여단|군대|(?<=\d)명|(?<=\d[ 여])명|(?<=\d여 )명"
+    ),
+    "ru": Language(
+        "Russian", "cp1251", r"\b(?:солдат\w*|военн\w*|войск\w*|бригад\w*|бойц\w*|боец)"
+    ),
+    "uk": Language(
+        "Ukrainian", "cp1251", r"\b(?:солдат\w*|військов\w*|бригад\w*|бійц\w*|боєць|вояк\w*)"
+    ),
+    "de": Language(
+        "German", "cp1252", r"\b(?:Soldat\w*|Truppe\w*|Brigade\w*|Mann|Männer|Kämpfer\w*)\b"
+    ),
 }
-LANGUAGES: dict[str, str] = {code: name for code, (name, _) in LANGUAGE_SPECS.items()}
-TROOP_NOUNS: dict[str, str] = {code: nouns for code, (_, nouns) in LANGUAGE_SPECS.items()}
+LANGUAGES: dict[str, str] = {code: spec.name for code, spec in LANGUAGE_SPECS.items()}
+TROOP_NOUNS: dict[str, str] = {code: spec.troop_nouns for code, spec in LANGUAGE_SPECS.items()}
 
 # Columns typed as categoricals by the loader, with the vocabulary that fixes their categories.
 CLAIM_VOCABULARIES: dict[str, dict[str, str]] = {

@@ -40,12 +40,7 @@ DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": 
 # the code page a Windows spreadsheet of that language saves its plain "CSV" in. Nothing else is
 # ever guessed (a Russian file read as Windows-1252 would be mojibake, not an error).
 LANGUAGE_ENCODINGS: dict[str, str] = {
-    "fr": "cp1252",
-    "en": "cp1252",
-    "de": "cp1252",
-    "ru": "cp1251",
-    "uk": "cp1251",
-    "ko": "cp949",
+    code: spec.legacy_encoding for code, spec in contract.LANGUAGE_SPECS.items()
 }
 ENCODING_NAMES: dict[str, str] = {
     "utf-8": "UTF-8",
