@@ -243,3 +243,26 @@ def test_a_broken_drop_lists_n_per_rule_everywhere(
     html = page.read_text(encoding="utf-8")
     assert html.count('<tr><td class="error">') == 10
     assert f"... and {BROKEN_ROWS - 5} more (total {BROKEN_ROWS}) errors" in html
+
+
+def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsys) -> None:
+    """Reading problems (here a stray field on every row) are bounded like the rules' ones."""
+    from troopclaims import load, problems
+
+    base = load.read_raw_claims()
+    lines = ",".join(base.columns.drop(load.LINE_COLUMN)) + "\n"
+    row = ",".join(f'"{v}"' for v in base.iloc[0].drop(load.LINE_COLUMN)) + ',"extra"\n'
+    drop = tmp_path / "ragged"
+    drop.mkdir()
+    (drop / "claims.csv").write_text(lines + row * 5000, encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load.read_raw_claims(drop / "claims.csv")
+    assert len(raised.value.problems) == problems.MESSAGE_LIMIT
+    assert sum(raised.value.unlisted.values()) == 5000 - problems.MESSAGE_LIMIT
+    assert raised.value.problems[0].line == 2
+
+    assert cli.main(["validate", str(drop)]) == 1
+    out = capsys.readouterr().out
+    assert "validation FAILED: 5000 error(s)" in out
+    assert f"and {5000 - problems.MESSAGE_LIMIT} more (total 5000)" in out
+    assert out.count("row has 18 fields") == problems.MESSAGE_LIMIT

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from troopclaims.csvformat import (
     peek_columns,
     sniff,
 )
-from troopclaims.problems import DataError, Problem
+from troopclaims.problems import BoundedProblems, DataError, Problem, RuleKey
 
 # Files up to this size go through Python's strict csv reader, which rejects every malformed
 # quote; only larger ones take Arrow's faster, more lenient parser (guarded by _has_lone_quote).
@@ -118,15 +118,23 @@ def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> li
     return problems
 
 
+FIELD_COUNT_RULE = "row has a different number of fields than the header"
+
+
 def _records(
-    name: str, text: str, header: list[str], delimiter: str = ","
-) -> tuple[list[list[str]], list[int], list[Problem]]:
-    """Parse rows with the csv module, noting each record's first line (fields may span lines)."""
+    name: str, lines_in: Iterable[str], header: list[str], delimiter: str = ","
+) -> tuple[list[list[str]], list[int], BoundedProblems]:
+    """Parse rows with the csv module, noting each record's first line (fields may span lines).
+
+    ``lines_in`` is read as a stream (a decoding file object), and problems are kept at most
+    ``MESSAGE_LIMIT`` per rule: a million malformed rows cost neither a second copy of the text
+    nor a million problems.
+    """
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines_in, delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    problems: list[Problem] = []
+    problems = BoundedProblems()
     next(reader)
     start = reader.line_num + 1
     while True:
@@ -140,19 +148,20 @@ def _records(
                 if "field limit" in str(exc)
                 else f"malformed CSV ({exc})"
             )
-            problems.append(Problem(name, rule, line=start))
+            problems.add(Problem(name, rule, line=start))
             return rows, lines, problems
         if row == header:
-            problems.append(Problem(name, "the header line is repeated as a data row", line=start))
+            problems.add(Problem(name, "the header line is repeated as a data row", line=start))
         elif not row or row == [""]:
-            problems.append(Problem(name, "blank line in the middle of the data", line=start))
+            problems.add(Problem(name, "blank line in the middle of the data", line=start))
         elif len(row) != len(header):
-            problems.append(
+            problems.add(
                 Problem(
                     name,
                     f"row has {len(row)} fields, the header has "
                     f"{len(header)} (a stray delimiter or quote?)",
                     line=start,
+                    counted_as=FIELD_COUNT_RULE,
                 )
             )
         else:
@@ -233,9 +242,11 @@ def _careful_read(
 
     ``data`` is the normalised data ``sniff`` returns (LF line endings, no BOM)."""
     name = config.display_path(path)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="\n")
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:  # sniff has checked: only a direct call gets here
+        rows, lines, problems = _records(name, stream, header, delimiter)
+    except UnicodeDecodeError:  # sniff has checked: only a direct call gets here
+        exc = _decode_error(data, encoding)
         raise DataError(
             [
                 Problem(
@@ -247,12 +258,20 @@ def _careful_read(
                 )
             ]
         ) from None
-    rows, lines, problems = _records(name, text, header, delimiter)
     if problems:
-        raise DataError(problems)
+        raise problems.error()
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     frame[LINE_COLUMN] = lines
     return frame
+
+
+def _decode_error(data: bytes, encoding: str) -> UnicodeDecodeError:
+    """Where ``data`` stops decoding (a stream's error does not say where in the bytes)."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc
+    raise AssertionError("the stream failed to decode bytes that decode")  # pragma: no cover
 
 
 def _has_lone_quote(data: bytes, delimiter: str = ",") -> bool:
@@ -490,8 +509,13 @@ class SourcesError(DataError):
     """``read_sources`` could not read every file: the problems (with the warnings of the files
     it could read) and how each of those was read."""
 
-    def __init__(self, problems: list[Problem], read_as: dict[str, str]):
-        super().__init__(problems)
+    def __init__(
+        self,
+        problems: list[Problem],
+        read_as: dict[str, str],
+        unlisted: dict[RuleKey, int] | None = None,
+    ):
+        super().__init__(problems, unlisted)
         self.read_as = read_as
 
 
@@ -513,6 +537,7 @@ def read_sources(
     """
     sources = [read_source(s) for s in sources]
     claims, articles, problems, warnings = [], [], [], []
+    unlisted: dict[RuleKey, int] = {}
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
     known = article_languages(sources)
@@ -529,6 +554,8 @@ def read_sources(
             frame = read_raw_csv(path, expected, check_columns, languages, known, data)
         except DataError as err:
             problems += err.problems
+            for key, n in err.unlisted.items():
+                unlisted[key] = unlisted.get(key, 0) + n
             continue
         name = config.display_path(path)
         read_as[name] = frame.attrs["read_as"]
@@ -546,7 +573,7 @@ def read_sources(
             )
         out.append(frame)
     if problems:
-        raise SourcesError(warnings + problems, read_as)
+        raise SourcesError(warnings + problems, read_as, unlisted)
     result = []
     for table, frames, expected in (
         ("claims", claims, contract.CLAIM_COLUMNS),

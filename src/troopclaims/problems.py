@@ -66,12 +66,50 @@ class Problem:
         return out
 
 
-class DataError(Exception):
-    """Raised when input cannot be read at all; carries the problems found so far."""
+RuleKey = tuple[str, str, str]
 
-    def __init__(self, problems: list[Problem]):
+
+class DataError(Exception):
+    """Raised when input cannot be read at all; carries the problems found so far.
+
+    ``unlisted`` counts, per rule (``Problem.rule_key``), problems found but not kept (a
+    million malformed rows keep ``MESSAGE_LIMIT`` of each rule: see ``BoundedProblems``).
+    """
+
+    def __init__(self, problems: list[Problem], unlisted: dict[RuleKey, int] | None = None):
         shown = [p.format() for p in problems[:MESSAGE_LIMIT]]
-        if len(problems) > MESSAGE_LIMIT:
-            shown.append(f"... and {len(problems) - MESSAGE_LIMIT} more")
+        more = len(problems) - len(shown) + sum((unlisted or {}).values())
+        if more:
+            shown.append(f"... and {more} more")
         super().__init__("\n".join(shown))
         self.problems = problems
+        self.unlisted = dict(unlisted or {})
+
+
+class BoundedProblems:
+    """Problems collected as a reader finds them, at most ``limit`` per rule; the rest counted.
+
+    Why: a malformed million-row file must cost a few listed problems, not a million objects.
+    """
+
+    def __init__(self, limit: int = MESSAGE_LIMIT):
+        self.limit = limit
+        self.items: list[Problem] = []
+        self.unlisted: dict[RuleKey, int] = {}
+        self._seen: dict[RuleKey, int] = {}
+
+    def add(self, problem: Problem) -> None:
+        """Keep ``problem`` if its rule has room, else count it."""
+        key = problem.rule_key
+        self._seen[key] = self._seen.get(key, 0) + 1
+        if self._seen[key] <= self.limit:
+            self.items.append(problem)
+        else:
+            self.unlisted[key] = self.unlisted.get(key, 0) + 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def error(self) -> DataError:
+        """The ``DataError`` that reports what was collected."""
+        return DataError(self.items, self.unlisted)

@@ -486,7 +486,10 @@ def read_and_validate(
     except DataError as err:
         read_as = getattr(err, "read_as", {})
         problems = sorted(_once(refused + err.problems), key=_problem_order)
-        return ValidationReport(problems=problems, files=files, read_as=read_as), None, None
+        report = ValidationReport(
+            problems=problems, files=files, read_as=read_as, unlisted=err.unlisted
+        )
+        return report, None, None
     read_as = claims.attrs["read_as"]
     read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
     problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
