@@ -290,3 +290,18 @@ def test_one_fault_is_one_message(name: str) -> None:
     assert len(report.errors) == (2 if name in TWO_FINDINGS else 1), [
         p.format() for p in report.errors
     ]
+
+
+def test_validation_summaries_keep_a_bounded_history(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The dataset's summary stays; only the newest candidate-drop pages are kept."""
+    monkeypatch.setattr(config, "VALIDATION_HISTORY", 2)
+    for n in range(3):
+        drop = tmp_path / f"candidate{n}"
+        shutil.copytree(DROPS / "valid", drop, ignore=shutil.ignore_patterns("expected.json"))
+        assert cli.main(["validate", str(drop)]) == 0
+    assert cli.main(["validate"]) == 0
+    capsys.readouterr()
+    kept = sorted(p.name.split("-")[1] for p in config.VALIDATION_DIR.glob("drop-*.html"))
+    assert kept == ["candidate1", "candidate2"]
+    assert len(list(config.VALIDATION_DIR.glob("drop-*.json"))) == 2
+    assert (config.VALIDATION_DIR / "summary.html").is_file()

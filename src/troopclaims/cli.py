@@ -41,7 +41,16 @@ def _write_summary(report: validate.ValidationReport, html_name: str, json_name:
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
     validate.write_summary(report, html_path, json_path)
+    _prune_history(out, config.VALIDATION_HISTORY)
     print(f"validation summary: {config.display_path(html_path)}")
+
+
+def _prune_history(folder: Path, keep: int) -> None:
+    """Keep the newest ``keep`` candidate-drop summaries (page + JSON); the dataset's stays."""
+    pages = sorted(folder.glob("drop-*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for page in pages[keep:]:
+        page.unlink(missing_ok=True)
+        page.with_suffix(".json").unlink(missing_ok=True)
 
 
 def _drop_stem(path: Path) -> str:

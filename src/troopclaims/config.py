@@ -40,6 +40,9 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 EXECUTED_DIR = REPORTS_DIR / "executed"
 VALIDATION_DIR = REPORTS_DIR / "validation"
+# reports/validation/ keeps the dataset's summary and the pages of this many most recent
+# candidate drops (each drop path tried used to leave its page forever).
+VALIDATION_HISTORY = 10
 REPORT_HTML = REPORTS_DIR / "report.html"
 REPORT_PDF = REPORTS_DIR / "report.pdf"
 KERNEL_NAME = "troopclaims"
