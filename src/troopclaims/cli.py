@@ -24,7 +24,8 @@ _INTERRUPTED = {
     "validate": "(validation only reads data/, which is unchanged; a summary is written whole or "
     "not at all)",
     "process": "before data/processed/ was written: it is unchanged",
-    "ingest": "before anything was written: data/ is unchanged",
+    # ingest reports its own state; outside it only a refusal's summary is written
+    "ingest": "after the drop was refused: data/ is unchanged",
     "new-drop": "(the drop folder was created whole or not at all)",
     "report": "(report.html and report.pdf are each the previous or the new version, never "
     "half-written; run `make report` to bring both up to date)",
@@ -108,7 +109,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         stem = _drop_stem(path)
         _write_summary(refused.report, f"{stem}.html", f"{stem}.json")
         return 1
-    _write_summary(result.report, *DATASET_SUMMARY)
+    try:
+        _write_summary(result.report, *DATASET_SUMMARY)
+    except KeyboardInterrupt:
+        raise atomic.Interrupted(
+            f"after {result.name} was ingested: data/raw/drops/{result.name} and data/processed/ "
+            "are complete; only the validation summary may be missing"
+        ) from None
     for name in result.ignored:
         print(f"WARNING: not part of the drop contract, not copied: {name}")
     print(
@@ -181,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DataError as err:
-        _print_lines(validate.ValidationReport(problems=err.problems), sys.stderr)
+        report = validate.ValidationReport(problems=err.problems, unlisted=err.unlisted)
+        _print_lines(report, sys.stderr)
         return 1
     except config.ConfigError as err:
         print(f"ERROR: {err}", file=sys.stderr)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +180,11 @@ class ArticleText:
     file: str
     text: str
 
+    @cached_property
+    def normalised(self) -> str:
+        """The text as quotes are matched in it, computed once per article."""
+        return normalize_whitespace(self.text)
+
 
 def check_article(
     article: ArticleText, quotes: list[str], excerpts: list[str]
@@ -191,7 +196,7 @@ def check_article(
     quote or an excerpt covers a sentence only when it overlaps it and itself states a troop
     number: a short quote ("e", a response's "les troupes") found everywhere covers nothing.
     """
-    normalised, _ = _normalised_with_offsets(unicodedata.normalize("NFC", article.text))
+    normalised = article.normalised
     language = article.language
     claimed = [
         span for q in set(quotes) if troop_phrase(q, language) for span in spans_of(q, normalised)
@@ -231,9 +236,12 @@ def check_completeness(
     by_id = {a.article_id: a for a in articles}
     problems: list[Problem] = []
     rows = unclaimed.to_dict("records")
+    rows_of: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        rows_of.setdefault(row["article_id"], []).append(i)
     silenced: set[int] = set()
     for article in articles:
-        mine = [i for i, r in enumerate(rows) if r["article_id"] == article.article_id]
+        mine = rows_of.get(article.article_id, [])
         found, used = check_article(
             article, quotes.get(article.article_id, []), [rows[i]["excerpt"] for i in mine]
         )
@@ -267,8 +275,7 @@ def _unclaimed_row_problems(
     if not row["reason"].strip():
         out.append(problem("reason", "reason is required: say why this figure is not a claim"))
     out += [problem(col, rule) for col, rule in _banned(row)]
-    normalised, _ = _normalised_with_offsets(unicodedata.normalize("NFC", article.text))
-    if not spans_of(row["excerpt"], normalised):
+    if not spans_of(row["excerpt"], article.normalised):
         out.append(
             problem(
                 "excerpt", "excerpt not found verbatim in its article (only whitespace may differ)"
