@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from troopclaims import config
+from troopclaims.errors import TroopclaimsError
 
 KILL_ENV = "TROOPCLAIMS_KILL_AT"
 INTERRUPT_ENV = "TROOPCLAIMS_INTERRUPT_AT"
@@ -53,7 +54,7 @@ class Interrupted(KeyboardInterrupt):
         self.state = state
 
 
-class LockTimeoutError(Exception):
+class LockTimeoutError(TroopclaimsError):
     """Another command held the data lock for longer than the wait allows; nothing changed."""
 
 

@@ -44,7 +44,6 @@ _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+[»\"”’)\]]*(?=\s|$)|$)")
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\S+")
-UNCLAIMED_FILE = "unclaimed.csv"  # beside claims.csv, in data/raw/ or a drop
 UNCOVERED_RULE = (
     "this sentence states a number of troops that no claim's quote covers: record it as a "
     "claim, or say why not in unclaimed.csv (data/README.md)"
@@ -337,7 +336,7 @@ def unclaimed_path(source: load.Source) -> Path | None:
     snapshot found one there (a lone claims CSV given as a file carries none)."""
     if source.folder is None:
         return None
-    path = source.folder / UNCLAIMED_FILE
+    path = source.folder / config.UNCLAIMED_FILE
     return path if load.read_source(source).files.entry(path) is not None else None
 
 

@@ -11,6 +11,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from troopclaims.errors import TroopclaimsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -20,14 +22,24 @@ def project_root() -> Path:
     return Path(override).resolve() if override else PACKAGE_DIR.parents[1]
 
 
+# The names of the data layout, the same in data/raw/ and in every drop folder (data/README.md):
+# a folder holds claims.csv, articles.csv, optionally unclaimed.csv, and articles/ (the texts,
+# with their SHA256SUMS); data/raw/drops/ holds the ingested drops, one folder each. Code joins
+# them to the folder it was given (``raw_dir / config.DROPS_FOLDER``), read at call time.
+CLAIMS_FILE = "claims.csv"
+ARTICLES_FILE = "articles.csv"
+UNCLAIMED_FILE = "unclaimed.csv"
+ARTICLES_FOLDER = "articles"
+MANIFEST_FILE = "SHA256SUMS"
+DROPS_FOLDER = "drops"
+
 ROOT = project_root()
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
-RAW_ARTICLES_DIR = RAW_DIR / "articles"
-RAW_ARTICLES_CSV = RAW_DIR / "articles.csv"
-RAW_CLAIMS_CSV = RAW_DIR / "claims.csv"
-ARTICLES_MANIFEST = RAW_ARTICLES_DIR / "SHA256SUMS"
-DROPS_DIR = RAW_DIR / "drops"
+RAW_ARTICLES_DIR = RAW_DIR / ARTICLES_FOLDER
+RAW_ARTICLES_CSV = RAW_DIR / ARTICLES_FILE
+RAW_CLAIMS_CSV = RAW_DIR / CLAIMS_FILE
+ARTICLES_MANIFEST = RAW_ARTICLES_DIR / MANIFEST_FILE
 PROCESSED_DIR = DATA_DIR / "processed"
 PROCESSED_CLAIMS = PROCESSED_DIR / "claims.parquet"
 PROCESSED_ARTICLES = PROCESSED_DIR / "articles.parquet"
@@ -43,8 +55,13 @@ VALIDATION_DIR = REPORTS_DIR / "validation"
 # reports/validation/ keeps the dataset's summary and the pages of this many most recent
 # candidate drops (each drop path tried used to leave its page forever).
 VALIDATION_HISTORY = 10
-REPORT_HTML = REPORTS_DIR / "report.html"
-REPORT_PDF = REPORTS_DIR / "report.pdf"
+REPORT_HTML_FILE = "report.html"
+REPORT_PDF_FILE = "report.pdf"
+REPORT_HTML = REPORTS_DIR / REPORT_HTML_FILE
+REPORT_PDF = REPORTS_DIR / REPORT_PDF_FILE
+# A report built with a parameters file NAME.yaml goes to reports/NAME/ (report.html, report.pdf,
+# executed/), beside the canonical one; these folder names of reports/ are taken.
+RESERVED_REPORT_NAMES = (EXECUTED_DIR.name, VALIDATION_DIR.name)
 KERNEL_NAME = "troopclaims"
 
 # Size limits on what a drop may make us read. A drop comes from outside: a 1 GB "article" or a
@@ -69,8 +86,11 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class ConfigError(ValueError):
-    """An environment setting the user must fix (its message says which and how)."""
+class ConfigError(TroopclaimsError, ValueError):
+    """An environment setting the user must fix (its message says which and how); exit 2, as
+    for any usage error, whichever command meets it."""
+
+    exit_code = 2
 
 
 def source_date_epoch() -> datetime | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from troopclaims import contract
+from troopclaims import config, contract
 from troopclaims.problems import DataError, Problem
 
 MAX_FIELD_CHARS = 100_000  # longest cell, and longest header line, a CSV may hold
@@ -566,7 +566,7 @@ def peek_articles(data: bytes, columns: tuple[str, ...]) -> list[tuple[str, ...]
     """ASCII ``columns`` (ids, language codes, file names) of an articles.csv's bytes, before its
     encoding is known; none when its structure cannot be read (the real read reports why)."""
     try:
-        normalised, dialect = _structure("articles.csv", data, contract.ARTICLE_COLUMNS)
+        normalised, dialect = _structure(config.ARTICLES_FILE, data, contract.ARTICLE_COLUMNS)
     except DataError:
         return []
     return peek_columns(normalised, dialect.delimiter, columns)

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from troopclaims.errors import TroopclaimsError
+
 PACKAGE_PREFIX = "package:"
 
 
@@ -105,7 +107,7 @@ NANUM_GOTHIC = ReportFont(
 REPORT_FONTS: tuple[ReportFont, ...] = (DEJAVU_SANS, NANUM_GOTHIC)
 
 
-class MissingFontError(Exception):
+class MissingFontError(TroopclaimsError):
     """Text needs a character no font of the report covers; one line per script says which."""
 
 

@@ -171,7 +171,7 @@ def ingest(
     drop = Path(drop)
     raw_dir = Path(raw_dir or config.RAW_DIR)
     processed_dir = Path(processed_dir or config.PROCESSED_DIR)
-    target = raw_dir / "drops" / drop.name
+    target = raw_dir / config.DROPS_FOLDER / drop.name
     try:
         with atomic.locked(raw_dir, exclusive=True):
             process.recover(raw_dir, processed_dir)

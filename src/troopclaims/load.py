@@ -48,7 +48,6 @@ MISSING_COLUMN = "required column is missing from the header"
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 # Each articles row's text as the snapshot read it (``snapshot.Entry``), None when absent.
 ARTICLE_TEXT_COLUMN = "_text"
-DROPS_DIR = snapshot.DROPS_DIR  # data/raw/drops/: the ingested drops, each a source of its own
 
 
 def _languages_of(
@@ -81,7 +80,7 @@ def _languages_of(
 def _articles_beside(path: Path) -> list[bytes]:
     """The bytes of the articles.csv beside ``path`` and of the dataset's, each read as a drop's
     files are (``snapshot.read_file``); those that cannot be read are left out."""
-    paths = [path.parent / snapshot.ARTICLES_CSV]
+    paths = [path.parent / config.ARTICLES_FILE]
     paths += [s.articles_csv for s in dataset_sources() if s.articles_csv]
     found = []
     for articles_csv in paths:
@@ -345,14 +344,14 @@ def _long_cells(name: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def read_raw_claims(path: Path = config.RAW_CLAIMS_CSV) -> pd.DataFrame:
-    """The claims CSV as strings (see ``read_raw_csv``)."""
-    return read_raw_csv(path, contract.CLAIM_COLUMNS)
+def read_raw_claims(path: Path | None = None) -> pd.DataFrame:
+    """The claims CSV (data/raw/'s unless given) as strings (see ``read_raw_csv``)."""
+    return read_raw_csv(path or config.RAW_CLAIMS_CSV, contract.CLAIM_COLUMNS)
 
 
-def read_raw_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
-    """The articles CSV as strings (see ``read_raw_csv``)."""
-    return read_raw_csv(path, contract.ARTICLE_COLUMNS)
+def read_raw_articles(path: Path | None = None) -> pd.DataFrame:
+    """The articles CSV (data/raw/'s unless given) as strings (see ``read_raw_csv``)."""
+    return read_raw_csv(path or config.RAW_ARTICLES_CSV, contract.ARTICLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -390,9 +389,9 @@ def base_source(raw_dir: Path | None = None) -> Source:
     raw_dir = Path(raw_dir or config.RAW_DIR)
     return Source(
         "base",
-        raw_dir / "claims.csv",
-        raw_dir / "articles.csv",
-        raw_dir / "articles",
+        raw_dir / config.CLAIMS_FILE,
+        raw_dir / config.ARTICLES_FILE,
+        raw_dir / config.ARTICLES_FOLDER,
         folder=raw_dir,
         follow_folder=True,
     )
@@ -402,13 +401,13 @@ def drop_source(path: Path) -> Source:
     """A drop folder, or a lone claims CSV given as a file (nothing is read yet)."""
     path = Path(path)
     if path.is_dir():
-        articles_csv = path / "articles.csv"
+        articles_csv = path / config.ARTICLES_FILE
         has_articles = os.path.lexists(articles_csv)  # a link counts: it is refused, not skipped
         return Source(
             path.name,
-            path / "claims.csv",
+            path / config.CLAIMS_FILE,
             articles_csv if has_articles else None,
-            path / "articles" if has_articles else None,
+            path / config.ARTICLES_FOLDER if has_articles else None,
             folder=path,
         )
     return Source(path.stem, path, None, None)
@@ -425,14 +424,14 @@ def read_source(source: Source) -> Source:
     if source.folder is None:
         return replace(source, files=snapshot.read_lone_csv(source.claims_csv))
     # data/raw/'s walk leaves drops/ out: each drop there is a source of its own
-    skip = (DROPS_DIR,) if source.follow_folder else ()
+    skip = (config.DROPS_FOLDER,) if source.follow_folder else ()
     files = snapshot.read_folder(source.folder, follow=source.follow_folder, skip=skip)
-    articles_csv = source.folder / snapshot.ARTICLES_CSV
+    articles_csv = source.folder / config.ARTICLES_FILE
     found = files.entry(articles_csv) is not None
     return replace(
         source,
         articles_csv=articles_csv if found else None,
-        articles_dir=source.folder / snapshot.ARTICLES_DIR if found else None,
+        articles_dir=source.folder / config.ARTICLES_FOLDER if found else None,
         files=files,
     )
 
@@ -492,7 +491,7 @@ def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
     Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
     """
     raw_dir = Path(raw_dir or config.RAW_DIR)
-    drops_dir = raw_dir / DROPS_DIR
+    drops_dir = raw_dir / config.DROPS_FOLDER
     drops = (
         sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         if drops_dir.is_dir()
@@ -567,7 +566,7 @@ def read_sources(
         frame.attrs = {}
         frame[SOURCE_FILE_COLUMN] = name
         if table == "articles":
-            frame[ARTICLES_DIR_COLUMN] = str(Path(path).parent / "articles")
+            frame[ARTICLES_DIR_COLUMN] = str(Path(path).parent / config.ARTICLES_FOLDER)
             frame[ARTICLE_TEXT_COLUMN] = pd.Series(
                 [source.files.text(name) for name in frame["file"]], index=frame.index, dtype=object
             )
@@ -656,11 +655,12 @@ def type_articles(raw: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def load_claims(path: Path = config.RAW_CLAIMS_CSV) -> pd.DataFrame:
-    """Typed claims straight from a CSV (for notebooks and tests; the build validates first)."""
+def load_claims(path: Path | None = None) -> pd.DataFrame:
+    """Typed claims straight from a CSV (data/raw/'s unless given; for notebooks and tests: the
+    build validates first)."""
     return type_claims(read_raw_claims(path))
 
 
-def load_articles(path: Path = config.RAW_ARTICLES_CSV) -> pd.DataFrame:
-    """Typed articles straight from a CSV."""
+def load_articles(path: Path | None = None) -> pd.DataFrame:
+    """Typed articles straight from a CSV (data/raw/'s unless given)."""
     return type_articles(read_raw_articles(path))

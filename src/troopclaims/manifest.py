@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from troopclaims import atomic, config
+from troopclaims.errors import TroopclaimsError
 
 SOURCES_NAME = config.PROCESSED_SOURCES.name
 RUN_PROCESS = "run `troopclaims process` (`make report` runs it first)"
 _MAX_NAMED = 5  # differences named in a message
 
 
-class StaleProcessedError(Exception):
+class StaleProcessedError(TroopclaimsError):
     """data/processed/ does not match data/raw/; the message says how and what to run."""
 
 

@@ -70,11 +70,11 @@ class NewDrop:
 
     @property
     def articles_csv(self) -> Path:
-        return self.folder / "articles.csv"
+        return self.folder / config.ARTICLES_FILE
 
     @property
     def claims_csv(self) -> Path:
-        return self.folder / "claims.csv"
+        return self.folder / config.CLAIMS_FILE
 
 
 def check_name(name: str) -> None:
@@ -194,7 +194,7 @@ def _check_target(folder: Path, name: str) -> list[Problem]:
         ]
     if folder.exists() or folder.is_symlink():
         return [Problem(shown, "already exists: new-drop never overwrites; choose another NAME")]
-    if (config.RAW_DIR / "drops" / name).exists():
+    if (config.RAW_DIR / config.DROPS_FOLDER / name).exists():
         return [
             Problem(
                 shown,
@@ -255,14 +255,14 @@ def new_drop(
 
     try:
         with atomic.atomic_new_dir(folder) as tmp:
-            (tmp / "articles").mkdir()
+            (tmp / config.ARTICLES_FOLDER).mkdir()
             for row, data in zip(rows, texts, strict=True):
-                with (tmp / "articles" / row.file).open("xb") as fh:
+                with (tmp / config.ARTICLES_FOLDER / row.file).open("xb") as fh:
                     fh.write(data)
             _write_csv(
-                tmp / "articles.csv", contract.ARTICLE_COLUMNS, [_article_row(r) for r in rows]
+                tmp / config.ARTICLES_FILE, contract.ARTICLE_COLUMNS, [_article_row(r) for r in rows]
             )
-            _write_csv(tmp / "claims.csv", contract.CLAIM_COLUMNS, [])
+            _write_csv(tmp / config.CLAIMS_FILE, contract.CLAIM_COLUMNS, [])
     except OSError as exc:
         if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
             raise

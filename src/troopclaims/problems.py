@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from troopclaims.errors import TroopclaimsError
+
 Severity = Literal["error", "warning"]
 MAX_VALUE_CHARS = 80
 MESSAGE_LIMIT = 20  # problems spelt out in a DataError's message (all stay in .problems)
@@ -69,7 +71,7 @@ class Problem:
 RuleKey = tuple[str, str, str]
 
 
-class DataError(Exception):
+class DataError(TroopclaimsError):
     """Raised when input cannot be read at all; carries the problems found so far.
 
     ``unlisted`` counts, per rule (``Problem.rule_key``), problems found but not kept (a

@@ -128,12 +128,12 @@ def write_processed(
     return out_dir / config.PROCESSED_CLAIMS.name, out_dir / config.PROCESSED_ARTICLES.name
 
 
-def read_processed(
-    out_dir: Path = config.PROCESSED_DIR,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The processed (claims, articles) pair, as notebooks load it, once it is known to match
-    the raw data it was built from (``manifest.StaleProcessedError`` says what to run if not)."""
-    manifest.require_current(Path(out_dir))
+def read_processed(out_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The processed (claims, articles) pair (``config.PROCESSED_DIR`` unless given), as notebooks
+    load it, once it is known to match the raw data it was built from
+    (``manifest.StaleProcessedError`` says what to run if not)."""
+    out_dir = Path(out_dir or config.PROCESSED_DIR)
+    manifest.require_current(out_dir)
     return (
         pd.read_parquet(Path(out_dir) / config.PROCESSED_CLAIMS.name),
         pd.read_parquet(Path(out_dir) / config.PROCESSED_ARTICLES.name),
@@ -158,7 +158,7 @@ def recover(raw_dir: Path, out_dir: Path) -> list[Path]:
     """Remove what interrupted runs left in data/raw/drops/ and data/processed/ (temporary
     files, a rolled-back drop's trash). Only under the exclusive data lock."""
     return [
-        *atomic.remove_leftovers(Path(raw_dir) / "drops", everyone=True),
+        *atomic.remove_leftovers(Path(raw_dir) / config.DROPS_FOLDER, everyone=True),
         *atomic.remove_leftovers(Path(out_dir), everyone=True),
     ]
 

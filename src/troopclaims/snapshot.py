@@ -36,12 +36,7 @@ from troopclaims import config, contract
 from troopclaims.csvformat import peek_articles
 from troopclaims.problems import DataError, Problem
 
-CLAIMS_CSV = "claims.csv"
-ARTICLES_CSV = "articles.csv"
-UNCLAIMED_CSV = "unclaimed.csv"
-ARTICLES_DIR = "articles"
-DROP_CSVS = (CLAIMS_CSV, ARTICLES_CSV, UNCLAIMED_CSV)
-DROPS_DIR = "drops"  # data/raw/drops/: where ingested drops live, one folder each
+DROP_CSVS = (config.CLAIMS_FILE, config.ARTICLES_FILE, config.UNCLAIMED_FILE)
 MAX_LISTED = 200  # files outside the contract listed by name (they are never read)
 # A folder's walk looks at this many entries (files, folders, anything) and goes this many folders
 # deep at most; past either, the drop is refused (a drop is a few CSVs and texts, and the walk
@@ -127,11 +122,11 @@ class Snapshot:
 
     def text(self, name: str) -> Entry | None:
         """The entry of the article text ``articles/<name>``, if articles.csv named it."""
-        return self.entries.get(f"{ARTICLES_DIR}/{name}")
+        return self.entries.get(f"{config.ARTICLES_FOLDER}/{name}")
 
     def text_refusals(self) -> list[Problem]:
         """Refusals among the article texts (and of articles/ itself), each once."""
-        found = [e.problem for rel, e in self.entries.items() if rel.startswith(f"{ARTICLES_DIR}/")]
+        found = [e.problem for rel, e in self.entries.items() if rel.startswith(f"{config.ARTICLES_FOLDER}/")]
         return list(dict.fromkeys(p for p in found if p is not None))
 
     def refusals(self) -> list[Problem]:
@@ -292,17 +287,17 @@ def named_texts(articles_csv: bytes) -> list[str]:
 
 def _read_texts(dir_fd: int, snap: Snapshot) -> None:
     """Read the texts articles.csv names, through one open ``articles/`` folder."""
-    articles = snap.entries.get(ARTICLES_CSV)
+    articles = snap.entries.get(config.ARTICLES_FILE)
     names = named_texts(articles.data) if articles and articles.data is not None else []
-    folder = snap.folder / ARTICLES_DIR
+    folder = snap.folder / config.ARTICLES_FOLDER
     try:
-        os.stat(ARTICLES_DIR, dir_fd=dir_fd, follow_symlinks=False)
+        os.stat(config.ARTICLES_FOLDER, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return  # every named text is then missing: validation's file rule says so, per row
-    opened = _open_folder(ARTICLES_DIR, dir_fd, folder, follow=False)
+    opened = _open_folder(config.ARTICLES_FOLDER, dir_fd, folder, follow=False)
     if isinstance(opened, Problem):  # one refusal, shared by the texts it hides
         for name in names or [""]:
-            snap.entries[f"{ARTICLES_DIR}/{name}"] = Entry(folder / name, problem=opened)
+            snap.entries[f"{config.ARTICLES_FOLDER}/{name}"] = Entry(folder / name, problem=opened)
         return
     total, over = 0, False
     try:
@@ -317,7 +312,7 @@ def _read_texts(dir_fd: int, snap: Snapshot) -> None:
                     if over:
                         entry = Entry(entry.path, problem=_over_total(entry.path))
             if entry is not None:
-                snap.entries[f"{ARTICLES_DIR}/{name}"] = entry
+                snap.entries[f"{config.ARTICLES_FOLDER}/{name}"] = entry
     finally:
         os.close(opened)
 
@@ -550,12 +545,12 @@ def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
                 "a drop comes from outside it",
             )
         ]
-    if os.path.lexists(Path(raw_dir) / DROPS_DIR / path.name):
+    if os.path.lexists(Path(raw_dir) / config.DROPS_FOLDER / path.name):
         return [
             Problem(
                 where,
                 f"a drop named {path.name!r} was already ingested "
-                f"(data/raw/{DROPS_DIR}/{path.name}); drops are never overwritten",
+                f"(data/raw/{config.DROPS_FOLDER}/{path.name}); drops are never overwritten",
             )
         ]
     return []
