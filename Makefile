@@ -38,7 +38,7 @@ no_control = for v in $(1); do case "$${!v}" in *[[:cntrl:]]*) printf '%s holds 
   character (line break, tab, escape...): give the path on one line, as plain text\n' "$$v" >&2; \
   exit 2;; esac; done
 
-.PHONY: help setup report test lint format validate ingest new-drop lab bench lock clean
+.PHONY: help setup report check-params test lint format validate ingest new-drop lab bench lock clean
 
 help: ## List the documented targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,10 +63,11 @@ setup: $(STAMP) ## Create .venv from requirements.lock, install the package and 
 
 # --- The report: file targets, so an unchanged build does nothing ------------------------------
 # raw data + package -> data/processed (validated) -> reports/executed/NN-*.ipynb (papermill, one
-# per notebook, concurrently) -> reports/report.html + report.pdf. PARAMS=file.yaml passes
-# notebook parameters; its content is copied to PARAMS_USED only when it changes, so switching
-# parameters re-runs the notebooks and an unchanged file does not. NOTEBOOK_LIST does the same
-# for the list of notebooks, so deleting one rebuilds the report. The environment ($(STAMP):
+# per notebook, concurrently) -> reports/report.html + report.pdf, from the notebooks' default
+# parameters. PARAMS=path/NAME.yaml builds a variant beside it instead, in reports/NAME/ (one
+# `troopclaims report --params` run: execute + build), leaving reports/report.* as they are.
+# NOTEBOOK_LIST holds the list of notebooks, rewritten only when it changes, so deleting one
+# rebuilds the report. The environment ($(STAMP):
 # lock, pyproject) is a prerequisite of every step, as provenance lists its package versions.
 # Hidden paths are an interrupted ingest's leftovers (.name.1234.abcd1234.tmp/.trash): never data.
 RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
@@ -80,36 +81,36 @@ EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
 PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
   data/processed/validation.json data/processed/sources.json
 REPORT_FILES := reports/report.html reports/report.pdf
-PARAMS_USED := reports/executed/.params.yaml
 NOTEBOOK_LIST := reports/executed/.notebooks
 
-report: $(REPORT_FILES) ## Validate the data, run the notebooks, write reports/report.html and .pdf (PARAMS=file.yaml)
+# With PARAMS the variant's recipe runs once its file is checked (check-params) and
+# data/processed/ is current; the value itself reaches it only as "$$PARAMS".
+report: $(if $(PARAMS),check-params $(PROCESSED),$(REPORT_FILES)) | $(STAMP) ## Validate the data, run the notebooks, write reports/report.html and .pdf (PARAMS=path/NAME.yaml: reports/NAME/)
+	$(if $(PARAMS),$(BIN)/troopclaims report --params "$$PARAMS")
 
 $(PROCESSED) &: $(RAW_FILES) $(PROCESS_SOURCES) $(STAMP)
 	$(BIN)/troopclaims process
 
-$(PARAMS_USED): FORCE
-	@$(call no_control,PARAMS); mkdir -p $(@D); src="$${PARAMS:-/dev/null}"; \
-	  [ -f "$$src" ] || [ "$$src" = /dev/null ] || { \
-	    printf 'PARAMS: no such file: %s\n' "$$src" >&2; exit 1; }; \
-	  cmp -s -- "$$src" $@ || cp -- "$$src" $@
+check-params: FORCE
+	@$(call no_control,PARAMS); [ -f "$$PARAMS" ] || { \
+	    printf 'PARAMS: no such file: %s\n' "$$PARAMS" >&2; exit 1; }
 
 $(NOTEBOOK_LIST): FORCE
 	@mkdir -p $(@D); printf '%s\n' $(NOTEBOOKS) | cmp -s - $@ || printf '%s\n' $(NOTEBOOKS) > $@
 
 # One process runs every stale notebook concurrently (measured faster than one process per
-# notebook under make -j): all of them when data, package, parameters or environment changed
-# ($? holds more than notebooks), else only the notebooks that changed; the others are still
-# valid, so they are touched to say so. `python -m troopclaims.report` is `troopclaims report`
-# without the CLI's imports.
-$(EXECUTED) &: $(NOTEBOOKS) $(PROCESSED) $(PKG_SOURCES) $(PARAMS_USED) $(STAMP)
-	$(PY) -m troopclaims.report execute --params $(PARAMS_USED) \
+# notebook under make -j): all of them when data, package or environment changed ($? holds more
+# than notebooks), else only the notebooks that changed; the others are still valid, so they
+# are touched to say so. `troopclaims report` imports only what the report needs (no pandas,
+# no Great Expectations), so the CLI costs no more than the module would.
+$(EXECUTED) &: $(NOTEBOOKS) $(PROCESSED) $(PKG_SOURCES) $(STAMP)
+	$(BIN)/troopclaims report execute \
 	  $(if $(filter-out $(NOTEBOOKS),$?),$(NOTEBOOKS),$(filter $(NOTEBOOKS),$?))
 	@touch -c $(EXECUTED)
 
 $(REPORT_FILES) &: $(EXECUTED) $(NOTEBOOK_LIST) $(TEMPLATE_FILES) $(PKG_SOURCES) $(RAW_FILES) \
   $(STAMP)
-	$(PY) -m troopclaims.report build --params $(PARAMS_USED)
+	$(BIN)/troopclaims report build
 
 # Every step writes atomically, so a failed step leaves good old files: keep them (make would
 # otherwise delete the other members of a grouped target when its recipe fails).

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from troopclaims import atomic, cli, config, load, manifest, process, report
+from troopclaims import atomic, cli, config, execute, load, manifest, process, provenance
 
 VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
 EXE = Path(sys.executable).with_name("troopclaims")
@@ -179,11 +179,11 @@ def test_sigkill_between_the_reports_renames_then_the_next_build(tmp_path: Path)
         folder.mkdir()
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# One\n\nText.")])
         digest = manifest.sources_digest(processed)  # it read this build of processed data
-        nb.metadata[report.RECORD_KEY] = report.processed_record(processed, digest)
+        nb.metadata[execute.RECORD_KEY] = execute.processed_record(processed, digest)
         nbformat.write(nb, folder / "01-one.ipynb")
     out = tmp_path / "out"
-    argv = [sys.executable, "-m", "troopclaims.report", "build", "--notebooks-dir", notebooks]
-    argv += ["--executed-dir", executed, "--raw-dir", raw]
+    argv = [sys.executable, "-m", "troopclaims.cli", "report", "build"]
+    argv += ["--notebooks-dir", notebooks, "--executed-dir", executed, "--raw-dir", raw]
     argv += ["--html", out / "report.html", "--pdf", out / "report.pdf"]
     env = {**os.environ, atomic.KILL_ENV: "report-renames"}
     killed = subprocess.run([str(a) for a in argv], env=env, capture_output=True, text=True)
@@ -210,7 +210,7 @@ def test_provenance_and_raw_files_skip_leftovers_and_links(tmp_path: Path) -> No
     (raw / "drops" / ".real.1.abcd1234.trash" / "claims.csv").write_text("z", encoding="utf-8")
     (raw / ".claims.csv.1.abcd1234.tmp").write_text("half", encoding="utf-8")
     (raw / "link.csv").symlink_to(raw / "claims.csv")
-    listed = [p["path"] for p in report.input_files(raw)]
+    listed = [p["path"] for p in provenance.input_files(raw)]
     assert [Path(p).relative_to(raw).as_posix() for p in listed] == [
         "claims.csv",
         "drops/real/claims.csv",
@@ -256,7 +256,7 @@ def test_waiting_for_the_lock_says_so_and_gives_up_with_a_clear_message(
         monkeypatch.setenv(config.LOCK_TIMEOUT_ENV, "0.1")
         assert cli.main(["process"]) == 1  # a writer must wait for the reader
         err = capsys.readouterr().err
-        assert "waiting for" in err and "ERROR: gave up after 0.1 s" in err
+        assert "waiting for" in err and "ERROR gave up after 0.1 s" in err
     finally:
         os.close(holder)
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from test_bans import FORMULAS, MARKUP, NAME_CONTROLS
 
-from troopclaims import charts, report
+from troopclaims import charts, provenance, report
 
 ANSI = ["\x1b[31m", "\x1b[1;4m", "\x1b]8;;https://example.invalid\x1b\\", "\x1b[2J", "\x1b[0m"]
 # What a payload could be, were it in a cell, a printed line, a chart title, a file name or
@@ -127,7 +127,7 @@ def _page(
     for name in files:
         (raw / f"{name}.txt").write_text("x", encoding="utf-8")
     combined, toc, used = report.combine([executed])
-    return report.render_html(combined, toc, report.provenance(raw, None, used))
+    return report.render_html(combined, toc, provenance.collect(raw, None, used))
 
 
 @pytest.fixture(scope="module")

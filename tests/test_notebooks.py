@@ -11,10 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from troopclaims import config, load, process, report
+from troopclaims import cli, config, execute, load, process
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
-NOTEBOOKS = report.source_notebooks()
+NOTEBOOKS = execute.source_notebooks()
 
 
 def small_processed(folder: Path, verdict: bool = True) -> Path:
@@ -37,7 +37,7 @@ def small_params(tmp_path: Path, output_dir: str = "") -> dict:
 def execute_small(tmp_path: Path, output_dir: str = "") -> list[Path]:
     """Execute every notebook on the fixture data into ``tmp_path/executed``."""
     params = small_params(tmp_path, output_dir)
-    return report.execute_all(NOTEBOOKS, tmp_path / "executed", params, NOTEBOOKS)
+    return execute.execute_all(NOTEBOOKS, tmp_path / "executed", params, NOTEBOOKS)
 
 
 def _code_cells(path: Path) -> list:
@@ -75,8 +75,8 @@ def test_parameters_cell_holds_plain_values_only(path: Path) -> None:
     for node in ast.parse(tagged[0].source).body:
         assert isinstance(node, ast.Assign), ast.dump(node)
         ast.literal_eval(node.value)  # a plain value, not an expression to evaluate
-    assert report.declared_parameters(path)["processed_dir"] == '"data/processed"'  # as written
-    assert "validation_dir" not in report.declared_parameters(path)  # the verdict is in processed
+    assert execute.declared_parameters(path)["processed_dir"] == '"data/processed"'  # as written
+    assert "validation_dir" not in execute.declared_parameters(path)  # the verdict is in processed
 
 
 # --- parameters from a file -------------------------------------------------------------------
@@ -88,14 +88,14 @@ def test_params_file_global_and_per_notebook(tmp_path: Path) -> None:
         "processed_dir: /x\n03-response-timing:\n  reference_date: '2024-10-21'\n",
         encoding="utf-8",
     )
-    params = report.load_params(path)
+    params = execute.load_params(path)
     timing = next(nb for nb in NOTEBOOKS if nb.stem == "03-response-timing")
     estimates = next(nb for nb in NOTEBOOKS if nb.stem == "02-troop-estimates")
-    assert report.parameters_for(timing, params, NOTEBOOKS) == {
+    assert execute.parameters_for(timing, params, NOTEBOOKS) == {
         "processed_dir": "/x",
         "reference_date": "2024-10-21",
     }
-    assert report.parameters_for(estimates, params, NOTEBOOKS) == {"processed_dir": "/x"}
+    assert execute.parameters_for(estimates, params, NOTEBOOKS) == {"processed_dir": "/x"}
 
 
 def test_unquoted_yaml_dates_become_iso_strings(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_unquoted_yaml_dates_become_iso_strings(tmp_path: Path) -> None:
         "output_dir: ''\nwhen: [2024-10-18 10:30:00]\n",
         encoding="utf-8",
     )
-    params = report.load_params(path)
+    params = execute.load_params(path)
     assert params["03-response-timing"] == {"reference_date": "2024-10-18"}
     assert params["when"] == ["2024-10-18T10:30:00"]
 
@@ -129,8 +129,8 @@ def test_a_bad_params_file_is_one_error_naming_the_file(
 ) -> None:
     path = tmp_path / "p.yaml"
     path.write_bytes(content)
-    with pytest.raises(report.ReportError, match=re.escape(message)) as info:
-        report.load_params(path)
+    with pytest.raises(execute.ReportError, match=re.escape(message)) as info:
+        execute.load_params(path)
     assert "p.yaml" in str(info.value)
 
 
@@ -139,9 +139,7 @@ def test_a_bad_params_file_on_the_command_line_is_a_message_not_a_traceback(
 ) -> None:
     path = tmp_path / "p.yaml"
     path.write_bytes(b"\xff\xfe binary")
-    with pytest.raises(SystemExit) as info:
-        report.main(["execute", str(NOTEBOOKS[0]), "--params", str(path)])
-    assert info.value.code == 1
+    assert cli.main(["report", "execute", str(NOTEBOOKS[0]), "--params", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("ERROR cannot read parameters file ") and "not UTF-8" in err
     assert "Traceback" not in err
@@ -151,19 +149,19 @@ def test_an_empty_or_missing_params_file(tmp_path: Path) -> None:
     """Make always passes a file, empty for 'defaults'; a named file that is absent is an error."""
     empty = tmp_path / "empty.yaml"
     empty.write_text("# only a comment\n", encoding="utf-8")
-    assert report.load_params(empty) == {}
-    assert report.load_params(None) == {}
-    with pytest.raises(report.ReportError, match="cannot read parameters file"):
-        report.load_params(tmp_path / "absent.yaml")
+    assert execute.load_params(empty) == {}
+    assert execute.load_params(None) == {}
+    with pytest.raises(execute.ReportError, match="cannot read parameters file"):
+        execute.load_params(tmp_path / "absent.yaml")
 
 
 def test_unknown_parameter_is_an_error_not_ignored() -> None:
     with pytest.raises(
-        report.ReportError, match="no notebook declares a parameter named 'refrence'"
+        execute.ReportError, match="no notebook declares a parameter named 'refrence'"
     ):
-        report.parameters_for(NOTEBOOKS[0], {"refrence": "x"}, NOTEBOOKS)
-    with pytest.raises(report.ReportError, match="declares no parameter colour"):
-        report.parameters_for(NOTEBOOKS[1], {NOTEBOOKS[1].stem: {"colour": 1}}, NOTEBOOKS)
+        execute.parameters_for(NOTEBOOKS[0], {"refrence": "x"}, NOTEBOOKS)
+    with pytest.raises(execute.ReportError, match="declares no parameter colour"):
+        execute.parameters_for(NOTEBOOKS[1], {NOTEBOOKS[1].stem: {"colour": 1}}, NOTEBOOKS)
 
 
 # --- execution through papermill --------------------------------------------------------------
@@ -197,7 +195,7 @@ def _output_text(path: Path) -> str:
 @pytest.mark.slow
 def test_validation_notebook_reads_the_verdict_beside_the_processed_data(tmp_path: Path) -> None:
     out = tmp_path / "01.ipynb"
-    report.execute(NOTEBOOKS[0], out, small_params(tmp_path))
+    execute.execute(NOTEBOOKS[0], out, small_params(tmp_path))
     text = _output_text(out)
     assert "INVENTED fixture: a &lt;dated&gt; claim says how its date was found" in text
     assert "No validation result" not in text
@@ -207,7 +205,7 @@ def test_validation_notebook_reads_the_verdict_beside_the_processed_data(tmp_pat
 def test_validation_notebook_explains_a_missing_result(tmp_path: Path) -> None:
     processed = small_processed(tmp_path / "processed", verdict=False)
     out = tmp_path / "01.ipynb"
-    report.execute(NOTEBOOKS[0], out, {"processed_dir": str(processed)})
+    execute.execute(NOTEBOOKS[0], out, {"processed_dir": str(processed)})
     text = _output_text(out)
     assert f"No validation result at {processed / 'validation.json'}" in text
     assert "run `make report` (or `troopclaims process`) to validate it" in text
@@ -223,8 +221,8 @@ def test_a_failing_cell_is_named_and_the_previous_output_kept(tmp_path: Path) ->
     out = tmp_path / "executed" / broken.name
     out.parent.mkdir()
     out.write_text("previous", encoding="utf-8")
-    with pytest.raises(report.ReportError) as info:
-        report.execute(broken, out, small_params(tmp_path))
+    with pytest.raises(execute.ReportError) as info:
+        execute.execute(broken, out, small_params(tmp_path))
     message = str(info.value)
     assert "02-troop-estimates.ipynb: cell 4 failed with ValueError: boom" in message
     assert "raise ValueError('boom')" in message
@@ -253,8 +251,8 @@ def test_a_dying_kernel_is_named_with_its_notebook_and_cell(tmp_path: Path) -> N
     out = tmp_path / "executed" / dies.name
     out.parent.mkdir()
     out.write_text("previous", encoding="utf-8")
-    with pytest.raises(report.ReportError) as info:
-        report.execute_all([dies, fine], out.parent, {}, [dies, fine])
+    with pytest.raises(execute.ReportError) as info:
+        execute.execute_all([dies, fine], out.parent, {}, [dies, fine])
     message = str(info.value)
     assert message.startswith(f"{dies}: cell 2 failed with DeadKernelError: Kernel died")
     assert "os._exit(1)" in message
@@ -270,8 +268,8 @@ def test_a_failure_outside_any_cell_is_named_with_its_notebook(
     """A kernel that cannot start (here: no such kernel) fails before any cell runs."""
     path = _scratch_notebook(tmp_path, "07-nokernel.ipynb", ["pass"])
     monkeypatch.setattr(config, "KERNEL_NAME", "no-such-kernel-anywhere")
-    with pytest.raises(report.ReportError) as info:
-        report.execute(path, tmp_path / "out.ipynb", {})
+    with pytest.raises(execute.ReportError) as info:
+        execute.execute(path, tmp_path / "out.ipynb", {})
     assert str(info.value).startswith(f"{path}: failed with NoSuchKernel: ")
 
 
@@ -288,7 +286,7 @@ def test_defaults_resolve_from_the_project_root_not_the_working_directory(tmp_pa
         kernel_name=config.KERNEL_NAME,
         progress_bar=False,
         cwd=str(tmp_path),
-        extra_arguments=report.KERNEL_ARGS,
+        extra_arguments=execute.KERNEL_ARGS,
         shutdown_kernel="immediate",
     )
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)

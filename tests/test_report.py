@@ -19,7 +19,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from test_notebooks import NOTEBOOKS, SMALL
 
-from troopclaims import config, fonts, load, manifest, process, report
+from troopclaims import cli, config, execute, fonts, load, manifest, process, provenance, report
 
 EPOCH = "1730764800"  # 2024-11-05 00:00:00 UTC
 SECTIONS = [
@@ -60,7 +60,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "output_dir": "",
             "03-response-timing": {"reference_label": KOREAN_LABEL},  # Hangul in a chart
         }
-        executed = report.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
+        executed = execute.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
         html, pdf = report.build(executed, tmp / "report.html", tmp / "report.pdf", SMALL / "raw")
     finally:
         if old is None:
@@ -135,7 +135,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(
 ) -> None:
     """Execute and build again from the same inputs: the HTML must not differ by one byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    executed = report.execute_all(NOTEBOOKS, tmp_path / "executed", built["params"], NOTEBOOKS)
+    executed = execute.execute_all(NOTEBOOKS, tmp_path / "executed", built["params"], NOTEBOOKS)
     html, _ = report.build(executed, tmp_path / "r.html", tmp_path / "r.pdf", SMALL / "raw")
     assert html.read_bytes() == built["html"].read_bytes()
 
@@ -201,7 +201,7 @@ def _tiny_executed(folder: Path, markdown: str, processed: Path | None = None) -
     read the current build of ``processed`` (None: no processed data)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
     digest = manifest.sources_digest(processed) if processed else None
-    nb.metadata[report.RECORD_KEY] = report.processed_record(processed, digest)
+    nb.metadata[execute.RECORD_KEY] = execute.processed_record(processed, digest)
     path = folder / "01-tiny.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -210,7 +210,7 @@ def _tiny_executed(folder: Path, markdown: str, processed: Path | None = None) -
 
 def test_a_page_without_hangul_embeds_no_font(tmp_path: Path) -> None:
     combined, toc, used = report.combine([_tiny_executed(tmp_path, "# Кремль\n\nÉtats-Unis")])
-    page = report.render_html(combined, toc, report.provenance(SMALL / "raw", None, used))
+    page = report.render_html(combined, toc, provenance.collect(SMALL / "raw", None, used))
     assert "Кремль" in page
     assert "@font-face" not in page and "body::before" not in page
 
@@ -227,9 +227,10 @@ def test_a_build_without_a_hangul_font_says_so_and_names_the_package(
     (tmp_path / "notebooks" / executed.name).write_text("{}", encoding="utf-8")
     html = tmp_path / "r.html"
     err = io.StringIO()
-    with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        report.main(
+    with redirect_stderr(err):
+        code = cli.main(
             [
+                "report",
                 "build",
                 "--executed-dir",
                 str(executed.parent),
@@ -243,7 +244,7 @@ def test_a_build_without_a_hangul_font_says_so_and_names_the_package(
                 str(SMALL / "raw"),
             ]
         )
-    assert info.value.code == 1
+    assert code == 1
     first = err.getvalue().splitlines()[0]
     assert first.startswith("ERROR no font for the Hangul text in the report: 북 (U+BD81)")
     assert first.endswith(
@@ -266,7 +267,7 @@ def test_a_failed_build_leaves_the_previous_report_untouched(tmp_path: Path, mon
 
     monkeypatch.setattr(report, "write_pdf", broken_pdf)
     executed = tmp_path / "01.ipynb"
-    metadata = {report.RECORD_KEY: {"processed_dir": None}}  # reads no processed data
+    metadata = {execute.RECORD_KEY: {"processed_dir": None}}  # reads no processed data
     nb = {"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
     executed.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(OSError):
@@ -278,9 +279,11 @@ def test_a_failed_build_leaves_the_previous_report_untouched(tmp_path: Path, mon
 
 def test_command_line_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     err = io.StringIO()
-    with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        report.main(["build", "--executed-dir", str(tmp_path), "--html", str(tmp_path / "r.html")])
-    assert info.value.code == 1
+    with redirect_stderr(err):
+        code = cli.main(
+            ["report", "build", "--executed-dir", str(tmp_path), "--html", str(tmp_path / "r.html")]
+        )
+    assert code == 1
     assert err.getvalue().startswith("ERROR executed notebook missing")
     assert "Traceback" not in err.getvalue()
     assert not (tmp_path / "r.html").exists()
@@ -288,9 +291,9 @@ def test_command_line_failure_is_a_message_not_a_traceback(tmp_path: Path) -> No
 
 def test_build_date_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert report.build_date() == "2024-11-05 00:00:00 UTC"
+    assert provenance.build_date() == "2024-11-05 00:00:00 UTC"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", report.build_date())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", provenance.build_date())
 
 
 @pytest.mark.parametrize(
@@ -303,12 +306,12 @@ def test_a_malformed_source_date_epoch_is_one_error_line_before_any_work(
 ) -> None:
     """Checked first by every step: IPython's kernel parses it too and would not even start."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    monkeypatch.setattr(report, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
+    monkeypatch.setattr(execute, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
     monkeypatch.setattr(report, "build", lambda *a, **k: pytest.fail("built the report"))
     err = io.StringIO()
-    with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        report.main(argv)
-    assert info.value.code == 1
+    with redirect_stderr(err):
+        code = cli.main(["report", *argv])
+    assert code == 2  # a malformed setting (ConfigError): exit 2, as for every command
     first = err.getvalue().splitlines()[0]
     assert first == (
         "ERROR SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got 'yesterday'"
@@ -355,9 +358,9 @@ def _build_argv(notebooks: Path, executed: Path, raw: Path, out: Path) -> list[s
 def _refused(argv: list[str]) -> str:
     """Run ``report build``; it must exit 1. Returns its stderr."""
     err = io.StringIO()
-    with redirect_stderr(err), pytest.raises(SystemExit) as info:
-        report.main(argv)
-    assert info.value.code == 1
+    with redirect_stderr(err):
+        code = cli.main(["report", *argv])
+    assert code == 1
     assert "Traceback" not in err.getvalue()
     assert err.getvalue().splitlines()[-1].startswith("report not updated")
     return err.getvalue()
@@ -376,12 +379,12 @@ def test_a_drop_landing_between_execute_and_build_is_refused_and_the_old_report_
     notebooks.mkdir()
     shutil.copyfile(NOTEBOOKS[0], notebooks / NOTEBOOKS[0].name)
     params = {"processed_dir": str(processed), "output_dir": ""}
-    (done,) = report.execute_all([notebooks / NOTEBOOKS[0].name], executed, params, NOTEBOOKS)
-    record = nbformat.read(done, as_version=4).metadata[report.RECORD_KEY]
-    assert record == report.processed_record(processed, manifest.sources_digest(processed))
+    (done,) = execute.execute_all([notebooks / NOTEBOOKS[0].name], executed, params, NOTEBOOKS)
+    record = nbformat.read(done, as_version=4).metadata[execute.RECORD_KEY]
+    assert record == execute.processed_record(processed, manifest.sources_digest(processed))
 
     argv = _build_argv(notebooks, executed, raw, out)
-    assert report.main(argv) == 0
+    assert cli.main(["report", *argv]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert _inputs_table(html) == _sources_json_inputs(processed)  # exactly what was read
     assert len(_inputs_table(html)) == len(manifest.raw_files(raw)) + 1

@@ -1,8 +1,13 @@
-"""The ``troopclaims`` command: the stages of the data flow as subcommands.
+"""The ``troopclaims`` command: the stages of the data flow as subcommands, in one parser.
 
 Bad input is the user's to fix, so it ends in located messages and exit code 1, never a
-traceback. Exit 2 is for usage errors (argparse's convention) and for internal errors, whose
-traceback ``--debug`` (or TROOPCLAIMS_DEBUG=1) shows.
+traceback: every such error is a ``TroopclaimsError``, turned into its message and its exit code
+by the one handler in ``main``. Exit 2 is for usage errors (argparse's convention, a malformed
+setting: ``ConfigError``) and for internal errors, whose traceback ``--debug`` (or
+TROOPCLAIMS_DEBUG=1) shows.
+
+The modules a command needs are imported inside it: ``report`` and ``new-drop`` never import
+pandas or Great Expectations, so Make can call ``troopclaims report execute`` at no extra cost.
 """
 
 from __future__ import annotations
@@ -13,9 +18,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from troopclaims import atomic, config, ingest, load, newdrop, process, validate
+from troopclaims import atomic, config
+from troopclaims.errors import TroopclaimsError
 from troopclaims.problems import DataError, Problem
+
+if TYPE_CHECKING:
+    from troopclaims import validate
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -30,15 +40,24 @@ _INTERRUPTED = {
     "report": "(report.html and report.pdf are each the previous or the new version, never "
     "half-written; run `make report` to bring both up to date)",
 }
+# What a command that failed with a TroopclaimsError left as it was (each writes atomically).
+_UNCHANGED = {
+    "report": "report not updated: the previous report.html/report.pdf are intact.",
+    "new-drop": "no drop folder was created.",
+}
 
 
 def _print_lines(report: validate.ValidationReport, stream=None) -> None:
+    from troopclaims import validate
+
     for line in validate.format_lines(report):
         print(line, file=stream or sys.stdout)
 
 
 def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:
     """Every run leaves its summary page under reports/validation/ (a log Make doesn't track)."""
+    from troopclaims import validate
+
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
     validate.write_summary(report, html_path, json_path)
@@ -65,6 +84,8 @@ def _drop_stem(path: Path) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
+    from troopclaims import load, validate
+
     if args.path is None:
         sources = load.dataset_sources()
         names = DATASET_SUMMARY
@@ -87,6 +108,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_process(args: argparse.Namespace) -> int:
     """Validate the whole dataset, then write data/processed/ with its verdict (or nothing)."""
+    from troopclaims import process, validate
+
     report = process.validate_and_build()
     _write_summary(report, *DATASET_SUMMARY)
     if not report.ok:
@@ -100,15 +123,16 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate a drop against the dataset and fold it in, or change nothing."""
+    from troopclaims import ingest
+
     path = Path(args.path)
     try:
         result = ingest.ingest(path)
-    except ingest.IngestRefusedError as refused:
-        _print_lines(refused.report, sys.stderr)
-        print("nothing was ingested; data/ is unchanged.", file=sys.stderr)
+    except ingest.IngestRefusedError as refused:  # its summary page too; ``main`` prints it
         stem = _drop_stem(path)
         _write_summary(refused.report, f"{stem}.html", f"{stem}.json")
-        return 1
+        refused.add_note("nothing was ingested; data/ is unchanged.")
+        raise
     try:
         _write_summary(result.report, *DATASET_SUMMARY)
     except KeyboardInterrupt:
@@ -127,27 +151,84 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_new_drop(args: argparse.Namespace) -> int:
     """Create a drop folder from article texts, then print what the curator fills in."""
-    try:
-        drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
-    except newdrop.NewDropError as err:
-        for problem in err.problems:
-            print(problem.format(), file=sys.stderr)
-        print("no drop folder was created.", file=sys.stderr)
-        return 1
+    from troopclaims import newdrop
+
+    drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
     for line in newdrop.describe(drop):
         print(line)
     return 0
 
 
-def _add_report_parser(sub: argparse._SubParsersAction) -> None:
-    """``troopclaims report [execute|build]``: its options and messages live in ``report``."""
-    from troopclaims import report
+# --- report: execute the notebooks, build the HTML and PDF ------------------------------------
 
+
+def _add_report_parser(sub: argparse._SubParsersAction) -> None:
+    """``troopclaims report [execute|build]``: both steps in order when no step is given.
+
+    Without --params the canonical report is built (reports/report.*, from the notebooks'
+    defaults); with --params NAME.yaml a variant, in reports/NAME/ (``report.outputs_for``).
+    Path options default to those, read when the command runs.
+    """
     p = sub.add_parser(
-        "report", help="execute the notebooks and build reports/report.html and report.pdf"
+        "report",
+        help="execute the notebooks and build reports/report.html and report.pdf "
+        "(--params NAME.yaml: reports/NAME/)",
     )
-    report.add_arguments(p)
-    p.set_defaults(func=report.run_command)
+    p.add_argument("--params", type=Path, help="YAML of parameters: a variant in reports/NAME/")
+    p.set_defaults(func=cmd_report)
+    steps = p.add_subparsers(dest="step")
+    run = steps.add_parser("execute", help="run notebooks with papermill into reports/executed/")
+    run.add_argument("notebooks", nargs="+", type=Path, help="source notebooks to execute")
+    run.add_argument("--params", type=Path, default=argparse.SUPPRESS, help=_PARAMS_HELP)
+    run.add_argument("--executed-dir", type=Path)
+    run.add_argument(
+        "--jobs", type=int, default=4, help="notebooks executed at once (measured: 4 beats 2)"
+    )
+    bld = steps.add_parser("build", help="join executed notebooks into report.html and report.pdf")
+    bld.add_argument("--executed-dir", type=Path)
+    bld.add_argument("--notebooks-dir", type=Path)
+    bld.add_argument("--params", type=Path, default=argparse.SUPPRESS, help=_PARAMS_HELP)
+    bld.add_argument("--html", type=Path)
+    bld.add_argument("--pdf", type=Path)
+    bld.add_argument("--raw-dir", type=Path)
+
+
+_PARAMS_HELP = "YAML of parameters (global or per notebook); outputs default to reports/NAME/"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Execute and/or build the report (``args.step``), under the shared data lock."""
+    from troopclaims import execute, report
+
+    # A malformed value fails now, in one line: the build date needs it, and IPython's
+    # kernel parses it too (its banner), failing to start with a 60 s timeout instead.
+    config.source_date_epoch()
+    params_arg = args.params
+    outputs = report.outputs_for(params_arg)
+    params = execute.load_params(params_arg)
+    params_file = Path(params_arg) if params else None  # listed in provenance if it says something
+    raw_dir = Path(getattr(args, "raw_dir", None) or config.RAW_DIR)
+    with atomic.locked(raw_dir, exclusive=False):  # no ingest adds a drop meanwhile
+        atomic.remove_leftovers(raw_dir / config.DROPS_FOLDER)  # those of a killed ingest
+        executed_dir = Path(getattr(args, "executed_dir", None) or outputs.executed_dir)
+        if args.step == "execute":
+            every = execute.source_notebooks()
+            done = execute.execute_all(args.notebooks, executed_dir, params, every, args.jobs)
+            for out in done:
+                print(f"executed {config.display_path(out)}")
+            return 0
+        notebooks = execute.source_notebooks(getattr(args, "notebooks_dir", None))
+        if args.step is None:
+            execute.execute_all(notebooks, executed_dir, params, notebooks)
+        html_path, pdf_path = report.build(
+            [executed_dir / nb.name for nb in notebooks],
+            getattr(args, "html", None) or outputs.html,
+            getattr(args, "pdf", None) or outputs.pdf,
+            raw_dir,
+            params_file,
+        )
+    print(f"wrote {config.display_path(html_path)} and {config.display_path(pdf_path)}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--into",
         metavar="DIR",
-        help=f"the folder to create NAME in (default: {newdrop.DEFAULT_PARENT}/ here)",
+        help=f"the folder to create NAME in (default: {config.DROPS_FOLDER}/ here)",
     )
     p.set_defaults(func=cmd_new_drop)
     _add_report_parser(sub)
@@ -183,20 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run a subcommand; data errors become messages and exit code 1."""
+    """Entry point: run a subcommand; a ``TroopclaimsError`` becomes its message and exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except DataError as err:
-        report = validate.ValidationReport(problems=err.problems, unlisted=err.unlisted)
-        _print_lines(report, sys.stderr)
-        return 1
-    except config.ConfigError as err:
-        print(f"ERROR: {err}", file=sys.stderr)
-        return 2
-    except atomic.LockTimeoutError as err:
-        print(f"ERROR: {err}", file=sys.stderr)
-        return 1
+    except TroopclaimsError as err:
+        _print_error(err)
+        if args.command in _UNCHANGED:
+            print(_UNCHANGED[args.command], file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt as exc:
         state = exc.state if isinstance(exc, atomic.Interrupted) else _INTERRUPTED[args.command]
         print(f"interrupted {state}", file=sys.stderr)
@@ -210,6 +286,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def _print_error(err: TroopclaimsError) -> None:
+    """The error as the user reads it, on stderr: a data error as a validation run lists its
+    problems (each located, per-rule counts, the verdict line), any other as ``ERROR`` lines;
+    then the notes added on its way up (what state it left)."""
+    if isinstance(err, DataError) and err.listed_as_validation:
+        from troopclaims import validate
+
+        report = getattr(err, "report", None) or validate.ValidationReport(
+            problems=err.problems, unlisted=err.unlisted
+        )
+        _print_lines(report, sys.stderr)
+    elif isinstance(err, DataError):  # its message is already its problems, one a line
+        print(str(err), file=sys.stderr)
+    else:
+        for line in str(err).splitlines():
+            print(line if line.startswith(" ") else f"ERROR {line}", file=sys.stderr)
+    for note in getattr(err, "__notes__", ()):
+        print(note, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from troopclaims import atomic, config, contract, snapshot
 from troopclaims.problems import DataError, Problem
 
 MAX_ARTICLE_BYTES = config.MAX_ARTICLE_BYTES  # one limit for new-drop, validate and ingest
-DEFAULT_PARENT = Path("drops")  # relative to the working directory
+DEFAULT_PARENT = Path(config.DROPS_FOLDER)  # relative to the working directory, like data/raw/
 # An article id leaves room for its claims' ids, `<article_id>-NN`, within ID_PATTERN's 64.
 MAX_ARTICLE_ID_CHARS = 60
 MAX_FILE_STEM_CHARS = 120
@@ -45,7 +45,10 @@ _WRAP = 96  # printed instructions
 
 
 class NewDropError(DataError):
-    """The drop was not created (nothing was written); the problems say why."""
+    """The drop was not created (nothing was written); the problems say why (listed alone: they
+    are the inputs', not a validation run's)."""
+
+    listed_as_validation = False
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,9 @@ def new_drop(
                 with (tmp / config.ARTICLES_FOLDER / row.file).open("xb") as fh:
                     fh.write(data)
             _write_csv(
-                tmp / config.ARTICLES_FILE, contract.ARTICLE_COLUMNS, [_article_row(r) for r in rows]
+                tmp / config.ARTICLES_FILE,
+                contract.ARTICLE_COLUMNS,
+                [_article_row(r) for r in rows],
             )
             _write_csv(tmp / config.CLAIMS_FILE, contract.CLAIM_COLUMNS, [])
     except OSError as exc:

@@ -76,7 +76,11 @@ class DataError(TroopclaimsError):
 
     ``unlisted`` counts, per rule (``Problem.rule_key``), problems found but not kept (a
     million malformed rows keep ``MESSAGE_LIMIT`` of each rule: see ``BoundedProblems``).
+    The command line lists them as a validation run does (``listed_as_validation``), with the
+    verdict line, unless a subclass's problems are not the data's (new-drop's).
     """
+
+    listed_as_validation = True
 
     def __init__(self, problems: list[Problem], unlisted: dict[RuleKey, int] | None = None):
         shown = [p.format() for p in problems[:MESSAGE_LIMIT]]

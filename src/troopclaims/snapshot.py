@@ -126,7 +126,8 @@ class Snapshot:
 
     def text_refusals(self) -> list[Problem]:
         """Refusals among the article texts (and of articles/ itself), each once."""
-        found = [e.problem for rel, e in self.entries.items() if rel.startswith(f"{config.ARTICLES_FOLDER}/")]
+        texts = f"{config.ARTICLES_FOLDER}/"
+        found = [e.problem for rel, e in self.entries.items() if rel.startswith(texts)]
         return list(dict.fromkeys(p for p in found if p is not None))
 
     def refusals(self) -> list[Problem]:

@@ -1,0 +1,338 @@
+"""Run the report's notebooks with papermill: their parameters, their execution, their record.
+
+``execute`` runs one notebook into ``reports/executed/`` (``execute_all``: several at once, each
+in its own kernel); ``report`` then joins the executed notebooks into the HTML and PDF report.
+
+Parameters come from a YAML file (``load_params``): top-level names apply to every notebook that
+declares them, a key named after a notebook holds that notebook's own, and a name no notebook
+declares is refused (``parameters_for``).
+
+Each executed notebook records (in its metadata, ``RECORD_KEY``) which build of data/processed/
+it read: the folder and the SHA-256 of its sources.json (``manifest``). ``report.build`` checks
+that every notebook read the same, still current build (``provenance.check_processed``).
+
+A failure names the notebook and the cell (as numbered in the source notebook) and the
+exception, without the traceback: ``ReportError``. The output is written to a temporary file
+and renamed into place, so a failed run leaves the previous executed notebook untouched, and
+nothing of the execution (timings, kernel ids, cell timestamps) reaches the report.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import functools
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from troopclaims import atomic, config, manifest
+from troopclaims.errors import TroopclaimsError
+
+# jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
+# compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
+# 'iri' formats it serves. Declaring it absent costs nothing and saves that in every build step.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+# The parameter naming the processed data a notebook reads, and the metadata key under which an
+# executed notebook records which build of it that was (``execute``; checked by ``build``).
+PROCESSED_PARAM = "processed_dir"
+RECORD_KEY = "troopclaims"
+# Tells the kernel to keep its start-up chatter (an unencrypted-TCP notice) out of our output.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+class ReportError(TroopclaimsError):
+    """A report step failed for a reason the user can act on; the message says which and where."""
+
+
+# --- Parameters ------------------------------------------------------------------------------
+
+
+def source_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
+    """The report's notebooks (of ``config.NOTEBOOKS_DIR`` unless given), in section order
+    (``NN-description.ipynb``)."""
+    return sorted(Path(notebooks_dir or config.NOTEBOOKS_DIR).glob("[0-9][0-9]-*.ipynb"))
+
+
+def declared_parameters(notebook: Path) -> dict[str, object]:
+    """The names in a notebook's ``parameters`` cell, with each default as written (source)."""
+    import papermill
+
+    return {name: spec["default"] for name, spec in papermill.inspect_notebook(notebook).items()}
+
+
+def load_params(path: Path | None) -> dict:
+    """Read a params YAML: top-level names apply to every notebook that declares them, and a
+    top-level key named after a notebook (``03-response-timing``) holds that notebook's own.
+
+    No file, or an empty or comment-only one (Make always passes one), means the defaults. The
+    file is read once, here, so anything wrong with it (unreadable, not UTF-8, not YAML, not a
+    mapping, a value papermill cannot pass on) is one ``ReportError`` naming the file.
+    """
+    if path is None or not str(path):
+        return {}
+    import yaml
+
+    path = Path(path)
+    shown = config.display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ReportError(
+            f"cannot read parameters file {shown}: not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportError(f"cannot read parameters file {shown}: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ReportError(f"{shown}: expected a mapping of parameter names")
+    return {str(name): _plain(value, str(name), shown) for name, value in data.items()}
+
+
+def _plain(value: object, name: str, shown: str) -> object:
+    """``value`` as papermill can inject it and record it (JSON types), dates as ISO strings.
+
+    YAML reads an unquoted ``2024-10-18`` as a date, which papermill cannot store in the
+    notebook's metadata; the notebooks take dates as ISO strings, so it becomes one. Anything
+    else outside JSON (``!!binary``, ``!!set``) is refused by name.
+    """
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list):
+        return [_plain(item, name, shown) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v, f"{name}.{k}", shown) for k, v in value.items()}
+    raise ReportError(
+        f"{shown}: parameter {name!r} has a value of type {type(value).__name__}; "
+        "use a string, number, boolean, list or mapping"
+    )
+
+
+def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> dict:
+    """The parameters to inject into ``notebook``: global ones it declares, then its own.
+
+    A name no notebook declares is a typo that would otherwise be ignored silently, so it fails.
+    """
+    stems = {nb.stem for nb in notebooks}
+    declared = declared_parameters(notebook)
+    every = set().union(*(declared_parameters(nb) for nb in notebooks)) if notebooks else set()
+    chosen: dict = {}
+    for name, value in params.items():
+        if name in stems:
+            if not isinstance(value, dict):
+                raise ReportError(f"parameters for {name} must be a mapping of names to values")
+            if name != notebook.stem:
+                continue
+            unknown = set(value) - set(declared)
+            if unknown:
+                raise ReportError(
+                    f"{notebook.name} declares no parameter {', '.join(sorted(unknown))} "
+                    f"(it has: {', '.join(declared)})"
+                )
+            chosen.update(value)
+        elif name not in every:
+            raise ReportError(f"no notebook declares a parameter named {name!r}")
+        elif name in declared:
+            chosen.setdefault(name, value)
+    return chosen
+
+
+# --- Executing notebooks ---------------------------------------------------------------------
+
+
+def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int, str]:
+    """The failing cell's 1-based position in the *source* notebook and its first lines.
+
+    papermill counts cells in the executed copy (which has an injected parameters cell), so the
+    cell is found again by its code: that is the position the user sees in JupyterLab.
+    """
+    import nbformat
+
+    cells = nbformat.read(source, as_version=4).cells
+    match = [i for i, cell in enumerate(cells) if cell.source == failed_source]
+    position = match[0] + 1 if match else cell_index + 1
+    lines = [line for line in failed_source.splitlines() if line.strip()]
+    shown = "\n    ".join(lines[:4]) + ("\n    ..." if len(lines) > 4 else "")
+    return position, shown
+
+
+def execute(notebook: Path, output: Path, parameters: dict, failed_dir: Path | None = None) -> None:
+    """Run ``notebook`` with papermill into ``output``, atomically; raise ReportError on failure.
+
+    The message names the notebook, the cell (as numbered in the source notebook) when it is
+    known, and the exception, without the traceback. Whatever stops the run (an exception in a
+    cell, a kernel that dies or never starts, a timeout, an unwritable output) is reported the
+    same way; when a cell raised, the failed copy, traceback included, is kept in
+    ``failed_dir`` for whoever needs it.
+
+    The output records which build of processed data the notebook read (``processed_record``);
+    if that build was replaced while the notebook ran, the run fails and nothing is written.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    warnings.filterwarnings("ignore", "The specified file", UserWarning, "papermill")
+    notebook, output = Path(notebook), Path(output)
+    failed_dir = Path(failed_dir) if failed_dir else output.parent / "failed"
+    shown = config.display_path(notebook)
+    try:
+        processed = processed_dir_of(notebook, parameters)
+        before = manifest.sources_digest(processed) if processed is not None else None
+        with atomic.atomic_path(output) as tmp:
+            try:
+                papermill.execute_notebook(
+                    notebook,
+                    tmp,
+                    parameters=parameters,
+                    engine_name=_engine_name(),
+                    kernel_name=config.KERNEL_NAME,
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    cwd=str(config.ROOT),
+                    extra_arguments=KERNEL_ARGS,
+                    shutdown_kernel="immediate",
+                )
+            except PapermillExecutionError as err:
+                position, first = _failed_cell(notebook, err.source, err.cell_index)
+                kept = failed_dir / notebook.name
+                atomic.write_bytes(kept, tmp.read_bytes())
+                raise ReportError(
+                    f"{shown}: cell {position} failed with {err.ename}: {err.evalue}\n"
+                    f"  the cell:\n    {first}\n"
+                    f"  executed copy with the traceback: {config.display_path(kept)}"
+                ) from None
+            if processed is not None and manifest.sources_digest(processed) != before:
+                raise ReportError(
+                    f"{shown}: {config.display_path(processed)}/ was rebuilt while it ran (an "
+                    "ingest or `troopclaims process` meanwhile), so its output mixes two builds: "
+                    "run it again"
+                )
+            _stamp(tmp, processed_record(processed, before))
+    except ReportError:
+        raise
+    except _CellRunError as err:
+        position, first = _failed_cell(notebook, err.source, err.cell_index)
+        raise ReportError(
+            f"{shown}: cell {position} failed with {_describe(err.cause)}\n  the cell:\n    {first}"
+        ) from None
+    except Exception as err:  # every failure, whatever its type, must name its notebook
+        raise ReportError(f"{shown}: failed with {_describe(err)}") from None
+    (failed_dir / notebook.name).unlink(missing_ok=True)
+
+
+def processed_dir_of(notebook: Path, parameters: dict) -> Path | None:
+    """The processed data folder ``notebook`` reads with ``parameters`` (as the notebook resolves
+    it: from the project root), or None when it declares no ``processed_dir``."""
+    if PROCESSED_PARAM in parameters:
+        value = parameters[PROCESSED_PARAM]
+    else:
+        declared = declared_parameters(notebook)
+        if PROCESSED_PARAM not in declared:
+            return None
+        try:
+            value = ast.literal_eval(str(declared[PROCESSED_PARAM]))
+        except (ValueError, SyntaxError):
+            raise ReportError(
+                f"{config.display_path(notebook)}: the default of {PROCESSED_PARAM} is not a "
+                "plain string"
+            ) from None
+    return config.ROOT / str(value)
+
+
+def processed_record(processed: Path | None, digest: str | None) -> dict:
+    """What an executed notebook records about the processed data it read: the folder and the
+    SHA-256 of its sources.json at the time (both None for a notebook that reads none)."""
+    return {
+        "processed_dir": str(Path(processed).resolve()) if processed is not None else None,
+        "sources_sha256": digest,
+    }
+
+
+def _stamp(path: Path, record: dict) -> None:
+    """Write ``record`` into the executed notebook's metadata (``RECORD_KEY``)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata[RECORD_KEY] = record
+    nbformat.write(nb, path)
+
+
+def _describe(err: BaseException) -> str:
+    """``Type: first line of the message``: enough to act on, without a traceback."""
+    lines = [line for line in str(err).splitlines() if line.strip()]
+    return f"{type(err).__name__}: {lines[0] if lines else 'no message'}"
+
+
+class _CellRunError(Exception):
+    """An exception that stopped a notebook outside a cell's own code, with the running cell.
+
+    A kernel that dies (``os._exit`` in a cell) or a timeout is not a cell error to papermill,
+    so it carries no cell; the engine below adds it, from the cell papermill last started.
+    """
+
+    def __init__(self, cause: BaseException, cell_index: int, source: str) -> None:
+        super().__init__(str(cause))
+        self.cause, self.cell_index, self.source = cause, cell_index, source
+
+
+@functools.cache
+def _engine_name() -> str:
+    """Register (once per process) papermill's nbclient engine, extended to locate failures.
+
+    The engine is papermill's own; it only catches what escapes a run (anything that is not a
+    cell's exception) and names the cell that was running, the last one papermill started.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class LocatingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception as err:
+                started = [
+                    i
+                    for i, cell in enumerate(nb_man.nb.cells)
+                    if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+                ]
+                if not started:
+                    raise
+                cell = nb_man.nb.cells[started[-1]]
+                raise _CellRunError(err, started[-1], cell.source) from err
+
+    papermill_engines.register("troopclaims", LocatingEngine)
+    return "troopclaims"
+
+
+def execute_all(
+    notebooks: Sequence[Path],
+    executed_dir: Path,
+    params: dict,
+    every_notebook: Sequence[Path] | None = None,
+    jobs: int = 4,
+) -> list[Path]:
+    """Execute several notebooks concurrently (each in its own kernel); return their outputs.
+
+    Every notebook runs even when one fails, so one build reports every broken notebook.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    every = list(every_notebook or notebooks)
+    outputs = [Path(executed_dir) / Path(nb).name for nb in notebooks]
+    plans = [parameters_for(Path(nb), params, every) for nb in notebooks]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(execute, Path(nb), out, plan)
+            for nb, out, plan in zip(notebooks, outputs, plans, strict=True)
+        ]
+    errors = [str(f.exception()) for f in futures if f.exception() is not None]
+    if errors:
+        raise ReportError("\n".join(errors))
+    return outputs
