@@ -10,6 +10,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from contextlib import redirect_stderr
 from pathlib import Path
 
@@ -456,3 +458,110 @@ def test_build_refuses_notebooks_that_did_not_read_one_current_build(tmp_path: P
     report.build([_tiny_executed(tmp_path / "c", "# Three", frames)], html, pdf, raw)
     assert _inputs_table(html.read_text(encoding="utf-8")) == _sources_json_inputs(frames)
     assert len(_sources_json_inputs(frames)) == 1
+
+
+# --- Variants: a parameters file NAME.yaml builds reports/NAME/, beside the canonical report ---
+
+
+def _project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A scratch project (TROOPCLAIMS_ROOT) holding the fixture data, processed, and the timing
+    notebook (the one with per-notebook parameters; one notebook keeps the builds short)."""
+    root = tmp_path / "project"
+    raw = root / "data" / "raw"
+    shutil.copytree(SMALL / "raw", raw)
+    processed_from(raw, root / "data" / "processed")
+    timing = next(nb for nb in NOTEBOOKS if nb.stem == "03-response-timing")
+    (root / "notebooks").mkdir()
+    shutil.copyfile(timing, root / "notebooks" / timing.name)
+    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root), "SOURCE_DATE_EPOCH": EPOCH}
+    return root, env
+
+
+def _report_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "troopclaims.cli", "report", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_a_variant_is_built_beside_the_canonical_report_which_stays_byte_identical(
+    tmp_path: Path,
+) -> None:
+    root, env = _project(tmp_path)
+    reports = root / "reports"
+    done = _report_command(env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "wrote reports/report.html and reports/report.pdf"
+    canonical = _digests(reports)
+    assert {"report.html", "report.pdf", "executed/03-response-timing.ipynb"} <= set(canonical)
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    assert '<p class="parameters">Parameters: the notebooks\' defaults.</p>' in html
+
+    params = tmp_path / "params" / "korean-label.yaml"
+    params.parent.mkdir()
+    params.write_text(f"03-response-timing:\n  reference_label: {KOREAN_LABEL}\n", "utf-8")
+    done = _report_command(env, "--params", str(params))
+    assert done.returncode == 0, done.stderr
+    variant = reports / "korean-label"
+    assert done.stdout.splitlines()[-1] == (
+        "wrote reports/korean-label/report.html and reports/korean-label/report.pdf"
+    )
+    assert (variant / "executed" / "03-response-timing.ipynb").is_file()
+    assert (variant / "report.pdf").read_bytes().startswith(b"%PDF")
+    page = (variant / "report.html").read_text(encoding="utf-8")
+    assert (
+        f'<p class="parameters">Parameters: from <code>{params}</code>: 03-response-timing: '
+        f"reference_label = '{KOREAN_LABEL}' (everything else at the notebooks' "
+        "defaults).</p>"
+    ) in page
+    after = {k: v for k, v in _digests(reports).items() if not k.startswith("korean-label/")}
+    assert after == canonical  # the canonical report and its notebooks: not one byte changed
+
+
+@pytest.mark.parametrize(
+    ("file_name", "why"),
+    [
+        (".hidden.yaml", "it starts with a dot"),
+        (".yaml", "it starts with a dot"),
+        ("executed.yaml", "reports/executed/ is taken"),
+        ("validation.yml", "reports/validation/ is taken"),
+        ("tab\there.yaml", "it holds a control character"),
+        ("back\\slash.yaml", "it holds a path separator"),
+    ],
+)
+def test_a_params_file_whose_name_cannot_name_a_report_folder_is_refused(
+    tmp_path: Path, file_name: str, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused in one line, exit 2, before any notebook runs or any file is written."""
+    path = tmp_path / file_name
+    path.write_text("output_dir: ''\n", encoding="utf-8")
+    assert cli.main(["report", "--params", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        f"ERROR parameters file {str(path)!r}: its name cannot name a report folder under "
+        f"reports/ ({why}): rename the file (letters, digits, '-', '_')"
+    )
+    assert err[1:] == ["report not updated: the previous report.html/report.pdf are intact."]
+
+
+def test_a_params_file_names_its_variant_and_no_params_the_canonical_report() -> None:
+    assert report.outputs_for(None) == report.Outputs(
+        config.EXECUTED_DIR, config.REPORT_HTML, config.REPORT_PDF
+    )
+    named = report.outputs_for(Path("elsewhere/timing-en.yaml"))
+    assert named.html == config.REPORTS_DIR / "timing-en" / "report.html"
+    assert named.pdf == config.REPORTS_DIR / "timing-en" / "report.pdf"
+    assert named.executed_dir == config.REPORTS_DIR / "timing-en" / "executed"
