@@ -86,7 +86,7 @@ NOTEBOOK_LIST := reports/executed/.notebooks
 # With PARAMS the variant's recipe runs once its file is checked (check-params) and
 # data/processed/ is current; the value itself reaches it only as "$$PARAMS".
 report: $(if $(PARAMS),check-params $(PROCESSED),$(REPORT_FILES)) | $(STAMP) ## Validate the data, run the notebooks, write reports/report.html and .pdf (PARAMS=path/NAME.yaml: reports/NAME/)
-	$(if $(PARAMS),$(BIN)/troopclaims report --params "$$PARAMS")
+	$(if $(PARAMS),$(BIN)/troopclaims report --params="$$PARAMS")
 
 $(PROCESSED) &: $(RAW_FILES) $(PROCESS_SOURCES) $(STAMP)
 	$(BIN)/troopclaims process

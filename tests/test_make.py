@@ -127,19 +127,20 @@ def test_ingest_without_a_drop_prints_its_usage(env: dict[str, str]) -> None:
 
 
 def test_a_params_value_is_never_run(env: dict[str, str], tmp_path: Path) -> None:
-    """PARAMS is copied (when it changes) to the parameters file the notebooks read.
+    """PARAMS names the parameters file of a variant report (reports/NAME/): checked, then
+    passed to `troopclaims report` as one argument, never run.
 
-    Only that step runs here, into a scratch file (PARAMS_USED), never the notebooks.
+    The file given holds no mapping, so the CLI refuses it (naming it) before any notebook runs.
     """
-    used = tmp_path / "used.yaml"
     odd = " ".join(v for k, v in PAYLOADS.items() if k not in ("newline", "option"))
     params = tmp_path / f"-params {odd}.yaml"
-    params.write_text("reference_label: test\n", encoding="utf-8")
-    args = (f"PARAMS_USED={used}", str(used))
-    assert make(env, *args, f"PARAMS={params}").returncode == 0
-    assert used.read_bytes() == params.read_bytes()
+    params.write_text("- not a mapping\n", encoding="utf-8")
+    result = make(env, "report", f"PARAMS={params}")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"ERROR {params}: expected a mapping of parameter names\n" in result.stderr
     for name, value in payloads(env).items():
-        result = make(env, *args, f"PARAMS={tmp_path / 'missing'} {value}")
+        result = make(env, "report", f"PARAMS={tmp_path / 'missing'} {value}")
         assert result.returncode != 0, name
         assert "Traceback" not in result.stderr
         if "\n" in value:
@@ -147,5 +148,4 @@ def test_a_params_value_is_never_run(env: dict[str, str], tmp_path: Path) -> Non
         else:
             assert result.stderr.startswith(f"PARAMS: no such file: {tmp_path}/missing {value}\n")
         assert ran(env) == [], f"PARAMS ({name}) ran code"
-    assert make(env, *args).returncode == 0  # no PARAMS: the defaults
-    assert used.read_bytes() == b""
+    assert ran(env) == []
