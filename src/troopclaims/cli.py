@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from troopclaims import atomic, config, ingest, load, newdrop, process, validate
+from troopclaims import atomic, config, ingest, load, newdrop, process, validate, verdict_display
 from troopclaims.problems import DataError, Problem
+from troopclaims.verdict import ValidationReport
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -32,16 +33,16 @@ _INTERRUPTED = {
 }
 
 
-def _print_lines(report: validate.ValidationReport, stream=None) -> None:
-    for line in validate.format_lines(report):
+def _print_lines(report: ValidationReport, stream=None) -> None:
+    for line in verdict_display.format_lines(report):
         print(line, file=stream or sys.stdout)
 
 
-def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:
+def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> None:
     """Every run leaves its summary page under reports/validation/ (a log Make doesn't track)."""
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
-    validate.write_summary(report, html_path, json_path)
+    verdict_display.write_summary(report, html_path, json_path)
     _prune_history(out, config.VALIDATION_HISTORY)
     print(f"validation summary: {config.display_path(html_path)}")
 
@@ -79,7 +80,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate.validate_sources(sources)
     _print_lines(report)
     if args.json:
-        validate.write_json(report, Path(args.json))
+        verdict_display.write_json(report, Path(args.json))
         print(f"full result: {args.json}")
     _write_summary(report, *names)
     return 0 if report.ok else 1
@@ -93,7 +94,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         _print_lines(report, sys.stderr)
         print("data/processed/ was not changed.", file=sys.stderr)
         return 1
-    print(validate.summary_line(report))
+    print(verdict_display.summary_line(report))
     print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
     return 0
 
@@ -188,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DataError as err:
-        report = validate.ValidationReport(problems=err.problems, unlisted=err.unlisted)
+        report = ValidationReport(problems=err.problems, unlisted=err.unlisted)
         _print_lines(report, sys.stderr)
         return 1
     except config.ConfigError as err:
