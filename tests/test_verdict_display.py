@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 
 from troopclaims import verdict_display
@@ -56,3 +59,17 @@ def test_validation_tables_follow_the_result_schema() -> None:
     ]
     assert problems.loc[0, "column"] == ""
     assert pd.isna(problems.loc[0, "line"])
+
+
+def test_showing_a_verdict_never_imports_great_expectations() -> None:
+    """GX costs seconds to import: only a run that validates pays it (``gxrun`` imports it on
+    first use), never a command or notebook that only reads or shows a verdict."""
+    code = (
+        "import sys\n"
+        "from troopclaims import validate, verdict, verdict_display\n"
+        "page = verdict_display.render_html(verdict.ValidationReport())\n"
+        "assert 'PASSED' in page\n"
+        "print(sorted(m for m in sys.modules if m.startswith('great_expectations')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
