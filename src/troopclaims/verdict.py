@@ -55,8 +55,8 @@ class ValidationReport:
 
     ``problems`` are the problems listed; ``unlisted`` counts, per rule (``Problem.rule_key``),
     those found but not kept, so a million bad rows never become a million objects. Every output
-    (``format_lines``, ``to_dict``, ``render_html``) lists the first ``LIST_LIMIT_PER_RULE`` of each
-    rule in ``problems``' order, with each rule's total. ``errors``/``warnings`` are the listed
+    (``to_dict``; ``verdict_display``'s lines and page) lists the first ``LIST_LIMIT_PER_RULE`` of
+    each rule in ``problems``' order, with each rule's total. ``errors``/``warnings`` are the listed
     ones; ``error_count``/``warning_count`` the totals. ``read_as`` records how each CSV's bytes
     were read (encoding, delimiter, line endings).
     """
