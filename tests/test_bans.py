@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from troopclaims import config, contract, load, validate
+from troopclaims import config, contract, load, validate, verdict_display
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 
@@ -302,8 +302,8 @@ def test_each_payload_is_one_located_error_naming_its_rule(tmp_path: Path) -> No
 
     # What the user then reads: terminal lines with every control character made visible, and
     # a summary page where each payload is text.
-    assert all(line.isprintable() for line in validate.format_lines(report))
-    page = validate.render_html(report)
+    assert all(line.isprintable() for line in verdict_display.format_lines(report))
+    page = verdict_display.render_html(report)
     markup = [v for cases in (CLAIM_PAYLOADS | ARTICLE_PAYLOADS).values() for v, r in cases]
     for value in (v for v in markup if v.isprintable()):
         assert html.escape(value) in page, value

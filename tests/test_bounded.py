@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import analysis, cli, completeness, config, validate
+from troopclaims import cli, completeness, config, validate, verdict, verdict_display
 from troopclaims.problems import DataError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def _errors(rule: str, n: int, expectation: str | None = "expect_x(col)") -> lis
 
 def test_the_first_n_of_each_rule_are_listed_with_the_total() -> None:
     warning = Problem("a.txt", "w", line=3, severity="warning", expectation="completeness")
-    report = validate.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3) + [warning])
+    report = verdict.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3) + [warning])
     shown, counts = report.listed(20)
     assert [p.rule for p in shown] == ["rule A"] * 20 + ["rule B"] * 3 + ["w"]
     assert [(c.rule, c.severity, c.total, c.listed) for c in counts] == [
@@ -70,24 +70,24 @@ def test_the_first_n_of_each_rule_are_listed_with_the_total() -> None:
     ]
     assert (report.error_count, report.warning_count, report.ok) == (53, 1, False)
 
-    lines = validate.format_lines(report, 20)
+    lines = verdict_display.format_lines(report, 20)
     assert len(lines) == 24 + 1 + 1  # listed, one "more" line (rule A), the summary
     assert lines[-2] == "... and 30 more (total 50) errors for rule: rule A"
     assert lines[-1].startswith("validation FAILED: 53 error(s), 1 warning(s);")
 
 
 def test_bound_keeps_the_listed_problems_and_counts_the_rest() -> None:
-    report = validate.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3))
-    before = (report.to_dict(20), validate.format_lines(report, 20))
+    report = verdict.ValidationReport(_errors("rule A", 50) + _errors("rule B", 3))
+    before = (report.to_dict(20), verdict_display.format_lines(report, 20))
     report.bound(20)
     assert len(report.problems) == 23
     assert report.unlisted == {("error", "expect_x(col)", "rule A"): 30}
-    assert (report.to_dict(20), validate.format_lines(report, 20)) == before
+    assert (report.to_dict(20), verdict_display.format_lines(report, 20)) == before
     assert report.error_count == 53
 
 
 def test_the_json_shape() -> None:
-    report = validate.ValidationReport(_errors("rule A", 50), rows={"claims": 50})
+    report = verdict.ValidationReport(_errors("rule A", 50), rows={"claims": 50})
     result = json.loads(report.to_json(20))
     assert result["ok"] is False
     assert result["summary"]["errors"] == 50
@@ -120,29 +120,29 @@ def test_the_report_notebook_says_how_many_problems_are_listed() -> None:
         Problem("a.txt", "w", line=i, severity="warning", expectation="completeness")
         for i in range(30)
     ]
-    result = validate.ValidationReport(warnings).to_dict(20)
-    overview, _, problems = analysis.validation_tables(result)
+    result = verdict.ValidationReport(warnings).to_dict(20)
+    overview, _, problems = verdict_display.validation_tables(result)
     assert overview.set_index("")["value"]["problems listed"] == "20 of 30 (the first 20 per rule)"
     assert len(problems) == 20
-    every = validate.ValidationReport(warnings[:3]).to_dict(20)
-    assert "problems listed" not in set(analysis.validation_tables(every)[0][""])
+    every = verdict.ValidationReport(warnings[:3]).to_dict(20)
+    assert "problems listed" not in set(verdict_display.validation_tables(every)[0][""])
 
 
 def test_the_limit_is_one_constant_that_code_can_change(monkeypatch) -> None:
-    report = validate.ValidationReport(_errors("rule A", 50))
-    assert len(report.listed()[0]) == validate.LIST_LIMIT_PER_RULE == 20
-    monkeypatch.setattr(validate, "LIST_LIMIT_PER_RULE", 5)
+    report = verdict.ValidationReport(_errors("rule A", 50))
+    assert len(report.listed()[0]) == verdict.LIST_LIMIT_PER_RULE == 20
+    monkeypatch.setattr(verdict, "LIST_LIMIT_PER_RULE", 5)
     assert len(report.listed()[0]) == 5
-    assert len(validate.format_lines(report)) == 5 + 2
+    assert len(verdict_display.format_lines(report)) == 5 + 2
     assert report.to_dict()["summary"]["listed_per_rule"] == 5
 
 
 def test_many_failing_rules_list_fewer_each_but_at_least_one() -> None:
     many = [p for r in range(200) for p in _errors(f"rule {r}", 30)]
-    report = validate.ValidationReport(many)
-    assert report.per_rule_limit() == validate.LIST_LIMIT_TOTAL // 200
-    assert len(report.listed()[0]) == validate.LIST_LIMIT_TOTAL
-    more = validate.ValidationReport([p for r in range(3000) for p in _errors(f"r{r}", 2)])
+    report = verdict.ValidationReport(many)
+    assert report.per_rule_limit() == verdict.LIST_LIMIT_TOTAL // 200
+    assert len(report.listed()[0]) == verdict.LIST_LIMIT_TOTAL
+    more = verdict.ValidationReport([p for r in range(3000) for p in _errors(f"r{r}", 2)])
     assert more.per_rule_limit() == 1
     assert len(more.listed()[0]) == 3000
 
@@ -158,7 +158,7 @@ def test_a_rule_worded_per_row_counts_as_one_rule() -> None:
         )
         for n in range(2, 40)
     ]
-    report = validate.ValidationReport(problems)
+    report = verdict.ValidationReport(problems)
     shown, [count] = report.listed(20)
     assert len(shown) == 20
     assert (count.rule, count.total) == ("figure is not written in its quote", 38)
@@ -178,7 +178,7 @@ def test_completeness_warnings_count_under_their_rule() -> None:
         )
         for i in range(30)
     ]
-    report = validate.ValidationReport(warnings)
+    report = verdict.ValidationReport(warnings)
     shown, [count] = report.listed(20)
     assert len(shown) == 20 and count.rule == completeness.UNCOVERED_RULE
     assert (count.total, count.severity, report.ok) == (30, "warning", True)
@@ -214,7 +214,7 @@ def test_a_broken_drop_lists_n_per_rule_everywhere(
         return Problem(*args, **kwargs)
 
     monkeypatch.setattr(validate, "Problem", counting_problem)
-    monkeypatch.setattr(validate, "LIST_LIMIT_PER_RULE", 5)
+    monkeypatch.setattr(verdict, "LIST_LIMIT_PER_RULE", 5)
     out = tmp_path / "result.json"
     assert cli.main(["validate", str(broken_drop), "--json", str(out)]) == 1
     assert len(made) <= 2 * 5, "a Problem per failing row"

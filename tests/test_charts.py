@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from troopclaims import analysis, charts, contract, fonts, load, process
+from troopclaims import analysis, charts, contract, fonts, load, process, tables
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_table_escapes_markup_and_keeps_long_quotes(monkeypatch) -> None:
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
     quote = "<script>alert('x')</script> " + "mot " * 100
-    charts.table(pd.DataFrame({"claim": ["A1-01"], "quote": [quote]}))
+    tables.table(pd.DataFrame({"claim": ["A1-01"], "quote": [quote]}))
     html = shown[0].data
     assert "<script>" not in html
     assert "&lt;script&gt;alert" in html
@@ -120,7 +120,7 @@ def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setattr("IPython.display.display", lambda obj: None)
     fig = charts.coverage(pd.DataFrame({"A1": [1]}, index=pd.Index(["k"], name="key")), "T")
     charts.show(fig, "cov", tmp_path)
-    charts.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
+    tables.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
     assert (tmp_path / "cov.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "tab.csv").read_text() == "a\n1\n"
 

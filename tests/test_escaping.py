@@ -3,7 +3,7 @@
 Validation refuses these payloads in a drop (tests/test_bans.py); this is the second line: were
 one to reach the report (a value the bans do not know, a file name, a parameter), the report
 must still escape it. The page is built the way ``make report`` builds it, cheaply: the
-notebooks' own display helpers (``charts.table``, ``charts.show``) produce the outputs, IPython's
+notebooks' own display helpers (``tables.table``, ``charts.show``) produce the outputs, IPython's
 formatter turns them into notebook outputs as a kernel would, and ``report.combine`` and
 ``report.render_html`` make the page. The same page is built with plain text in place of every
 payload: both must have exactly the same tags and attribute names.
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from test_bans import FORMULAS, MARKUP, NAME_CONTROLS
 
-from troopclaims import charts, provenance, report
+from troopclaims import charts, provenance, report, tables
 
 ANSI = ["\x1b[31m", "\x1b[1;4m", "\x1b]8;;https://example.invalid\x1b\\", "\x1b[2J", "\x1b[0m"]
 # What a payload could be, were it in a cell, a printed line, a chart title, a file name or
@@ -87,7 +87,7 @@ def _outputs(monkeypatch: pytest.MonkeyPatch, cells: list[str], title: str) -> l
 
     shown: list = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    charts.table(pd.DataFrame({"claimant": cells, "quote": list(reversed(cells))}))
+    tables.table(pd.DataFrame({"claimant": cells, "quote": list(reversed(cells))}))
     fig, ax = plt.subplots(figsize=(2, 1))
     ax.plot([0, 1], [0, 1])
     fig.suptitle(title)
@@ -115,7 +115,7 @@ def _page(
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# Data\n\nEvery value below comes from a drop."),
-            nbformat.v4.new_code_cell("charts.table(claims)", outputs=outputs),
+            nbformat.v4.new_code_cell("tables.table(claims)", outputs=outputs),
         ]
     )
     nb.metadata["papermill"] = {"parameters": {"reference_label": parameter}}

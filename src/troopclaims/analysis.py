@@ -8,9 +8,6 @@ and verbatim quotes it rests on, so no sentence in the report is written by hand
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pandas as pd
 
 from troopclaims import contract
@@ -460,83 +457,6 @@ def discrepancy_summary(evidence: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["finding", "type", "subject", "articles", "what differs"])
-
-
-# --- Validation results ----------------------------------------------------------------------
-
-
-def read_validation_result(path: Path) -> dict | None:
-    """The validation verdict ``troopclaims process`` writes beside the processed data
-    (``data/processed/validation.json``), or None when absent.
-
-    Absent is not an error here: a report built from data processed before validation existed
-    says so plainly instead of failing.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _expectations_table(expectations: list[dict]) -> pd.DataFrame:
-    """Expectations for reading: unmet ones first, the checked column instead of GX's name.
-
-    GX names ('expect_column_values_to_match_regex(article_id)') are long unbreakable words that
-    overflow a printed page; the column in the parentheses and the rule in words say the same.
-    """
-    df = pd.DataFrame(
-        expectations,
-        columns=["table", "name", "description", "severity", "success", "unexpected_count"],
-    )
-    out = pd.DataFrame(
-        {
-            "table": df["table"].astype("string").fillna(""),
-            "column": df["name"].str.extract(r"\(([^()]*)\)\s*$", expand=False).fillna(""),
-            "rule": df["description"],
-            "severity": df["severity"],
-            "result": df["success"].map({True: "passed", False: "FAILED"}),
-            "rows failing": df["unexpected_count"],
-        }
-    )
-    order = out["result"].eq("passed").astype(int) * 2 + out["severity"].ne("error").astype(int)
-    return out.iloc[order.argsort(kind="stable")].reset_index(drop=True)
-
-
-def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(overview, expectations, problems) frames from a validation result, for display.
-
-    A result lists only the first problems of each rule (``summary.listed_per_rule``) and counts
-    every rule's total in ``problem_counts``; when some went unlisted the overview says how many
-    are shown. Results written before that (every problem listed) read the same.
-    """
-    summary = result.get("summary", {})
-    rows = summary.get("rows", {})
-    counts = [
-        ("data valid", "yes" if result.get("ok") else "no"),
-        ("errors", summary.get("errors", 0)),
-        ("warnings", summary.get("warnings", 0)),
-    ]
-    found = summary.get("errors", 0) + summary.get("warnings", 0)
-    listed = summary.get("listed", found)
-    if listed < found and "listed_per_rule" in summary:
-        per_rule = summary["listed_per_rule"]
-        counts.append(("problems listed", f"{listed} of {found} (the first {per_rule} per rule)"))
-    overview = pd.DataFrame(
-        [
-            *counts,
-            ("claims rows", rows.get("claims", "")),
-            ("articles rows", rows.get("articles", "")),
-            ("files checked", len(summary.get("files", []))),
-        ],
-        columns=["", "value"],
-    )
-    expectations = _expectations_table(result.get("expectations", []))
-    problems = pd.DataFrame(
-        result.get("problems", []),
-        columns=["file", "line", "column", "value", "rule", "severity", "expectation"],
-    )
-    problems["line"] = problems["line"].astype("Int64")
-    return overview, expectations, problems.fillna({"column": "", "value": "", "expectation": ""})
 
 
 def dataset_overview(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

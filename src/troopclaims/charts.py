@@ -1,4 +1,4 @@
-"""Figures and tables for the notebooks and the report (matplotlib, Agg, print first).
+"""Figures for the notebooks and the report (matplotlib, Agg, print first; tables: ``tables``).
 
 Every chart has a title, labelled axes, a legend and a source note naming the claims it draws;
 colours come from the Okabe-Ito palette (safe for colour-blind readers) and every colour is
@@ -42,10 +42,6 @@ ESTIMATE_COLOURS = dict(zip(contract.CATEGORIES[analysis.ESTIMATE], OKABE_ITO, s
 QUALIFIER_MARKERS = {"exact": "o", "about": "D", "up_to": "v", "at_least": "^", "nearly": "s"}
 SINGLE_SOURCE_COLOUR = OKABE_ITO[1]
 MULTI_SOURCE_COLOUR = OKABE_ITO[0]
-
-# Columns of running text get a guaranteed share of a table's width (a CSS min-width), so a
-# page-wide table squeezes its short columns, not the quote, into a narrow strip.
-TEXT_COLUMNS = {"quote": "36%", "what differs": "36%", "description": "36%", "rule": "30%"}
 
 STYLE = {
     "font.size": 8.5,
@@ -685,20 +681,3 @@ def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
     if output_dir and name:
         atomic.write_bytes(Path(output_dir) / f"{name}.png", data)
     display(Image(data=data, format="png", width=width, alt=alt))
-
-
-def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None:
-    """Display ``df`` as an escaped HTML table (every cell, whatever its length); save as CSV.
-
-    pandas escapes '<', '>' and '&' here, so a quote holding '<script>' shows as text; the
-    column-width limit pandas applies to notebook output is lifted so quotes are never cut.
-    """
-    from IPython.display import HTML, display
-
-    if output_dir and name:
-        atomic.write_text(Path(output_dir) / f"{name}.csv", df.to_csv(index=False))
-    widths = {col: w for col, w in TEXT_COLUMNS.items() if col in df.columns}
-    html = df.to_html(
-        index=False, escape=True, na_rep="", border=0, classes="tc-table", col_space=widths
-    )
-    display(HTML(html))

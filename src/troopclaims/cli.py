@@ -18,14 +18,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from troopclaims import atomic, config
 from troopclaims.errors import TroopclaimsError
 from troopclaims.problems import DataError, Problem
-
-if TYPE_CHECKING:
-    from troopclaims import validate
+from troopclaims.verdict import ValidationReport
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -47,20 +44,20 @@ _UNCHANGED = {
 }
 
 
-def _print_lines(report: validate.ValidationReport, stream=None) -> None:
-    from troopclaims import validate
+def _print_lines(report: ValidationReport, stream=None) -> None:
+    from troopclaims import verdict_display
 
-    for line in validate.format_lines(report):
+    for line in verdict_display.format_lines(report):
         print(line, file=stream or sys.stdout)
 
 
-def _write_summary(report: validate.ValidationReport, html_name: str, json_name: str) -> None:
+def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> None:
     """Every run leaves its summary page under reports/validation/ (a log Make doesn't track)."""
-    from troopclaims import validate
+    from troopclaims import verdict_display
 
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
-    validate.write_summary(report, html_path, json_path)
+    verdict_display.write_summary(report, html_path, json_path)
     _prune_history(out, config.VALIDATION_HISTORY)
     print(f"validation summary: {config.display_path(html_path)}")
 
@@ -84,7 +81,7 @@ def _drop_stem(path: Path) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
-    from troopclaims import load, validate
+    from troopclaims import load, validate, verdict_display
 
     if args.path is None:
         sources = load.dataset_sources()
@@ -100,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate.validate_sources(sources)
     _print_lines(report)
     if args.json:
-        validate.write_json(report, Path(args.json))
+        verdict_display.write_json(report, Path(args.json))
         print(f"full result: {args.json}")
     _write_summary(report, *names)
     return 0 if report.ok else 1
@@ -108,7 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_process(args: argparse.Namespace) -> int:
     """Validate the whole dataset, then write data/processed/ with its verdict (or nothing)."""
-    from troopclaims import process, validate
+    from troopclaims import process, verdict_display
 
     report = process.validate_and_build()
     _write_summary(report, *DATASET_SUMMARY)
@@ -116,7 +113,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         _print_lines(report, sys.stderr)
         print("data/processed/ was not changed.", file=sys.stderr)
         return 1
-    print(validate.summary_line(report))
+    print(verdict_display.summary_line(report))
     print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
     return 0
 
@@ -293,9 +290,7 @@ def _print_error(err: TroopclaimsError) -> None:
     problems (each located, per-rule counts, the verdict line), any other as ``ERROR`` lines;
     then the notes added on its way up (what state it left)."""
     if isinstance(err, DataError) and err.listed_as_validation:
-        from troopclaims import validate
-
-        report = getattr(err, "report", None) or validate.ValidationReport(
+        report = getattr(err, "report", None) or ValidationReport(
             problems=err.problems, unlisted=err.unlisted
         )
         _print_lines(report, sys.stderr)

@@ -34,14 +34,15 @@ import pandas as pd
 
 from troopclaims import atomic, config, load, manifest, process, snapshot, validate
 from troopclaims.problems import DataError, Problem
+from troopclaims.verdict import ValidationReport
 
 
 class IngestRefusedError(DataError):
     """The drop was refused; ``report`` holds the validation run that refused it (if any)."""
 
-    def __init__(self, problems: list[Problem], report: validate.ValidationReport | None = None):
+    def __init__(self, problems: list[Problem], report: ValidationReport | None = None):
         super().__init__(problems)
-        self.report = report or validate.ValidationReport(problems=problems)
+        self.report = report or ValidationReport(problems=problems)
 
 
 @dataclass
@@ -52,7 +53,7 @@ class IngestResult:
     target: Path
     claims_added: int
     articles_added: int
-    report: validate.ValidationReport
+    report: ValidationReport
     ignored: list[str]
 
 
@@ -63,7 +64,7 @@ def _rows_from(frame: pd.DataFrame | None, path: Path | None) -> int:
     return int((frame[load.SOURCE_FILE_COLUMN] == config.display_path(path)).sum())
 
 
-def _relabel(report: validate.ValidationReport, old: str, new: str) -> validate.ValidationReport:
+def _relabel(report: ValidationReport, old: str, new: str) -> ValidationReport:
     """The verdict with the drop's paths (``old``) moved to where its copy lives (``new``): the
     verdict written beside processed data names data/raw/ files, as a process run would."""
 
@@ -78,7 +79,7 @@ def _relabel(report: validate.ValidationReport, old: str, new: str) -> validate.
     )
 
 
-def _without_left_behind(report: validate.ValidationReport) -> validate.ValidationReport:
+def _without_left_behind(report: ValidationReport) -> ValidationReport:
     """The verdict without the warnings about the drop's files outside the contract: they are
     not copied (the CLI lists them), so the dataset's verdict does not name them."""
     kept = [p for p in report.problems if p.expectation != snapshot.LEFT_BEHIND]
@@ -132,7 +133,7 @@ def _commit(
     target: Path,
     frames: tuple[pd.DataFrame, pd.DataFrame],
     processed_dir: Path,
-    final: validate.ValidationReport,
+    final: ValidationReport,
     raw: manifest.RawRecord,
 ) -> None:
     """Steps 2-4 of the module docstring; any failure or Ctrl-C is undone (``_undo``)."""

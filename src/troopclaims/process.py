@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from troopclaims import atomic, config, contract, load, manifest, validate
+from troopclaims.verdict import ValidationReport
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
 
@@ -65,7 +66,7 @@ def staged(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     out_dir: Path | None = None,
-    validation: validate.ValidationReport | None = None,
+    validation: ValidationReport | None = None,
     raw: manifest.RawRecord | None = None,
 ) -> Iterator[Commit]:
     """Write every processed file under a temporary name, yield, then rename them into place.
@@ -116,7 +117,7 @@ def write_processed(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
     out_dir: Path | None = None,
-    validation: validate.ValidationReport | None = None,
+    validation: ValidationReport | None = None,
     raw: manifest.RawRecord | None = None,
 ) -> tuple[Path, Path]:
     """Write both parquet files (and the validation verdict, when given) with their
@@ -165,7 +166,7 @@ def recover(raw_dir: Path, out_dir: Path) -> list[Path]:
 
 def validate_and_build(
     raw_dir: Path | None = None, out_dir: Path | None = None
-) -> validate.ValidationReport:
+) -> ValidationReport:
     """Validate the whole dataset under ``raw_dir``; if it passes, rewrite data/processed/.
 
     Returns the validation report either way; nothing is written when it has an error. Holds

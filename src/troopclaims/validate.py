@@ -4,348 +4,24 @@ Validation always sees the existing data and the candidate together, because the
 matter most span them: a claim_id must be unique across both, a claim may cite an article that an
 earlier drop brought. Problems come back located (file, line, column, value, rule) and severity
 is applied here: warnings are reported but never fail a run.
+
+This module decides what is read and judged together; ``gxrun`` runs the rules, ``verdict`` holds
+what a run found and ``verdict_display`` shows it (lines, JSON, HTML page, report tables).
 """
 
 from __future__ import annotations
 
-import html
-import json
-import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, completeness, config, contract, load, snapshot
+from troopclaims import completeness, config, contract, gxrun, load, snapshot
 from troopclaims.problems import DataError, Problem
 from troopclaims.quotes import normalize_whitespace
-
-# Problems listed per rule, in the terminal and in the JSON and HTML summaries alike; the rest are
-# only counted, so a million bad rows print about as much as twenty. When so many rules fail that
-# the listing would pass LIST_LIMIT_TOTAL, each rule lists fewer (at least one). Both are read at
-# call time: code may set ``validate.LIST_LIMIT_PER_RULE`` (or pass ``limit``) to list more.
-LIST_LIMIT_PER_RULE = 20
-LIST_LIMIT_TOTAL = 1000
-NARROW_BATCHES_FROM_ROWS = 20_000
-
-RuleKey = tuple[str, str, str]  # Problem.rule_key: (severity, expectation, rule in general words)
-
-
-def _limit(limit: int | None) -> int:
-    """``limit``, or the module's per-rule limit; at least 1 so every failing rule shows."""
-    return max(1, LIST_LIMIT_PER_RULE if limit is None else limit)
-
-
-@dataclass
-class ExpectationOutcome:
-    """One expectation's verdict, for the summary table."""
-
-    name: str
-    description: str
-    table: str
-    severity: str
-    success: bool
-    unexpected_count: int
-
-
-@dataclass(frozen=True)
-class RuleCount:
-    """One rule's tally: how many problems it found (``total``), how many are listed."""
-
-    rule: str
-    expectation: str | None
-    severity: str
-    total: int
-    listed: int
-
-
-@dataclass
-class ValidationReport:
-    """Everything a run found: problems (located) and each expectation's outcome.
-
-    ``problems`` are the problems listed; ``unlisted`` counts, per rule (``Problem.rule_key``),
-    those found but not kept, so a million bad rows never become a million objects. Every output
-    (``format_lines``, ``to_dict``, ``render_html``) lists the first ``LIST_LIMIT_PER_RULE`` of each
-    rule in ``problems``' order, with each rule's total. ``errors``/``warnings`` are the listed
-    ones; ``error_count``/``warning_count`` the totals. ``read_as`` records how each CSV's bytes
-    were read (encoding, delimiter, line endings).
-    """
-
-    problems: list[Problem] = field(default_factory=list)
-    expectations: list[ExpectationOutcome] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    read_as: dict[str, str] = field(default_factory=dict)
-    unlisted: dict[RuleKey, int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def error_count(self) -> int:
-        """Every error found, listed or not."""
-        return len(self.errors) + sum(n for k, n in self.unlisted.items() if k[0] == "error")
-
-    @property
-    def warning_count(self) -> int:
-        """Every warning found, listed or not."""
-        return len(self.warnings) + sum(n for k, n in self.unlisted.items() if k[0] == "warning")
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def per_rule_limit(self, limit: int | None = None) -> int:
-        """How many problems each rule lists: ``limit`` (default ``LIST_LIMIT_PER_RULE``), fewer
-        when that many for every failing rule would pass ``LIST_LIMIT_TOTAL``; at least 1."""
-        rules = len({p.rule_key for p in self.problems} | set(self.unlisted))
-        return max(1, min(_limit(limit), LIST_LIMIT_TOTAL // max(rules, 1)))
-
-    def listed(self, limit: int | None = None) -> tuple[list[Problem], list[RuleCount]]:
-        """The first ``per_rule_limit(limit)`` problems of each rule (in order), and every rule's
-        tally (in the order of its first problem)."""
-        limit = self.per_rule_limit(limit)
-        shown: list[Problem] = []
-        seen: dict[RuleKey, int] = {}
-        for p in self.problems:
-            key = p.rule_key
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] <= limit:
-                shown.append(p)
-        for key in self.unlisted:
-            seen.setdefault(key, 0)
-        counts = []
-        for (severity, expectation, rule), n in seen.items():
-            total = n + self.unlisted.get((severity, expectation, rule), 0)
-            counts.append(RuleCount(rule, expectation or None, severity, total, min(n, limit)))
-        return shown, counts
-
-    def bound(self, limit: int | None = None) -> ValidationReport:
-        """Keep only the problems listed (``listed``), counting the others in ``unlisted``."""
-        shown, counts = self.listed(limit)
-        self.problems = shown
-        self.unlisted = {
-            (c.severity, c.expectation or "", c.rule): c.total - c.listed
-            for c in counts
-            if c.total > c.listed
-        }
-        return self
-
-    def to_json(self, limit: int | None = None) -> str:
-        """The JSON text every copy of a verdict uses (processed/, reports/, --json)."""
-        return json.dumps(self.to_dict(limit), indent=2, ensure_ascii=False) + "\n"
-
-    def to_dict(self, limit: int | None = None) -> dict:
-        """The JSON form (schema in README: ok, summary, expectations, problem_counts, problems).
-
-        ``problems`` lists the first ``limit`` problems of each rule; ``problem_counts`` holds
-        every rule that found any, with its ``total`` and how many are ``listed``; the summary's
-        ``errors`` and ``warnings`` are totals.
-        """
-        shown, counts = self.listed(limit)
-        return {
-            "ok": self.ok,
-            "summary": {
-                "errors": self.error_count,
-                "warnings": self.warning_count,
-                "listed": len(shown),
-                "listed_per_rule": self.per_rule_limit(limit),
-                "rows": self.rows,
-                "files": self.files,
-                "read_as": self.read_as,
-            },
-            "expectations": [vars(e) for e in self.expectations],
-            "problem_counts": [vars(c) for c in counts],
-            "problems": [p.to_dict() for p in shown],
-        }
-
-
-def _add_counts(*counts: dict[RuleKey, int]) -> dict[RuleKey, int]:
-    """Per-rule counts summed (two tables may share a rule: the formula ban on ``note``)."""
-    out: dict[RuleKey, int] = {}
-    for each in counts:
-        for key, n in each.items():
-            out[key] = out.get(key, 0) + n
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Great Expectations plumbing: one ephemeral context per process (its import costs seconds)
-
-_CONTEXT = None
-
-
-def _context():
-    """The process-wide ephemeral GX context, progress bars off, logging quiet."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        import great_expectations as gx
-
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        _CONTEXT = gx.get_context(mode="ephemeral")
-        _CONTEXT.variables.progress_bars = {"globally": False}
-    return _CONTEXT
-
-
-def _columns_of(rule) -> tuple[str, ...]:
-    """The frame columns one expectation reads (none for a table-level one)."""
-    exp = rule.expectation
-    if getattr(exp, "column", None):
-        return (exp.column,)
-    if getattr(exp, "column_A", None):
-        return (exp.column_A, exp.column_B)
-    return tuple(getattr(exp, "column_list", None) or ())
-
-
-def _run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
-    """Validate ``frame`` against ``rules``; return GX results aligned to ``rules``, each with
-    its count of failing rows and the first ``limit`` of their indices (``_validate_batch``).
-
-    Large frames: rules are grouped by the columns they read and each group runs on a batch
-    holding only those columns. GX hashes every batch and filters the whole batch for each
-    column-map metric, so one wide batch cost ~40 s per million rows where narrow ones cost a
-    fraction; table-level rules (the column set) see every column of a zero-row copy. Small
-    frames: one batch, since each batch has a fixed cost (~25 ms) that then dominates.
-    """
-    if len(frame) < NARROW_BATCHES_FROM_ROWS:
-        return _validate_batch(name, frame, rules, limit)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, rule in enumerate(rules):
-        groups.setdefault(_columns_of(rule), []).append(i)
-    by_rule: list = [None] * len(rules)
-    for n, (cols, indices) in enumerate(groups.items()):
-        batch_frame = frame[list(cols)] if cols else frame.head(0)
-        results = _validate_batch(f"{name}{n}", batch_frame, [rules[i] for i in indices], limit)
-        for i, res in zip(indices, results, strict=True):
-            by_rule[i] = res
-    return by_rule
-
-
-def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
-    """One GX batch and suite; results come back in ``rules`` order (matched via ``meta``).
-
-    GX's SUMMARY format: each result holds ``unexpected_count`` and only the first ``limit``
-    failing rows (``partial_unexpected_index_list``). COMPLETE returned every failing index and
-    an index query string holding them all (a million-entry list per broken rule); the query is
-    off here too.
-    """
-    import great_expectations as gx
-
-    ctx = _context()
-    source = ctx.data_sources.add_or_update_pandas("troopclaims")
-    asset = source.add_dataframe_asset(name=f"{name}_{id(frame)}")
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-        batch_parameters={"dataframe": frame}
-    )
-    suite = gx.ExpectationSuite(name=f"troopclaims_{name}")
-    for i, rule in enumerate(rules):
-        exp = rule.expectation.copy(deep=True)
-        exp.meta = {"rule": i}
-        suite.add_expectation(exp)
-    result = batch.validate(
-        suite,
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": _limit(limit),
-            "include_unexpected_rows": False,
-            "return_unexpected_index_query": False,
-        },
-    )
-    by_rule: list = [None] * len(rules)
-    for res in result.results:
-        by_rule[res.expectation_config.meta["rule"]] = res
-    return by_rule
-
-
-def _outcomes(
-    table: str,
-    frame: pd.DataFrame,
-    source_frame: pd.DataFrame,
-    rules: list,
-    results: list,
-    limit: int | None = None,
-) -> tuple[list[Problem], list[ExpectationOutcome], dict[RuleKey, int]]:
-    """Turn GX results into located problems; a check that crashed is an error, never a pass.
-
-    Only the first ``limit`` failing rows of each rule become problems (located in a few
-    vectorised lookups, explained one by one); the rest are counted in the returned per-rule
-    ``unlisted`` counts.
-    """
-    problems: list[Problem] = []
-    outcomes: list[ExpectationOutcome] = []
-    unlisted: dict[RuleKey, int] = {}
-    limit = _limit(limit)
-    for rule, res in zip(rules, results, strict=True):
-        crashed = res is None or (res.exception_info or {}).get("raised_exception")
-        detail = res.result if res is not None else {}
-        indices = detail.get("partial_unexpected_index_list") or []
-        count = int(detail.get("unexpected_count") or len(indices))
-        success = bool(res.success) if not crashed else False
-        outcomes.append(
-            ExpectationOutcome(rule.name, rule.text, table, rule.severity, success, count)
-        )
-        if crashed:
-            msg = (res.exception_info or {}).get("exception_message") if res else "no result"
-            problems.append(Problem(table, f"check {rule.name} could not run: {msg}"))
-            continue
-        if success:
-            continue
-        if rule.column is None or not indices:
-            problems.append(
-                Problem(
-                    _files_of(source_frame),
-                    rule.text,
-                    severity=rule.severity,
-                    expectation=rule.name,
-                )
-            )
-            continue
-        found = _located(rule, frame, source_frame, indices[:limit])
-        problems += found
-        if count > len(found):
-            key = found[0].rule_key
-            unlisted[key] = unlisted.get(key, 0) + count - len(found)
-    return problems, outcomes, unlisted
-
-
-def _located(rule, frame: pd.DataFrame, source_frame: pd.DataFrame, indices: list) -> list[Problem]:
-    """The problems of one rule at these row labels: file, line, the cell, the rule's words."""
-    # some GX versions return {index-column: value}
-    labels = [next(iter(i.values())) if isinstance(i, dict) else i for i in indices]
-    where = source_frame.loc[labels, [load.SOURCE_FILE_COLUMN, load.LINE_COLUMN]]
-    rows = frame.loc[labels]
-    return [
-        Problem(
-            file=file,
-            line=int(line),
-            column=rule.column,
-            value=_cell_text(row[rule.column]),
-            rule=rule.explain(row) if rule.explain else rule.text,
-            severity=rule.severity,
-            expectation=rule.name,
-            counted_as=rule.text if rule.explain else None,
-        )
-        for file, line, (_, row) in zip(
-            where[load.SOURCE_FILE_COLUMN], where[load.LINE_COLUMN], rows.iterrows(), strict=True
-        )
-    ]
-
-
-def _cell_text(value) -> str:
-    """A cell as the user typed it: empty (None/NaN/NA) is the empty string."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def _files_of(frame: pd.DataFrame) -> str:
-    return ", ".join(sorted(frame[load.SOURCE_FILE_COLUMN].unique()))
-
+from troopclaims.verdict import ExpectationOutcome, ValidationReport, add_counts
 
 # ---------------------------------------------------------------------------------------------
 # The dataset's own checks, done in pandas before GX sees it
@@ -413,11 +89,19 @@ def validate_frames(
     known_ids = sorted({a for a in articles["article_id"] if a})
     normalised = {a: normalize_whitespace(t) for a, t in texts.items()}
     claim_rules = ex.claims_rules(known_ids, normalised)
-    art_problems, art_outcomes, art_unlisted = _outcomes(
-        "articles", art_frame, articles, art_rules, _run_rules("articles", art_frame, art_rules)
+    art_problems, art_outcomes, art_unlisted = gxrun.outcomes(
+        "articles",
+        art_frame,
+        articles,
+        art_rules,
+        gxrun.run_rules("articles", art_frame, art_rules),
     )
-    cl_problems, cl_outcomes, cl_unlisted = _outcomes(
-        "claims", claim_frame, claims, claim_rules, _run_rules("claims", claim_frame, claim_rules)
+    cl_problems, cl_outcomes, cl_unlisted = gxrun.outcomes(
+        "claims",
+        claim_frame,
+        claims,
+        claim_rules,
+        gxrun.run_rules("claims", claim_frame, claim_rules),
     )
     if unclaimed is None:
         unclaimed = completeness.empty_unclaimed()
@@ -432,7 +116,7 @@ def validate_frames(
         art_outcomes + cl_outcomes,
         {"claims": len(claims), "articles": len(articles)},
         files,
-        unlisted=_add_counts(art_unlisted, cl_unlisted),
+        unlisted=add_counts(art_unlisted, cl_unlisted),
     ).bound()
 
 
@@ -525,18 +209,12 @@ def _check_columns(
     ):
         rule = ex.columns_rule(expected)
         for file, header in headers.items():
-            [res] = _validate_batch(f"{table}_columns", pd.DataFrame(columns=header), [rule])
+            success, mismatched = gxrun.check_header(f"{table}_columns", rule, header)
             outcomes.append(
                 ExpectationOutcome(
-                    rule.name,
-                    rule.text,
-                    table,
-                    rule.severity,
-                    bool(res.success),
-                    0 if res.success else 1,
+                    rule.name, rule.text, table, rule.severity, success, 0 if success else 1
                 )
             )
-            mismatched = (res.result.get("details") or {}).get("mismatched") or {}
             for key, text in (
                 ("unexpected", load.UNKNOWN_COLUMN),
                 ("missing", load.MISSING_COLUMN),
@@ -545,7 +223,7 @@ def _check_columns(
                     Problem(file, text, line=1, column=col, expectation=rule.name)
                     for col in mismatched.get(key) or []
                 ]
-            if not res.success and not mismatched:
+            if not success and not mismatched:
                 problems.append(Problem(file, rule.text, line=1, expectation=rule.name))
     return problems, outcomes
 
@@ -568,100 +246,3 @@ def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Sour
                 return existing
     dataset, candidate = load.read_candidate(path, raw_dir, allow_csv=True)
     return [*dataset, candidate]
-
-
-# ---------------------------------------------------------------------------------------------
-# Output: the lines the CLI prints, the JSON file and the self-contained HTML summary
-
-
-def format_lines(report: ValidationReport, limit: int | None = None) -> list[str]:
-    """One line per problem listed (the first ``limit`` of each rule), a line per rule that
-    found more, then the summary line."""
-    shown, counts = report.listed(limit)
-    lines = [p.format() for p in shown]
-    lines += [more_line(c) for c in counts if c.total > c.listed]
-    lines.append(summary_line(report))
-    return lines
-
-
-def more_line(count: RuleCount) -> str:
-    """``... and K more (total T) errors for rule: R`` for a rule with unlisted problems."""
-    return (
-        f"... and {count.total - count.listed} more (total {count.total}) {count.severity}s "
-        f"for rule: {count.rule}"
-    )
-
-
-def summary_line(report: ValidationReport) -> str:
-    """The last line of every run: verdict and counts."""
-    verdict = "PASSED" if report.ok else "FAILED"
-    rows = ", ".join(f"{n} {k}" for k, n in report.rows.items()) or "no rows read"
-    n_exp = len(report.expectations)
-    n_fail = sum(not e.success for e in report.expectations)
-    return (
-        f"validation {verdict}: {report.error_count} error(s), {report.warning_count} "
-        f"warning(s); {rows}; {n_exp} expectations, {n_fail} unmet"
-    )
-
-
-def write_json(report: ValidationReport, path: Path) -> None:
-    """The result (``to_json``: every rule's count, the first problems of each listed with
-    their values untruncated), written atomically."""
-    atomic.write_text(Path(path), report.to_json())
-
-
-_CSS = """
-body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:75em}
-h1{font-size:1.5em} table{border-collapse:collapse;width:100%;font-size:.85em;
-table-layout:fixed;word-wrap:break-word} th,td{border:1px solid #ccc;padding:.3em .5em;
-text-align:left;vertical-align:top} th{background:#eee} .error{color:#a00;font-weight:bold}
-.warning{color:#a60} .ok{color:#070;font-weight:bold} code{font-size:.95em}
-"""
-
-
-def render_html(report: ValidationReport, title: str = "Validation summary") -> str:
-    """A self-contained page (inline CSS, no scripts, no links); every value escaped."""
-    e = html.escape
-    verdict = '<span class="ok">PASSED</span>' if report.ok else '<span class="error">FAILED</span>'
-    exp_rows = "".join(
-        f"<tr><td>{e(x.table)}</td><td>{e(x.description)}</td><td>{e(x.severity)}</td>"
-        f'<td class="{"ok" if x.success else x.severity}">{"met" if x.success else "unmet"}'
-        f"</td><td>{x.unexpected_count}</td></tr>"
-        for x in report.expectations
-    )
-    shown, counts = report.listed()
-    prob_rows = "".join(
-        f'<tr><td class="{e(p.severity)}">{e(p.severity)}</td><td>{e(p.file)}</td>'
-        f"<td>{p.line or ''}</td><td>{e(p.column or '')}</td><td><code>{e(p.short_value() or '')}"
-        f"</code></td><td>{e(p.rule)}</td></tr>"
-        for p in shown
-    )
-    more = "".join(f"<p>{e(more_line(c))}</p>" for c in counts if c.total > c.listed)
-    files = "".join(f"<li><code>{e(f)}</code></li>" for f in report.files)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>{_CSS}</style></head><body>
-<h1>{e(title)}: {verdict}</h1>
-<p>{e(summary_line(report))}</p>
-<h2>Files</h2><ul>{files}</ul>
-<h2>Problems</h2>
-{"<p>None.</p>" if not report.problems else ""}
-{
-        '<table><thead><tr><th style="width:6%">severity</th><th style="width:20%">file</th>'
-        '<th style="width:5%">line</th><th style="width:12%">column</th><th style="width:22%">value'
-        "</th><th>rule</th></tr></thead><tbody>" + prob_rows + "</tbody></table>"
-        if report.problems
-        else ""
-    }{more}
-<h2>Expectations</h2>
-<table><thead><tr><th style="width:8%">table</th><th>rule</th><th style="width:8%">severity</th>
-<th style="width:8%">result</th><th style="width:10%">failing rows</th></tr></thead>
-<tbody>{exp_rows}</tbody></table>
-</body></html>
-"""
-
-
-def write_summary(report: ValidationReport, html_path: Path, json_path: Path) -> None:
-    """Write the HTML page and the JSON result, each atomically."""
-    atomic.write_text(Path(html_path), render_html(report))
-    write_json(report, Path(json_path))

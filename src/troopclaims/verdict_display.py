@@ -1,0 +1,171 @@
+"""How a validation verdict is shown: the CLI's lines, the JSON file, the HTML summary page, and
+the report's tables read back from the JSON.
+
+Every form lists the same problems (``ValidationReport.listed``: the first of each rule) and ends
+each rule that found more with the same ``more_line``, so the terminal, the page and the report
+never disagree. The page renders from ``templates/validation/page.html.j2`` with autoescape on:
+a value from the data is text, never markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from troopclaims import atomic, config
+from troopclaims.verdict import RuleCount, ValidationReport
+
+TEMPLATE_DIR = config.PACKAGE_DIR / "templates" / "validation"
+PAGE_TEMPLATE = "page.html.j2"
+
+
+def format_lines(report: ValidationReport, limit: int | None = None) -> list[str]:
+    """One line per problem listed (the first ``limit`` of each rule), a line per rule that
+    found more, then the summary line."""
+    shown, counts = report.listed(limit)
+    lines = [p.format() for p in shown]
+    lines += [more_line(c) for c in counts if c.total > c.listed]
+    lines.append(summary_line(report))
+    return lines
+
+
+def more_line(count: RuleCount) -> str:
+    """``... and K more (total T) errors for rule: R`` for a rule with unlisted problems."""
+    return (
+        f"... and {count.total - count.listed} more (total {count.total}) {count.severity}s "
+        f"for rule: {count.rule}"
+    )
+
+
+def summary_line(report: ValidationReport) -> str:
+    """The last line of every run: verdict and counts."""
+    verdict = "PASSED" if report.ok else "FAILED"
+    rows = ", ".join(f"{n} {k}" for k, n in report.rows.items()) or "no rows read"
+    n_exp = len(report.expectations)
+    n_fail = sum(not e.success for e in report.expectations)
+    return (
+        f"validation {verdict}: {report.error_count} error(s), {report.warning_count} "
+        f"warning(s); {rows}; {n_exp} expectations, {n_fail} unmet"
+    )
+
+
+def write_json(report: ValidationReport, path: Path) -> None:
+    """The result (``to_json``: every rule's count, the first problems of each listed with
+    their values untruncated), written atomically."""
+    atomic.write_text(Path(path), report.to_json())
+
+
+@functools.cache
+def _environment():
+    """The page's Jinja environment, built once: autoescape on for every template, and an
+    undefined name is an error rather than an empty cell. jinja2 is imported only here."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(report: ValidationReport, title: str = "Validation summary") -> str:
+    """A self-contained page (inline CSS, no scripts, no links); every value escaped."""
+    shown, counts = report.listed()
+    return (
+        _environment()
+        .get_template(PAGE_TEMPLATE)
+        .render(
+            title=title,
+            report=report,
+            summary=summary_line(report),
+            problems=shown,
+            more=[more_line(c) for c in counts if c.total > c.listed],
+        )
+    )
+
+
+def write_summary(report: ValidationReport, html_path: Path, json_path: Path) -> None:
+    """Write the HTML page and the JSON result, each atomically."""
+    atomic.write_text(Path(html_path), render_html(report))
+    write_json(report, Path(json_path))
+
+
+# --- The verdict in the report: read back from the JSON that process wrote ----------------------
+
+
+def read_validation_result(path: Path) -> dict | None:
+    """The validation verdict ``troopclaims process`` writes beside the processed data
+    (``data/processed/validation.json``), or None when absent.
+
+    Absent is not an error here: a report built from data processed before validation existed
+    says so plainly instead of failing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _expectations_table(expectations: list[dict]) -> pd.DataFrame:
+    """Expectations for reading: unmet ones first, the checked column instead of GX's name.
+
+    GX names ('expect_column_values_to_match_regex(article_id)') are long unbreakable words that
+    overflow a printed page; the column in the parentheses and the rule in words say the same.
+    """
+    df = pd.DataFrame(
+        expectations,
+        columns=["table", "name", "description", "severity", "success", "unexpected_count"],
+    )
+    out = pd.DataFrame(
+        {
+            "table": df["table"].astype("string").fillna(""),
+            "column": df["name"].str.extract(r"\(([^()]*)\)\s*$", expand=False).fillna(""),
+            "rule": df["description"],
+            "severity": df["severity"],
+            "result": df["success"].map({True: "passed", False: "FAILED"}),
+            "rows failing": df["unexpected_count"],
+        }
+    )
+    order = out["result"].eq("passed").astype(int) * 2 + out["severity"].ne("error").astype(int)
+    return out.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(overview, expectations, problems) frames from a validation result, for display.
+
+    A result lists only the first problems of each rule (``summary.listed_per_rule``) and counts
+    every rule's total in ``problem_counts``; when some went unlisted the overview says how many
+    are shown. Results written before that (every problem listed) read the same.
+    """
+    summary = result.get("summary", {})
+    rows = summary.get("rows", {})
+    counts = [
+        ("data valid", "yes" if result.get("ok") else "no"),
+        ("errors", summary.get("errors", 0)),
+        ("warnings", summary.get("warnings", 0)),
+    ]
+    found = summary.get("errors", 0) + summary.get("warnings", 0)
+    listed = summary.get("listed", found)
+    if listed < found and "listed_per_rule" in summary:
+        per_rule = summary["listed_per_rule"]
+        counts.append(("problems listed", f"{listed} of {found} (the first {per_rule} per rule)"))
+    overview = pd.DataFrame(
+        [
+            *counts,
+            ("claims rows", rows.get("claims", "")),
+            ("articles rows", rows.get("articles", "")),
+            ("files checked", len(summary.get("files", []))),
+        ],
+        columns=["", "value"],
+    )
+    expectations = _expectations_table(result.get("expectations", []))
+    problems = pd.DataFrame(
+        result.get("problems", []),
+        columns=["file", "line", "column", "value", "rule", "severity", "expectation"],
+    )
+    problems["line"] = problems["line"].astype("Int64")
+    return overview, expectations, problems.fillna({"column": "", "value": "", "expectation": ""})
