@@ -55,9 +55,12 @@ def test_setup_installed_the_lab_settings_where_jupyterlab_reads_them(name: str)
         assert str(installed.parent) in jupyter_config_path()
 
 
-def test_lab_server_config_turns_off_news_update_check_and_pypi() -> None:
+def test_lab_server_config_turns_off_news_update_check_and_pypi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from jupyterlab import NeverCheckForUpdate
 
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path))  # the tester's ~/.jupyter aside
     app = LabApp()
     app.load_config_file()
     assert app.news_url is None
