@@ -59,7 +59,19 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (troopclaims)" >/dev/null
 	@touch $@
 
-setup: $(STAMP) ## Create .venv from requirements.lock, install the package and the kernel
+# JupyterLab's settings for this project (jupyter/), installed where lab reads them in the venv:
+# overrides.json is the default of every user setting (no "Jupyter news?" prompt over the charts,
+# no update check); the server config turns off the news feed, the update check and the PyPI
+# extension manager, so nothing in lab reaches the network. Not part of $(STAMP): editing them
+# must not re-run the report.
+LAB_CONFIG := $(VENV)/share/jupyter/lab/settings/overrides.json \
+  $(VENV)/etc/jupyter/jupyter_lab_config.json
+$(VENV)/share/jupyter/lab/settings/overrides.json: jupyter/overrides.json | $(STAMP)
+	install -D -m 644 $< $@
+$(VENV)/etc/jupyter/jupyter_lab_config.json: jupyter/jupyter_lab_config.json | $(STAMP)
+	install -D -m 644 $< $@
+
+setup: $(STAMP) $(LAB_CONFIG) ## Create .venv from requirements.lock, install the package, the kernel and lab's settings
 
 # --- The report: file targets, so an unchanged build does nothing ------------------------------
 # raw data + package -> data/processed (validated) -> reports/executed/NN-*.ipynb (papermill, one
@@ -116,13 +128,13 @@ $(REPORT_FILES) &: $(EXECUTED) $(NOTEBOOK_LIST) $(TEMPLATE_FILES) $(PKG_SOURCES)
 # otherwise delete the other members of a grouped target when its recipe fails).
 .PRECIOUS: $(PROCESSED) $(EXECUTED) $(REPORT_FILES)
 
-lab: $(PROCESSED) | $(STAMP) ## Open the notebooks in JupyterLab (kernel `troopclaims` preselected)
+lab: $(PROCESSED) $(LAB_CONFIG) | $(STAMP) ## Open the notebooks in JupyterLab (kernel `troopclaims` preselected)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 FORCE:
 
 # Tests run on every core (pytest-xdist): 2 cores take ~2.5 min where one takes ~5.
-test: $(STAMP) ## Run every test (pytest, on every core)
+test: $(STAMP) $(LAB_CONFIG) ## Run every test (pytest, on every core)
 	$(BIN)/pytest -n auto
 
 lint: $(STAMP) ## Check lint and formatting with ruff
