@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import process, report
+from troopclaims import execute, process, report
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
-NOTEBOOKS = report.source_notebooks()
+NOTEBOOKS = execute.source_notebooks()
 EXPECTED = {
     "english-wire": {"E001-01", "E001-02", "E001-03", "E002-01"},
     "french-excel": {"F001-01"},
@@ -72,7 +72,7 @@ def test_both_example_drops_validate_ingest_and_reach_the_report(scratch_root: P
 
     tmp = scratch_root / "build"
     params = {"processed_dir": str(processed), "output_dir": ""}
-    executed = report.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
+    executed = execute.execute_all(NOTEBOOKS, tmp / "executed", params, NOTEBOOKS)
     raw = scratch_root / "data" / "raw"
     html, _ = report.build(executed, tmp / "report.html", tmp / "report.pdf", raw)
     text = html.read_text(encoding="utf-8")
