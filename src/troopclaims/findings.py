@@ -64,9 +64,13 @@ COMMON_GROUPS = frozenset({"Independent experts", "Unattributed"})
 
 # Claimants named per figure or per group before "and N others" takes over: enough to show
 # the variety of names, short enough to stay one sentence.
-NAMED_CLAIMANTS = 2
+NAMED_CLAIMANTS = 1
 # Single-source examples cited per kind (the count covers the rest).
-SINGLE_SOURCE_EXAMPLES = 3
+SINGLE_SOURCE_EXAMPLES = 2
+
+# The id of the rule table in the report (set in the validation appendix's notebook): the
+# verdict line links to it.
+RULES_ANCHOR = "validation-rules"
 
 _CLAIM_ID = re.compile(r"\b[A-Z]\d+-\d+\b")
 
@@ -429,7 +433,9 @@ def validation_verdict(result: dict | None) -> str:
 # --- Rendering ---------------------------------------------------------------------------------
 
 
-def findings_html(findings: Sequence[Finding], verdict: str, rules_anchor: str) -> str:
+def findings_html(
+    findings: Sequence[Finding], verdict: str, rules_anchor: str = RULES_ANCHOR
+) -> str:
     """The key findings as HTML for the report: a list of sentences, then the verdict line
     linking to the rule table (``rules_anchor``, an id in the appendix).
 
