@@ -291,8 +291,8 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
         ]
         undated = len(resp) - len(dated)
         tail = (
-            f"; {undated} of the {len(resp)} responses carry no date the articles support and "
-            "cannot be placed in this order"
+            f"; {undated} of the {len(resp)} responses {'has' if undated == 1 else 'have'} no "
+            "date the articles support and cannot be placed in this order"
             if undated
             else ""
         )
