@@ -269,12 +269,10 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
     on_first = dated[dated["statement_date"] == first_day]
     clauses = [_group_clause(group, grp) for group, grp in _by_group(on_first)]
     same_day = _disclosure_clause(claims, first_day)
-    found = [
-        _finding(
-            "timing",
-            f"The first dated responses came on {_day(first_day)}{same_day}: "
-            f"{_series(clauses, '; ')}.",
-        )
+    plural = "s" if len(on_first) > 1 else ""
+    sentences = [
+        f"The first dated response{plural} came on {_day(first_day)}{same_day}: "
+        f"{_series(clauses, '; ')}"
     ]
     first_groups = set(on_first["claimant_group"].astype(str))
     later = dated[~dated["claimant_group"].astype(str).isin(first_groups)]
@@ -289,15 +287,14 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
                 _by_group(firsts), key=lambda g: (g[1]["statement_date"].iloc[0], g[0])
             )
         ]
-        undated = len(resp) - len(dated)
-        tail = (
+        sentences.append(f"Then {_series(follow, '; ')}")
+    undated = len(resp) - len(dated)
+    if undated:  # said where the order is given: these responses are outside it
+        sentences[-1] += (
             f"; {undated} of the {len(resp)} responses {'has' if undated == 1 else 'have'} no "
             "date the articles support and cannot be placed in this order"
-            if undated
-            else ""
         )
-        found.append(_finding("timing", f"Then {_series(follow, '; ')}{tail}."))
-    return found
+    return [_finding("timing", f"{text}.") for text in sentences]
 
 
 def _by_group(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -331,6 +328,8 @@ def single_source(claims: pd.DataFrame) -> list[Finding]:
     Corroboration here is the weak kind (several outlets repeating one source): the sentence
     says how many articles, not that the claim is true.
     """
+    if claims["article_id"].nunique() < 2:  # one article: everything is single-source, trivially
+        return []
     table = analysis.corroboration(claims)
     table = table[table["kind"].isin([analysis.ESTIMATE, analysis.RESPONSE])]
     if table.empty:
