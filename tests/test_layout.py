@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from test_notebooks import SMALL
 
-from troopclaims import report
+from troopclaims import provenance, report
 
 LONG_TOKEN = "x" * 120 + "-" + "y" * 79  # 200 characters, no space to break at
 
@@ -43,7 +43,7 @@ def _output_cell(data: dict, metadata: dict | None = None) -> nbformat.NotebookN
 def _page(paths: list[Path]) -> str:
     """The report page for these executed notebooks, through ``combine`` and our template."""
     combined, toc, used = report.combine(paths)
-    return report.render_html(combined, toc, report.provenance(SMALL / "raw", None, used))
+    return report.render_html(combined, toc, provenance.collect(SMALL / "raw", None, used))
 
 
 def _document(page: str):
