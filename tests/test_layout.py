@@ -159,3 +159,16 @@ def test_without_front_matter_or_appendix_the_layout_is_unchanged(tmp_path: Path
     assert page.find('class="toc-title"') < page.find('id="s1"') < page.find('id="s2"')
     assert page.find('id="s2"') < page.find('id="s3"')  # methodology, then provenance
     assert "appendix" not in page.lower()
+
+
+def test_a_notebook_ending_in_a_bare_expression_renders(tmp_path: Path) -> None:
+    """A cell whose last line is an expression leaves an ``execute_result``: it must reach the
+    page like a displayed output (it once stopped the build with a schema error)."""
+    cell = nbformat.v4.new_code_cell("claims")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "BARE-EXPRESSION-RESULT"}, execution_count=3
+        )
+    ]
+    page = _page([_executed(tmp_path, "01-t.ipynb", [cell])])
+    assert "BARE-EXPRESSION-RESULT" in page

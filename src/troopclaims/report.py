@@ -156,12 +156,18 @@ def _number_headings(
 
 
 def _report_outputs(cell) -> list:
-    """The outputs a reader should see: no stderr noise, no execution counts."""
+    """The outputs a reader should see: no stderr noise, no execution counts.
+
+    A result's count is blanked, not removed: nbformat requires the key on an
+    ``execute_result`` (a notebook ending in a bare expression), and the exporter refuses a
+    notebook without it.
+    """
     kept = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and out.get("name") == "stderr":
             continue
-        out.pop("execution_count", None)
+        if "execution_count" in out:
+            out["execution_count"] = None
         kept.append(out)
     return kept
 
