@@ -15,6 +15,8 @@ from troopclaims import cli, config, execute, load, process
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 NOTEBOOKS = execute.source_notebooks()
+VALIDATION = next(nb for nb in NOTEBOOKS if nb.stem == "90-appendix-validation")
+KEY_FINDINGS = next(nb for nb in NOTEBOOKS if nb.stem == "00-key-findings")
 
 
 def small_processed(folder: Path, verdict: bool = True) -> Path:
@@ -49,11 +51,13 @@ def _code_cells(path: Path) -> list:
 
 def test_the_report_notebooks_exist_and_are_named_nn_description() -> None:
     names = [nb.name for nb in NOTEBOOKS]
-    assert names[:3] == [
-        "01-validation.ipynb",
+    assert names[:4] == [
+        "00-key-findings.ipynb",  # front matter: before the contents (report.combine)
         "02-troop-estimates.ipynb",
         "03-response-timing.ipynb",
+        "04-coverage-discrepancies.ipynb",
     ]
+    assert names[-1] == "90-appendix-validation.ipynb"  # 90+: an appendix, after provenance
     assert all(re.fullmatch(r"\d\d-[a-z0-9-]+\.ipynb", n) for n in names)
 
 
@@ -182,6 +186,9 @@ def test_every_notebook_executes_on_the_fixture_data(tmp_path: Path) -> None:
     assert images["02-troop-estimates"] == 2
     assert images["03-response-timing"] == 1
     assert images["04-coverage-discrepancies"] == 2
+    findings_page = _output_text(next(p for p in executed if p.stem == "00-key-findings"))
+    assert "key-findings" in findings_page and "claim-id" in findings_page
+    assert "Validation: " in findings_page
     saved = {p.name for p in out.iterdir()}
     assert {"estimates-by-source.png", "response-timing.png", "discrepancies.csv"} <= saved
     discrepancies = (out / "discrepancy-evidence.csv").read_text(encoding="utf-8")
@@ -195,7 +202,7 @@ def _output_text(path: Path) -> str:
 @pytest.mark.slow
 def test_validation_notebook_reads_the_verdict_beside_the_processed_data(tmp_path: Path) -> None:
     out = tmp_path / "01.ipynb"
-    execute.execute(NOTEBOOKS[0], out, small_params(tmp_path))
+    execute.execute(VALIDATION, out, small_params(tmp_path))
     text = _output_text(out)
     assert "INVENTED fixture: a &lt;dated&gt; claim says how its date was found" in text
     assert "No validation result" not in text
@@ -205,10 +212,13 @@ def test_validation_notebook_reads_the_verdict_beside_the_processed_data(tmp_pat
 def test_validation_notebook_explains_a_missing_result(tmp_path: Path) -> None:
     processed = small_processed(tmp_path / "processed", verdict=False)
     out = tmp_path / "01.ipynb"
-    execute.execute(NOTEBOOKS[0], out, {"processed_dir": str(processed)})
+    execute.execute(VALIDATION, out, {"processed_dir": str(processed)})
     text = _output_text(out)
     assert f"No validation result at {processed / 'validation.json'}" in text
     assert "run `make report` (or `troopclaims process`) to validate it" in text
+    execute.execute(KEY_FINDINGS, tmp_path / "00.ipynb", {"processed_dir": str(processed)})
+    page_one = _output_text(tmp_path / "00.ipynb")
+    assert "Validation: no validation result was recorded for this data." in page_one
 
 
 @pytest.mark.slow

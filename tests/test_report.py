@@ -25,6 +25,7 @@ from troopclaims import cli, config, execute, fonts, load, manifest, process, pr
 
 EPOCH = "1730764800"  # 2024-11-05 00:00:00 UTC
 SECTIONS = [
+    "Key findings",
     "Contents",
     "Validation summary",
     "Troop estimates",
@@ -81,7 +82,7 @@ def html(built: dict) -> str:
 def test_html_has_title_contents_and_every_section(html: str) -> None:
     assert f"<h1>{report.REPORT_TITLE}</h1>" in html
     for section in SECTIONS:
-        assert re.search(rf"<h2[^>]*>(\d+\. )?{section}</h2>", html), section
+        assert re.search(rf"<h2[^>]*>(\d+\. |Appendix [A-Z]\. )?{section}</h2>", html), section
     for anchor in re.findall(r'<a href="#([^"]+)">', html):
         assert f'id="{anchor}"' in html, f"contents link #{anchor} has no target"
 
@@ -129,6 +130,35 @@ def test_pdf_opens_and_has_every_section(built: dict) -> None:
     for section in SECTIONS:
         assert section in text, section
     assert "<script>alert('x')</script>" in text  # escaped in HTML, plain text in print
+
+
+@pytest.mark.slow
+def test_key_findings_lead_page_one_and_the_validation_appendix_comes_last(
+    built: dict, html: str
+) -> None:
+    """Page 1: the findings with their claim ids and the verdict, no rule table; then the
+    sections, methodology, provenance and the validation appendix, in that order in both."""
+    order = [
+        "Key findings",
+        "Troop estimates",
+        "Coverage and discrepancies",
+        "Methodology and limitations",
+        "Provenance",
+        "Validation summary",
+    ]
+    in_html = [
+        re.search(rf"<h2[^>]*>(\d+\. |Appendix [A-Z]\. )?{title}</h2>", html).start()
+        for title in order
+    ]
+    assert in_html == sorted(in_html)
+    pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(built["pdf"]).pages]
+    assert "Key findings" in pages[0] and "Validation: " in pages[0]
+    assert re.search(r"\(A9\d\d-\d\d[,)]", pages[0])  # a fixture claim id, cited
+    assert "Rules checked" not in pages[0] and "severity" not in pages[0]
+    # A title's last page is its section's (the contents name it earlier); "Key findings",
+    # also a phrase of the methodology, is pinned to page 1 above.
+    last_page = [max(i for i, text in enumerate(pages) if title in text) for title in order[1:]]
+    assert last_page == sorted(last_page)
 
 
 @pytest.mark.slow

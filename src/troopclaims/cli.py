@@ -179,7 +179,11 @@ def _add_report_parser(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--params", type=Path, default=argparse.SUPPRESS, help=_PARAMS_HELP)
     run.add_argument("--executed-dir", type=Path)
     run.add_argument(
-        "--jobs", type=int, default=4, help="notebooks executed at once (measured: 4 beats 2)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="kernels run at once, each running its share of the "
+        "notebooks one after the other (default: one per CPU core)",
     )
     bld = steps.add_parser("build", help="join executed notebooks into report.html and report.pdf")
     bld.add_argument("--executed-dir", type=Path)

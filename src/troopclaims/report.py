@@ -99,6 +99,10 @@ def variant_name(params_file: Path) -> str:
 # --- Assembling one document -----------------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
+# Notebook numbers with a place of their own: 00 is front matter (before the contents), 90 and
+# up are appendices (after methodology and provenance); the rest are the numbered sections.
+FRONT_MATTER = 0
+APPENDIX_FROM = 90
 
 
 @dataclass(frozen=True)
@@ -110,11 +114,16 @@ class Heading:
     text: str
 
 
-def _number_headings(source: str, section: int, counter: list[int]) -> tuple[str, list[Heading]]:
+def _number_headings(
+    source: str, section: int | str | None, counter: list[int]
+) -> tuple[str, list[Heading]]:
     """Turn a markdown cell's headings into numbered HTML headings one level down.
 
     A notebook's ``#`` title becomes section ``N`` (``<h2>``), its ``##`` headings ``N.k``
-    (``<h3>``); the ids are ours (``s2``, ``s2-1``), so the contents can link to them.
+    (``<h3>``); the ids are ours (``s2``, ``s2-1``), so the contents can link to them. An
+    appendix (``section`` a letter) is numbered ``Appendix A``, ``A.k`` (ids ``appendix-a``,
+    ``appendix-a-1``); front matter (``section`` None) keeps its headings unnumbered, its title
+    anchored by its words (``key-findings``), as a reader expects of a summary before the contents.
     """
     lines, found = [], []
     for line in source.splitlines():
@@ -123,11 +132,19 @@ def _number_headings(source: str, section: int, counter: list[int]) -> tuple[str
             lines.append(line)
             continue
         depth, text = len(match.group(1)), match.group(2)
-        if depth == 1:
-            anchor, label = f"s{section}", f"{section}. {text}"
+        if section is None:
+            slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+            anchor, label = (slug if depth == 1 else ""), text
+        elif depth == 1:
+            anchor, label = (
+                (f"appendix-{section.lower()}", f"Appendix {section}. {text}")
+                if isinstance(section, str)
+                else (f"s{section}", f"{section}. {text}")
+            )
         elif depth == 2:
             counter[0] += 1
-            anchor, label = f"s{section}-{counter[0]}", f"{section}.{counter[0]} {text}"
+            prefix = f"appendix-{section.lower()}" if isinstance(section, str) else f"s{section}"
+            anchor, label = f"{prefix}-{counter[0]}", f"{section}.{counter[0]} {text}"
         else:
             anchor, label = "", text
         tag = min(depth + 1, 6)
@@ -139,14 +156,27 @@ def _number_headings(source: str, section: int, counter: list[int]) -> tuple[str
 
 
 def _report_outputs(cell) -> list:
-    """The outputs a reader should see: no stderr noise, no execution counts."""
+    """The outputs a reader should see: no stderr noise, no execution counts.
+
+    A result's count is blanked, not removed: nbformat requires the key on an
+    ``execute_result`` (a notebook ending in a bare expression), and the exporter refuses a
+    notebook without it.
+    """
     kept = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and out.get("name") == "stderr":
             continue
-        out.pop("execution_count", None)
+        if "execution_count" in out:
+            out["execution_count"] = None
         kept.append(out)
     return kept
+
+
+def _part(path: Path) -> str:
+    """Where a notebook goes: ``front`` (numbered 00: before the contents, unnumbered),
+    ``appendix`` (90 and up: after methodology and provenance, lettered), else ``body``."""
+    number = int(Path(path).name[:2]) if Path(path).name[:2].isdigit() else 1
+    return "front" if number == FRONT_MATTER else "appendix" if number >= APPENDIX_FROM else "body"
 
 
 def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict[str, dict]]:
@@ -154,14 +184,27 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
 
     Parameter cells (the defaults and papermill's injected ones) are left out: the provenance
     section lists the values used instead. Cell metadata is cleared so execution timestamps
-    never reach the HTML.
+    never reach the HTML; the only metadata kept is ours: ``place_before`` on the cell before
+    which the template puts the contents (the first after the front matter) or the methodology
+    and provenance (the first of the appendices). The contents list the numbered sections
+    (``toc``); the appendices' headings are in the notebook's ``appendix_toc`` metadata, and
+    ``placed`` says what the cells placed (the template puts the rest where it always did).
     """
     import nbformat
 
     combined = nbformat.v4.new_notebook()
     toc: list[Heading] = []
+    appendix_toc: list[dict] = []
+    placed: list[str] = []
     used: dict[str, dict] = {}
-    for section, path in enumerate(executed, start=1):
+    numbers = {"body": 0, "appendix": 0}
+    front_seen = False
+    for path in executed:
+        part = _part(path)
+        section: int | str | None = None
+        if part != "front":
+            numbers[part] += 1
+            section = numbers[part] if part == "body" else chr(ord("A") + numbers[part] - 1)
         nb = nbformat.read(path, as_version=4)
         used[Path(path).stem] = dict(nb.metadata.get("papermill", {}).get("parameters", {}))
         counter = [0]
@@ -172,14 +215,28 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
             cell.metadata = {}
             if cell.cell_type == "markdown":
                 cell.source, found = _number_headings(cell.source, section, counter)
-                toc += found
+                if part == "body":
+                    toc += found
+                elif part == "appendix":
+                    appendix_toc += [vars(h) for h in found]
             elif cell.cell_type == "code":
                 cell.outputs = _report_outputs(cell)
                 cell.execution_count = None
                 if not cell.outputs:
                     continue
+            before = []
+            if part != "front" and front_seen and "contents" not in placed:
+                before.append("contents")
+            if part == "appendix" and "back_matter" not in placed:
+                before.append("back_matter")
+            if before:
+                cell.metadata["place_before"] = before
+                placed += before
             combined.cells.append(cell)
+            front_seen = front_seen or part == "front"
     combined.metadata["title"] = REPORT_TITLE
+    combined.metadata["appendix_toc"] = appendix_toc
+    combined.metadata["placed"] = placed
     return combined, toc, used
 
 

@@ -1,0 +1,149 @@
+"""The key findings on page 1: written from the data, every sentence citing claims that exist.
+
+The real data pins the findings the issue names (the range of figures and who gave them, the
+same 12,000 framed several ways, who responded first, what is single-source); a small synthetic
+frame shows the sentences follow the data rather than being typed for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from test_analysis import claims_frame, estimate, response
+
+from troopclaims import analysis, findings, load, process
+
+
+@pytest.fixture(scope="module")
+def real() -> pd.DataFrame:
+    return process.build_claims_table(load.load_claims(), load.load_articles())
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pd.DataFrame:
+    """Another story entirely: US and Japanese figures, Japan responding first."""
+    return claims_frame(
+        estimate(
+            "B1-01",
+            500,
+            "already_in_russia",
+            claimant="le Pentagone",
+            claimant_group="United States",
+        ),
+        estimate(
+            "B1-02",
+            8000,
+            "deploying",
+            "about",
+            claimant="le Pentagone",
+            claimant_group="United States",
+        ),
+        estimate("B2-01", 8000, "planned_total", claimant="Tokyo", claimant_group="Japan"),
+        response("B2-02", "Japan", "concern", "2024-11-02", claimant="le gouvernement japonais"),
+        response("B1-03", "NATO", "denial", "2024-11-05", claimant="l'Alliance"),
+        response("B1-04", "China", "call_for_deescalation", claimant="Pékin"),
+    )
+
+
+def _check_citations(found: list[findings.Finding], claims: pd.DataFrame) -> None:
+    """No sentence without claim ids; every id cited exists; the text cites exactly those."""
+    known = set(claims["claim_id"])
+    for f in found:
+        assert f.claim_ids, f"no claim cited: {f.text}"
+        assert set(f.claim_ids) <= known, f"unknown ids in: {f.text}"
+        assert set(re.findall(r"\b[A-Z]\d+-\d+\b", f.text)) == set(f.claim_ids)
+
+
+def test_real_findings_are_four_to_eight_sentences_each_citing_existing_claims(real) -> None:
+    found = findings.key_findings(real)
+    assert 4 <= len(found) <= 8
+    _check_citations(found, real)
+    topics = {f.topic for f in found}
+    assert {"range", "framing", "timing", "single_source"} <= topics
+
+
+def test_real_range_names_the_lowest_and_highest_figure_and_who_gave_them(real) -> None:
+    text = findings.estimate_range(real)[0].text
+    assert text.startswith("Reported troop numbers range from 1,500 to 12,000 soldiers")
+    assert "all attributed to South Korea" in text
+    assert "A003-01" in text and "A000-02" in text  # a 1,500 and a 12,000 claim
+    assert "“les rapports sud-coréens”" in text  # the claimant as the article names it
+
+
+def test_real_framing_shows_the_same_12000_framed_several_ways(real) -> None:
+    (sentence,) = findings.framing(real)
+    text = sentence.text
+    assert "12,000 soldiers as the total planned (A002-02, A003-02, A003-04, A004-01)" in text
+    assert "as being deployed (A000-02)" in text
+    assert "as a possible total (A001-05)" in text
+
+
+def test_real_first_responses_come_from_the_dated_responses(real) -> None:
+    first, *rest = findings.first_responses(real)
+    earliest = analysis.responses(real)["statement_date"].min()
+    assert f"came on {earliest.day} {earliest:%B %Y}" in first.text
+    assert "NATO (“Mark Rutte, secrétaire général de l’OTAN”) could not confirm" in first.text
+    undated = analysis.undated_responses(real)["n_undated"].sum()
+    assert (
+        f"{undated} of the {len(analysis.responses(real))} responses have no date"
+        in (rest or [first])[-1].text
+    )
+
+
+def test_real_single_source_counts_match_the_corroboration_table(real) -> None:
+    (sentence,) = [f for f in findings.single_source(real) if f.topic == "single_source"]
+    table = analysis.corroboration(real)
+    est = table[table["kind"] == analysis.ESTIMATE]
+    resp = table[table["kind"] == analysis.RESPONSE]
+    assert f"{est['single_source'].sum()} of the {len(est)} distinct troop figures" in sentence.text
+    assert f"{resp['single_source'].sum()} of the {len(resp)} distinct responses" in sentence.text
+
+
+def test_synthetic_data_gives_its_own_findings(real, synthetic) -> None:
+    found = findings.key_findings(synthetic)
+    _check_citations(found, synthetic)
+    texts = [f.text for f in found]
+    assert texts[0].startswith("Reported troop numbers range from 500 to 8,000 soldiers")
+    assert "attributed to the United States and Japan" in texts[0]
+    assert any(
+        "8,000 soldiers as being deployed (B1-02) and as the total planned (B2-01)" in t
+        for t in texts
+    )
+    timing = [f.text for f in found if f.topic == "timing"]
+    assert timing[0].startswith("The first dated response came on 2 November 2024: Japan")
+    assert "NATO (“l'Alliance”) denied the reports (B1-03) on 5 November 2024" in timing[-1]
+    assert "1 of the 3 responses has no date" in timing[-1]
+    assert not set(texts) & {f.text for f in findings.key_findings(real)}
+
+
+def test_topics_without_data_are_left_out_and_undated_responses_still_cite_ids() -> None:
+    only_undated = claims_frame(response("C1-01", "China", "concern"))
+    found = findings.key_findings(only_undated)
+    assert [f.topic for f in found] == ["timing"]
+    assert found[0].claim_ids == ("C1-01",)
+    assert findings.key_findings(claims_frame(response("C1-01", "China", "concern"))[:0]) == []
+
+
+def test_verdict_says_all_passed_or_names_what_failed() -> None:
+    rows = {"summary": {"rows": {"claims": 10, "articles": 2}}}
+    ok = {"name": "a", "description": "claim_id is required", "severity": "error", "success": True}
+    assert findings.validation_verdict({**rows, "expectations": [ok, ok]}) == (
+        "Validation: 2 rules on 10 claims and 2 articles, all passed."
+    )
+    bad = {**ok, "description": "figure is plausible", "success": False, "unexpected_count": 3}
+    verdict = findings.validation_verdict({**rows, "expectations": [ok, bad]})
+    assert verdict.startswith("Validation: 2 rules on 10 claims and 2 articles; 1 not met:")
+    assert "figure is plausible (error, 3 rows)" in verdict
+    assert "no validation result" in findings.validation_verdict(None)
+
+
+def test_html_escapes_the_data_and_links_the_verdict_to_the_rule_table() -> None:
+    claims = claims_frame(
+        response("D1-01", "NATO", "concern", "2024-10-18", claimant="<b>Rutte</b> & co")
+    )
+    page = findings.findings_html(findings.key_findings(claims), "Validation: ok.")
+    assert "&lt;b&gt;Rutte&lt;/b&gt; &amp; co" in page and "<b>" not in page
+    assert '<span class="claim-id">D1-01</span>' in page
+    assert f'href="#{findings.RULES_ANCHOR}"' in page
