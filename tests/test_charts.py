@@ -16,9 +16,11 @@ from troopclaims import analysis, charts, contract, fonts, load, process
 
 @pytest.fixture(scope="module")
 def data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from test_analysis import with_bounds  # TEMPORARY until the dates contract is merged
+
     claims, articles = load.load_claims(), load.load_articles()
-    return process.build_claims_table(claims, articles), process.build_articles_table(
-        claims, articles
+    return with_bounds(process.build_claims_table(claims, articles), {}), (
+        process.build_articles_table(claims, articles)
     )
 
 
@@ -344,4 +346,43 @@ def test_every_svg_mark_has_an_escaped_tooltip_naming_its_claim(
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
     assert charts.svg_bytes(_timing_parts(timing_claims)[-1]) == svg
+    mpl.pyplot.close("all")
+
+
+def _text_boxes(fig: Figure) -> list[tuple[str, mpl.transforms.Bbox]]:
+    """Every visible label drawn inside an axes (annotations, texts), with its display extent."""
+    renderer = fig.canvas.get_renderer()
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text() and t.get_visible()
+    ]
+
+
+def test_labels_inside_the_estimate_and_coverage_charts_do_not_collide(data) -> None:
+    claims, articles = data
+    figs = _all_charts(claims, articles)
+    for name in ("by_source", "over_time", "coverage"):
+        boxes = _text_boxes(figs[name])
+        assert boxes, name
+        for i, (text, box) in enumerate(boxes):
+            clash = [other for other, b in boxes[i + 1 :] if box.overlaps(b)]
+            assert not clash, (name, text, clash)
+    mpl.pyplot.close("all")
+
+
+def test_every_estimate_marker_has_a_tooltip_naming_its_claim(data) -> None:
+    claims, articles = data
+    svg = charts.svg_bytes(charts.estimates_by_source(claims, articles))
+    root = ET.fromstring(svg)
+    titles = {
+        g.get("id").split("-", 1)[1]: g[0].text
+        for g in root.iter(f"{{{charts.SVG_NS}}}g")
+        if len(g) and g[0].tag == f"{{{charts.SVG_NS}}}title"
+    }
+    for row in analysis.estimates(claims).itertuples():
+        title = titles[f"claim-{row.claim_id}"]
+        assert title.startswith(f"{row.claim_id} · {row.claimant}")
+        assert f"(date {row.date_basis})" in title and row.quote[:30] in title
     mpl.pyplot.close("all")

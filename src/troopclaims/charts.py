@@ -181,12 +181,16 @@ def _left_for_tick_labels(fig: Figure, ax, minimum: float) -> float:
 def _by_source_points(ax, sub: pd.DataFrame, art_ids: list[str]) -> None:
     """One unit's estimates, one row per article, each labelled with its claim number.
 
-    Several estimates of one article are dodged around its row so equal figures stay visible;
-    the label is the claim's number within its article, as the source note explains.
+    Estimates of one figure in one article are dodged around its row, far enough apart that
+    their labels (the claim's number within its article, as the source note explains) do not
+    collide; different figures sit at different x and need no dodge.
     """
     for art_pos, art in enumerate(art_ids):
         rows = sub[sub["article_id"] == art]
-        for off, row in zip(_dodge(len(rows), 0.16), rows.itertuples(), strict=True):
+        offsets = pd.Series(0.0, index=rows.index)
+        for _figure, same in rows.groupby("figure", sort=False):
+            offsets[same.index] = _dodge(len(same), 0.24)
+        for off, row in zip(offsets, rows.itertuples(), strict=True):
             y = art_pos + off
             _estimate_point(ax, row.figure, y, row)
             ax.annotate(
@@ -261,8 +265,8 @@ def _estimate_legend(fig: Figure, handles: list[Line2D], ncols: int, top: float)
 
 
 def _estimate_point(ax, x: float, y: float, row) -> None:
-    """One estimate: colour for its framing, shape for its qualifier."""
-    ax.scatter(
+    """One estimate: colour for its framing, shape for its qualifier, the claim as tooltip."""
+    point = ax.scatter(
         x,
         y,
         s=40,
@@ -272,6 +276,10 @@ def _estimate_point(ax, x: float, y: float, row) -> None:
         linewidth=0.5,
         zorder=3,
     )
+    fields = row._asdict()
+    when = f"{analysis._iso(row.statement_date) or 'undated'} (date {row.date_basis})"
+    figure = analysis.format_figure(row.figure, row.unit, row.qualifier)
+    tooltip(point, f"claim-{row.claim_id}", _claim_tooltip(fields, f"{figure}; {when}"))
 
 
 @_styled
@@ -327,6 +335,7 @@ def _timeline_points(ax, dated: pd.DataFrame, x_lo: float, x_hi: float) -> None:
         x0 = mdates.date2num(day)
         for off, row in zip(_dodge(len(grp), 0.3), grp.itertuples(), strict=True):
             _estimate_point(ax, x0 + off, row.figure, row)
+        for row in grp.drop_duplicates("figure_as_of").itertuples():  # one arrow per target
             _forecast_arrow(ax, row, x0, x_hi)
         right_half = x0 > (x_lo + x_hi) / 2
         figure = int(grp["figure"].iloc[0])
@@ -610,7 +619,7 @@ def _lanes(
     return lanes, [centres[(m.group, m.subrow)] for m in marks.itertuples()]
 
 
-def _claim_tooltip(row: pd.Series, when: str) -> str:
+def _claim_tooltip(row: pd.Series | dict, when: str) -> str:
     """A mark's tooltip: claim id, claimant, stance, date and how it is known, the quote."""
     quote = textwrap.shorten(str(row["quote"]), QUOTE_CHARS, placeholder=" …")
     who = f"{row['claimant']} ({row['claimant_group']}), {row['category']}"
