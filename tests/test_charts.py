@@ -360,15 +360,27 @@ def _text_boxes(fig: Figure) -> list[tuple[str, mpl.transforms.Bbox]]:
     ]
 
 
-def test_labels_inside_the_estimate_and_coverage_charts_do_not_collide(data) -> None:
+def test_labels_inside_every_chart_do_not_collide(data) -> None:
     claims, articles = data
     figs = _all_charts(claims, articles)
-    for name in ("by_source", "over_time", "coverage"):
+    for name in ("by_source", "over_time", "coverage", "timing"):
         boxes = _text_boxes(figs[name])
         assert boxes, name
         for i, (text, box) in enumerate(boxes):
             clash = [other for other, b in boxes[i + 1 :] if box.overlaps(b)]
             assert not clash, (name, text, clash)
+    mpl.pyplot.close("all")
+
+
+def test_no_legend_covers_an_axes_its_title_or_its_tick_labels(data) -> None:
+    claims, articles = data
+    for name, fig in _all_charts(claims, articles).items():
+        renderer = fig.canvas.get_renderer()
+        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+            box = legend.get_window_extent(renderer)
+            for ax in fig.axes:
+                own = ax.get_tightbbox(renderer, bbox_extra_artists=[])  # axis, title, ticks
+                assert not box.overlaps(own), (name, ax.get_title())
     mpl.pyplot.close("all")
 
 

@@ -722,7 +722,7 @@ def _undated_counts(ax, undated: pd.DataFrame, lanes: dict[str, tuple[float, flo
     They cannot sit on a time axis, but dropping them would understate a group's reaction; a
     count on its lane keeps them in the picture, and the report lists them with reasons.
     """
-    ax.set_title("neither dated\nnor bounded", fontsize=7.5, fontweight="normal")
+    ax.set_xlabel("neither dated\nnor bounded")  # below, level with the day axis' label
     ax.set_xlim(0, 1)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
