@@ -8,7 +8,9 @@ exercises the same checks (and the same string lengths) as the real data, at any
 statement_date, 2024-02-30 (the real-date rule). A row whose statement_date was empty gets
 precision 'day' and basis 'stated' with it, so the precision/basis rules stay met; the later
 date rules skip a date that does not parse, and the quotes still cover their sentences, so the
-completeness check adds nothing.
+completeness check adds nothing. Bounds and anchors are cleared (bounds are only allowed beside
+an empty statement_date) and a basis inferred from another article becomes 'stated', so no
+anchor rule fires either.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def broken_claims(n_rows: int) -> pd.DataFrame:
     undated = out["statement_date"] == ""
     out.loc[undated, "date_precision"] = "day"
     out.loc[undated, "date_basis"] = "stated"
+    out.loc[out["date_basis"] == "inferred_other_article", "date_basis"] = "stated"
+    for col in (*contract.CLAIM_BOUNDS, *contract.CLAIM_BOUNDS.values(), "anchor_claim_id"):
+        out[col] = ""
     out["statement_date"] = IMPOSSIBLE_DATE
     out["category"] = UNKNOWN_CATEGORY
     return out

@@ -40,6 +40,14 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "event_end",
     "quote",
     "note",
+    # Bounds for a statement whose day cannot be fixed (statement_date empty), and the claim of
+    # another article a date or bound is inferred from. Appended last, so a drop saved before
+    # them needs only five empty fields added to each line.
+    "earliest_date",
+    "earliest_basis",
+    "latest_date",
+    "latest_basis",
+    "anchor_claim_id",
 )
 
 # Optional, beside claims.csv: sentences that state a troop number on purpose left without a
@@ -137,6 +145,8 @@ DATE_BASES: dict[str, str] = {
     "inferred_context": "Derived from the article's context (same briefing, 'shortly after', an "
     "update line); note says how.",
     "article_date": "'Aujourd'hui' or similar: the article's own date.",
+    "inferred_other_article": "Inferred from a dated claim of another article, named in "
+    "anchor_claim_id; note says how.",
     "unknown": "No date; statement_date is empty.",
 }
 
@@ -187,14 +197,30 @@ CLAIM_VOCABULARIES: dict[str, dict[str, str]] = {
     "qualifier": QUALIFIERS,
     "date_precision": DATE_PRECISIONS,
     "date_basis": DATE_BASES,
+    "earliest_basis": DATE_BASES,
+    "latest_basis": DATE_BASES,
+}
+INFERRED_OTHER_ARTICLE = "inferred_other_article"
+# An article's date has no anchor column to name another article's claim.
+ARTICLE_DATE_BASES: dict[str, str] = {
+    k: v for k, v in DATE_BASES.items() if k != "inferred_other_article"
 }
 ARTICLE_VOCABULARIES: dict[str, dict[str, str]] = {
     "language": LANGUAGES,
     "date_precision": DATE_PRECISIONS,
-    "date_basis": DATE_BASES,
+    "date_basis": ARTICLE_DATE_BASES,
 }
 
-CLAIM_DATE_COLUMNS: tuple[str, ...] = ("statement_date", "event_start", "event_end")
+CLAIM_DATE_COLUMNS: tuple[str, ...] = (
+    "statement_date",
+    "event_start",
+    "event_end",
+    "earliest_date",
+    "latest_date",
+)
+# Each bound and the column holding its basis (same vocabulary as date_basis, never 'unknown':
+# an unknown bound is an empty one).
+CLAIM_BOUNDS: dict[str, str] = {"earliest_date": "earliest_basis", "latest_date": "latest_basis"}
 ARTICLE_DATE_COLUMNS: tuple[str, ...] = ("published_date",)
 
 # Value formats, anchored with \A and \Z: Python's `$` also matches before a final newline, so

@@ -639,7 +639,16 @@ def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
     df["figure"] = pd.array(pd.to_numeric(df["figure"].replace("", pd.NA)), dtype="Int64")
     for col in contract.CLAIM_DATE_COLUMNS:
         df[col] = parse_dates(df[col])
-    for col in ("claim_id", "article_id", "claimant", "figure_as_of", "quote", "note"):
+    text = (
+        "claim_id",
+        "article_id",
+        "claimant",
+        "figure_as_of",
+        "quote",
+        "note",
+        "anchor_claim_id",
+    )
+    for col in text:
         df[col] = df[col].astype("string")
     return df
 
