@@ -290,38 +290,32 @@ def test_undated_responses_are_counted_per_group() -> None:
     ]
 
 
-def with_bounds(df: pd.DataFrame, bounds: dict[str, tuple[str, str, str]]) -> pd.DataFrame:
-    """``df`` with earliest/latest dates (claim id -> (earliest, latest, anchor)), typed as the
-    loader types them; '' leaves a side open."""
-    df = df.copy()
-    for col in ("earliest_date", "latest_date"):
-        if col not in df.columns:
-            df[col] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    for col in ("earliest_basis", "latest_basis", "anchor_claim_id"):
-        if col not in df.columns:
-            df[col] = pd.Series("", index=df.index, dtype="string")
-    for claim_id, (earliest, latest, anchor) in bounds.items():
-        row = df["claim_id"] == claim_id
+def with_bounds(rows: list[dict], bounds: dict[str, tuple[str, str, str]]) -> pd.DataFrame:
+    """``claims_frame`` of ``rows`` with earliest/latest dates (claim id -> (earliest, latest,
+    anchor); '' leaves a side open), typed by the real loader like any other column."""
+    bounded = []
+    for row in rows:
+        earliest, latest, anchor = bounds.get(row["claim_id"], ("", "", ""))
+        bound = {"anchor_claim_id": anchor}
         if earliest:
-            df.loc[row, "earliest_date"] = pd.Timestamp(earliest)
-            df.loc[row, "earliest_basis"] = "inferred_other_article" if anchor else "stated"
+            basis = "inferred_other_article" if anchor else "inferred_context"
+            bound |= {"earliest_date": earliest, "earliest_basis": basis}
         if latest:
-            df.loc[row, "latest_date"] = pd.Timestamp(latest)
-            df.loc[row, "latest_basis"] = "article_date"
-        df.loc[row, "anchor_claim_id"] = anchor
-    return df
+            bound |= {"latest_date": latest, "latest_basis": "article_date"}
+        bounded.append({**row, **bound})
+    return claims_frame(*bounded)
 
 
 def test_each_response_is_dated_bounded_or_undated() -> None:
     df = with_bounds(
-        claims_frame(
+        [
             response("A1-01", "NATO", "concern", "2024-10-21"),
             response("A2-01", "Russia", "denial"),
             response("A2-02", "Russia", "reassurance"),
             response("A2-03", "China", "concern"),
             response("A2-04", "France", "concern"),
             estimate("A2-05", 1500, "already_in_russia"),
-        ),
+        ],
         {
             "A2-01": ("2024-10-18", "", "A1-01"),  # on or after: open above
             "A2-02": ("2024-10-18", "2024-10-23", "A1-01"),
@@ -350,13 +344,13 @@ def test_each_response_is_dated_bounded_or_undated() -> None:
 
 def test_undated_responses_carry_the_reason_from_their_note() -> None:
     df = with_bounds(
-        claims_frame(
+        [
             response("A1-01", "Russia", "denial", note="Posted on X. 'Lundi' cannot be anchored."),
             response("A1-02", "Ukraine", "accusation", note="Background narration. Not dated."),
             response("A1-03", "China", "concern", note="Spelled oddly."),
             response("A1-04", "China", "warning"),
             response("A1-05", "France", "concern"),
-        ),
+        ],
         {"A1-05": ("2024-10-18", "", "")},
     )
     reasons = analysis.undated_reasons(df).set_index("claim_id")
@@ -467,4 +461,8 @@ def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None
     assert first.loc["NATO", "claim_ids"].startswith("A003-08")  # cannot_confirm, 18 October
     assert first.loc["North Korea", "days_after_reference"] == 3
     n_responses = int((real["kind"] == "response").sum())
-    assert len(timing) + analysis.undated_responses(real)["n_undated"].sum() == n_responses
+    bounded = analysis.bounded_responses(real, ref)
+    undated = analysis.undated_responses(real)["n_undated"].sum()
+    assert len(timing) + len(bounded) + undated == n_responses  # each once: dated, bounded or not
+    coverage = analysis.date_coverage(real).set_index("status")["responses"]
+    assert coverage.to_dict() == {"dated": len(timing), "bounded": len(bounded), "undated": undated}

@@ -16,11 +16,9 @@ from troopclaims import analysis, charts, contract, fonts, load, process
 
 @pytest.fixture(scope="module")
 def data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from test_analysis import with_bounds  # TEMPORARY until the dates contract is merged
-
     claims, articles = load.load_claims(), load.load_articles()
-    return with_bounds(process.build_claims_table(claims, articles), {}), (
-        process.build_articles_table(claims, articles)
+    return process.build_claims_table(claims, articles), process.build_articles_table(
+        claims, articles
     )
 
 
@@ -219,10 +217,10 @@ HOSTILE_QUOTE = "<script>alert('x')</script> & \"co\" ]]> " + "long " * 80
 def timing_claims() -> pd.DataFrame:
     """Three South Korean responses on day 0 (two of one stance), a week-precision date, a
     bounded group (open above), a group bounded on both sides, an undated-only group."""
-    from test_analysis import claims_frame, response, with_bounds
+    from test_analysis import response, with_bounds
 
     return with_bounds(
-        claims_frame(
+        [
             response("A1-01", "South Korea", "summons", "2024-10-18", quote=HOSTILE_QUOTE),
             response("A1-02", "South Korea", "summons", "2024-10-18"),
             response("A1-03", "South Korea", "concern", "2024-10-18"),
@@ -231,7 +229,7 @@ def timing_claims() -> pd.DataFrame:
             response("A2-02", "Russia", "denial"),
             response("A2-03", "Ukraine", "accusation"),
             response("A2-04", "China", "concern", note="Not dated in the article."),
-        ),
+        ],
         {
             "A2-01": ("2024-10-18", "", "A1-01"),
             "A2-02": ("2024-10-18", "", "A1-01"),
