@@ -276,7 +276,8 @@ def test_every_dated_response_is_drawn_once_and_every_bounded_one_as_an_interval
     assert list(bands["A2-03"].get_xdata()) == [1, 3]  # between two dates
     assert list(bands["A2-01"].get_xdata()) == [0, x_hi]  # open above: to the axis edge
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "bounded: between two dates" in legend and "open side: no bound (arrow)" in legend
+    assert "bounded: between two dates" in legend
+    assert "bounded, open side: arrow to the edge" in legend
     mpl.pyplot.close(fig)
 
 

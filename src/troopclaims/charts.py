@@ -447,7 +447,7 @@ def _undated_strip(ax, undated: pd.DataFrame) -> None:
 # Heights of a lane's sub-rows, in inches: the tallest mark on the sub-row and a little air. A
 # first-response ring is 0.16 in across, a marker 0.09 in, a bounded band and its caps 0.09 in.
 RING_ROW_IN, MARK_ROW_IN, BAND_ROW_IN = 0.2, 0.15, 0.12
-LANE_PAD_IN = 0.08  # above and below each lane's sub-rows
+LANE_PAD_IN = 0.06  # above and below each lane's sub-rows
 MARK_RADIUS_IN = 0.1  # half the widest mark (the first-response ring) plus air, for dodging
 MAIN_AXIS_SHARE = 4 / 5.2  # the lanes' share of the axes' width (width_ratios 4:1, wspace)
 TIMING_LEFT, TIMING_RIGHT = 0.2, 0.98
@@ -740,43 +740,52 @@ def _undated_counts(ax, undated: pd.DataFrame, lanes: dict[str, tuple[float, flo
 
 
 def _timing_handles(timing: pd.DataFrame, bounded: pd.DataFrame) -> list[Line2D]:
-    """Legend entries: the stances drawn (contract order), then the mark conventions."""
+    """Legend entries: the stances drawn (contract order), then the conventions in use.
+
+    A convention is explained only when the chart uses it (an 'open side' entry on a chart
+    with no bounded response would send the reader looking for one).
+    """
     drawn = set(timing["category"].astype(str)) | set(bounded["category"].astype(str))
     stances = [s for s in contract.CATEGORIES[analysis.RESPONSE] if s in drawn]
     handles = [
         Line2D([], [], ls="", marker=stance_style(s)[1], color=stance_style(s)[0], label=s)
         for s in stances
     ]
-    conventions = [
-        Line2D([], [], ls="", marker="o", mfc="white", mec="#555555", label="date inferred"),
-        Line2D([], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"),
-        Line2D([], [], color="#555555", lw=1.2, label="date precision (week, month)"),
-        Line2D(
-            [],
-            [],
-            color="#555555",
-            lw=5,
-            alpha=0.3,
-            marker="|",
-            mec="#555555",
-            ms=7,
-            label="bounded: between two dates",
+    grey = {"color": "#555555", "mec": "#555555"}
+    band = {**grey, "lw": 5, "alpha": 0.3}
+    used = [
+        (
+            len(timing),
+            Line2D([], [], ls="", marker="o", mfc="white", **grey, label="date inferred"),
         ),
-        Line2D(
-            [],
-            [],
-            color="#555555",
-            lw=5,
-            alpha=0.3,
-            marker=">",
-            mec="#555555",
-            mfc="#555555",
-            ms=5,
-            markevery=[1],
-            label="open side: no bound (arrow)",
+        (
+            len(timing),
+            Line2D(
+                [], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"
+            ),
+        ),
+        (
+            (timing["lag_high"] > timing["lag_low"]).any(),
+            Line2D([], [], color="#555555", lw=1.2, label="date precision (week, month)"),
+        ),
+        (
+            bounded[["lag_low", "lag_high"]].notna().all(axis=1).any(),
+            Line2D([], [], marker="|", ms=7, **band, label="bounded: between two dates"),
+        ),
+        (
+            bounded[["lag_low", "lag_high"]].isna().any(axis=1).any(),
+            Line2D(
+                [],
+                [],
+                marker=">",
+                mfc="#555555",
+                ms=5,
+                **band,
+                label="bounded, open side: arrow to the edge",
+            ),
         ),
     ]
-    return [*handles, *conventions]
+    return [*handles, *(handle for shown, handle in used if shown)]
 
 
 # --- 4. Coverage -----------------------------------------------------------------------------
