@@ -38,17 +38,90 @@ def test_estimate_figure_is_written_in_its_quote(claim) -> None:
     assert numbers.figure_in_text(int(claim.figure), claim.quote, language), claim.claim_id
 
 
+def _inferred(claim) -> bool:
+    bases = (claim.date_basis, claim.earliest_basis, claim.latest_basis)
+    return any(b.startswith("inferred") or b == "article_date" for b in bases)
+
+
 @pytest.mark.parametrize(
-    "claim",
-    [r for r in ROWS if r.date_basis.startswith("inferred") or r.date_basis == "article_date"],
-    ids=[
-        r.claim_id
-        for r in ROWS
-        if r.date_basis.startswith("inferred") or r.date_basis == "article_date"
-    ],
+    "claim", [r for r in ROWS if _inferred(r)], ids=[r.claim_id for r in ROWS if _inferred(r)]
 )
 def test_every_inferred_date_says_how(claim) -> None:
     assert len(claim.note) > 20, f"{claim.claim_id}: inferred date without an explanation in note"
+
+
+ANCHORED = [r for r in ROWS if r.anchor_claim_id]
+BY_ID = {r.claim_id: r for r in ROWS}
+
+
+@pytest.mark.parametrize("claim", ANCHORED, ids=[r.claim_id for r in ANCHORED])
+def test_every_anchored_inference_names_a_dated_claim_of_another_article(claim) -> None:
+    anchor = BY_ID[claim.anchor_claim_id]
+    assert anchor.article_id != claim.article_id
+    assert anchor.statement_date, f"{claim.claim_id}: anchor {anchor.claim_id} is undated"
+    assert claim.anchor_claim_id in claim.note, f"{claim.claim_id}: note does not name its anchor"
+
+
+def test_bounds_are_only_on_claims_without_a_date() -> None:
+    bounded = RAW_CLAIMS[(RAW_CLAIMS["earliest_date"] != "") | (RAW_CLAIMS["latest_date"] != "")]
+    assert (bounded["statement_date"] == "").all()
+    assert (bounded["date_precision"] == "unknown").all()
+
+
+def test_the_undated_articles_are_bounded_by_the_nis_statement_of_18_october() -> None:
+    """A000 and A004 report reactions to the NIS statement A003 dates to Friday 18 October
+    2024, A002 reactions to the intelligence statements its denial of 21 October follows: each
+    response they report is on or after it, never on a day the articles do not give."""
+    nis = BY_ID["A003-03"]
+    assert (nis.statement_date, nis.date_basis) == ("2024-10-18", "stated")
+    rows = RAW_CLAIMS[RAW_CLAIMS["article_id"].isin(["A000", "A002", "A004"])]
+    responses = rows[rows["kind"] == "response"].set_index("claim_id")
+    bounded = responses[responses["earliest_date"] != ""]
+    assert set(bounded.index) == {
+        *(f"A000-{n:02}" for n in (3, 4, 5, 6, 7, 8, 12, 13, 14)),
+        *(f"A002-{n:02}" for n in (4, 5, 6, 7, 8, 9)),
+        *(f"A004-{n:02}" for n in range(5, 19)),
+    }
+    assert (bounded["earliest_date"] == "2024-10-18").all()
+    assert (bounded["earliest_basis"] == "inferred_other_article").all()
+    assert set(bounded["anchor_claim_id"]) == {"A003-03", "A003-20"}
+    assert (bounded["latest_date"] == "").all()
+    # Only A002's own denial is dated; 'Lundi' in A000 stays a bound (which Monday is unsaid).
+    assert list(responses.index[responses["statement_date"] != ""]) == ["A002-01"]
+    assert responses.loc["A000-12", "statement_date"] == ""
+    assert responses.loc["A000-11", "earliest_date"] == ""  # 'précédemment': nothing bounds it
+
+
+def test_the_intelligence_statements_a002_reports_precede_its_denial() -> None:
+    """'Ces dénégations font suite aux déclarations des services de renseignement'."""
+    for claim_id in ("A002-02", "A002-03", "A002-10"):
+        claim = BY_ID[claim_id]
+        assert (claim.latest_date, claim.latest_basis) == ("2024-10-21", "inferred_context")
+        assert claim.statement_date == claim.earliest_date == ""
+
+
+def test_how_many_responses_have_a_date_a_bound_or_neither() -> None:
+    responses = RAW_CLAIMS[RAW_CLAIMS["kind"] == "response"]
+    dated = responses["statement_date"] != ""
+    bounded = ~dated & ((responses["earliest_date"] != "") | (responses["latest_date"] != ""))
+    assert (len(responses), dated.sum(), bounded.sum()) == (61, 17, 34)
+    neither = responses.loc[~dated & ~bounded, "claim_id"]
+    assert set(neither) == {
+        "A000-11", "A001-08", "A001-09", "A001-10", "A001-11", "A001-19", "A001-20",
+        "A003-15", "A003-21", "A003-22",
+    }  # fmt: skip
+
+
+def test_the_re_read_of_a003_fixes_precision_and_records_the_presidency_accusation() -> None:
+    assert BY_ID["A003-07"].date_precision == "week"  # 'Peu de temps après'
+    accusation = BY_ID["A003-23"]
+    assert (accusation.claimant_group, accusation.kind, accusation.category) == (
+        "South Korea",
+        "response",
+        "accusation",
+    )
+    assert "se traduit par des déploiements de troupes" in accusation.quote
+    assert (accusation.statement_date, accusation.date_precision) == ("2024-10-18", "week")
 
 
 def test_claim_ids_are_unique_and_prefixed_by_article() -> None:

@@ -12,15 +12,18 @@ that uses them is built or loaded, or GX silently drops them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Literal
 
 import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from babel import Locale, UnknownLocaleError
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (
     ColumnMapExpectation,
@@ -285,7 +288,103 @@ def prepare_claims(
     df["_language"] = df["article_id"].map(article_languages or {})
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
+    _prepare_bounds(df, statement, published, today)
+    _prepare_anchors(df, statement)
     return df
+
+
+def _flag(ok: pd.Series, applies: pd.Series | bool = True) -> pd.Series:
+    """A helper column for an in-set [True] rule: True/False where the rule applies, else None
+    (GX skips None), so a row is reported only by the rule that concerns it."""
+    flags = ok.astype(object)
+    return flags if applies is True else flags.where(applies, None)
+
+
+def _prepare_bounds(
+    df: pd.DataFrame, statement: pd.Series, published: pd.Series, today: date
+) -> None:
+    """Helper columns for the earliest/latest bounds: parsed dates, their distance to today and
+    to the article's date, a basis given exactly with its date, bounds only beside an empty
+    statement_date (a fixed date and its precision already say when)."""
+    statement_present = df["_statement_date_present"]
+    for bound, basis in contract.CLAIM_BOUNDS.items():
+        when = load.parse_dates(df[bound], errors="coerce")
+        present = _present(df[bound])
+        df[f"_{bound}_dt"] = when
+        df[f"_{bound}_days_in_future"] = (when - pd.Timestamp(today)).dt.days
+        df[f"_{bound}_days_after_article"] = (when - published).dt.days
+        df[f"_{basis}_with_date"] = _flag(present == _present(df[basis]))
+        df[f"_{bound}_alone"] = _flag(~(present & statement_present))
+
+
+def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> None:
+    """Helper columns for anchor_claim_id, looked up among every claim validated together (the
+    existing data and the candidate drop): the anchor exists, is in another article, is dated,
+    and the dates inferred from it agree with its statement_date."""
+    other = contract.INFERRED_OTHER_ARTICLE
+    basis_cols = ("date_basis", *contract.CLAIM_BOUNDS.values())
+    uses = pd.concat([df[c] == other for c in basis_cols], axis=1).any(axis=1)
+    anchor = df["anchor_claim_id"]
+    present = _present(anchor)
+    df["_anchor_required"] = _flag(~(uses & ~present))
+    df["_anchor_unused"] = _flag(~(present & ~uses))
+
+    first = (~df["claim_id"].duplicated() & df["claim_id"].notna()).to_numpy()
+    by_id = pd.DataFrame(
+        {"article_id": df["article_id"], "date": statement, "text": df["statement_date"]}
+    )[first].set_index(df["claim_id"][first])  # a duplicated id is its own rule's finding
+    known = anchor.isin(by_id.index)
+    anchor_article = anchor.map(by_id["article_id"])
+    anchor_dt = pd.to_datetime(anchor.map(by_id["date"]))
+    dated = known & anchor_dt.notna()
+    df["_anchor_statement_date"] = anchor.map(by_id["text"])
+    df["_anchor_known"] = _flag(known, present)
+    df["_anchor_other_article"] = _flag(anchor_article != df["article_id"], known)
+    df["_anchor_dated"] = _flag(anchor_dt.notna(), known)
+    for bound, basis in contract.CLAIM_BOUNDS.items():
+        when = df[f"_{bound}_dt"]
+        applies = dated & (df[basis] == other) & when.notna()
+        df[f"_{bound}_is_anchor"] = _flag(when == anchor_dt, applies)
+    from_anchor = dated & (df["date_basis"] == other) & statement.notna()
+    df["_statement_after_anchor"] = _flag(statement >= anchor_dt, from_anchor)
+    df["_weekday_ok"] = _weekday_flags(df, statement, df["date_basis"] == other)
+
+
+@cache
+def weekday_names(language: str) -> dict[str, int]:
+    """The language's weekday names (babel, CLDR wide forms, lower case) -> Python's weekday
+    number (0 = Monday). Abbreviations ('mar.') are left out: they are ordinary words too."""
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return {}
+    names: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for number, name in locale.days[context]["wide"].items():
+            names[name.lower()] = number
+    return names
+
+
+def named_weekdays(quote: str, language: str) -> set[int]:
+    """The weekdays a quote names ('Lundi, le porte-parole…' -> {0}), as Python numbers."""
+    text = quote.lower()
+    return {
+        number
+        for name, number in weekday_names(language).items()
+        if re.search(rf"(?<!\w){re.escape(name)}", text)
+    }
+
+
+def _weekday_flags(df: pd.DataFrame, statement: pd.Series, applies: pd.Series) -> pd.Series:
+    """True/False where a date inferred from an anchor meets a quote naming a weekday: the
+    date's weekday must be one the quote names. Looped over the few rows concerned only."""
+    out = pd.Series(None, index=df.index, dtype=object)
+    rows = applies & statement.notna() & df["quote"].notna()
+    for i in df.index[rows.to_numpy()]:
+        named = named_weekdays(df.at[i, "quote"], df.at[i, "_language"] or "")
+        if named:
+            out.at[i] = statement.at[i].weekday() in named
+    return out
 
 
 def _text_rules(
@@ -543,7 +642,152 @@ def _claim_date_rules() -> list[Rule]:
             "statement_date is after its article's published_date",
             "warning",
         ),
+        *_bound_rules(),
+        *_anchor_rules(),
     ]
+
+
+def _true(column: str) -> gxe.Expectation:
+    """An in-set [True] expectation on a ``_flag`` helper column (None rows are skipped)."""
+    return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
+
+
+def _bound_rules() -> list[Rule]:
+    """earliest/latest bounds: dated with a basis (never 'unknown'), in order, not in the
+    future nor after the article's own date, and only where statement_date is empty."""
+    rules = []
+    for bound, basis in contract.CLAIM_BOUNDS.items():
+        rules += [
+            Rule(
+                _true(f"_{basis}_with_date"),
+                basis,
+                f"{basis} is required exactly when {bound} is given (both empty when "
+                "nothing bounds the date)",
+            ),
+            Rule(
+                gxe.ExpectColumnValuesToNotBeInSet(column=basis, value_set=["unknown"]),
+                basis,
+                f"{basis} must not be 'unknown': a bound that is not known is left empty "
+                f"({bound} and {basis} both)",
+            ),
+            Rule(
+                _true(f"_{bound}_alone"),
+                bound,
+                f"{bound} must be empty when statement_date is given (the date and its "
+                "precision already say when)",
+            ),
+            Rule(
+                gxe.ExpectColumnValuesToBeBetween(column=f"_{bound}_days_in_future", max_value=0),
+                bound,
+                f"{bound} is in the future",
+            ),
+            Rule(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=f"_{bound}_days_after_article", max_value=0
+                ),
+                bound,
+                f"{bound} is after its article's published_date (an article reports nothing "
+                "later than itself)",
+            ),
+        ]
+    rules.append(
+        Rule(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="_latest_date_dt",
+                column_B="_earliest_date_dt",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "latest_date",
+            "latest_date must not be before earliest_date",
+        )
+    )
+    return rules
+
+
+def _anchor_date_message(bound: str) -> Callable[[pd.Series], str]:
+    """The message for a bound that disagrees with its anchor, naming the anchor's date."""
+
+    def explain(row: pd.Series) -> str:
+        return (
+            f"{bound} inferred from another article must be its anchor's statement_date "
+            f"({row['anchor_claim_id']}: {row['_anchor_statement_date']})"
+        )
+
+    return explain
+
+
+def _weekday_message(row: pd.Series) -> str:
+    """The weekday rule's message for one row: the day the quote names, the day of the date."""
+    language = row["_language"] or ""
+    named = named_weekdays(row["quote"], language)
+    names = {n: name for name, n in weekday_names(language).items()}
+    said = " or ".join(f"'{names[n]}'" for n in sorted(named))
+    actual = pd.Timestamp(row["statement_date"]).weekday()
+    return (
+        f"the quote names {said} but statement_date {row['statement_date']} is a "
+        f"'{names[actual]}' (inferred from {row['anchor_claim_id']})"
+    )
+
+
+WEEKDAY_RULE = (
+    "a weekday named in the quote must be the weekday of the statement_date inferred from "
+    "the anchor"
+)
+
+
+def _anchor_rules() -> list[Rule]:
+    """anchor_claim_id: given exactly when a basis is inferred_other_article; names a dated
+    claim of another article; and the dates inferred from it agree with its date."""
+    other = contract.INFERRED_OTHER_ARTICLE
+    rules = [
+        Rule(
+            _true("_anchor_required"),
+            "anchor_claim_id",
+            f"anchor_claim_id is required when date_basis, earliest_basis or latest_basis is "
+            f"'{other}' (name the claim the date is inferred from)",
+        ),
+        Rule(
+            _true("_anchor_unused"),
+            "anchor_claim_id",
+            f"anchor_claim_id must be empty unless date_basis, earliest_basis or latest_basis "
+            f"is '{other}'",
+        ),
+        Rule(
+            _true("_anchor_known"),
+            "anchor_claim_id",
+            "anchor_claim_id must name a claim in the dataset (existing data or the drop)",
+        ),
+        Rule(
+            _true("_anchor_other_article"),
+            "anchor_claim_id",
+            "anchor_claim_id must be a claim of another article (within one article, use "
+            "inferred_weekday or inferred_context)",
+        ),
+        Rule(
+            _true("_anchor_dated"),
+            "anchor_claim_id",
+            "anchor_claim_id must name a claim that has a statement_date (an undated claim "
+            "anchors nothing)",
+        ),
+        Rule(
+            _true("_statement_after_anchor"),
+            "statement_date",
+            "a statement_date inferred from another article must not be before its anchor's "
+            "statement_date",
+        ),
+        Rule(_true("_weekday_ok"), "statement_date", WEEKDAY_RULE, explain=_weekday_message),
+    ]
+    for bound in contract.CLAIM_BOUNDS:
+        rules.append(
+            Rule(
+                _true(f"_{bound}_is_anchor"),
+                bound,
+                f"{bound} inferred from another article must be its anchor's statement_date",
+                explain=_anchor_date_message(bound),
+            )
+        )
+    return rules
 
 
 def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFrame:

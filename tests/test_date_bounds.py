@@ -1,0 +1,297 @@
+"""Date bounds and anchors (issue 11, item 2): what a curator may infer from another article.
+
+A drop of two invented articles: T900 (dated 2024-10-24) reports a statement made 'Mardi'
+(T900-02, 2024-10-22); T901 (undated) reports a summons 'En réaction' to it (bounded below by
+T900-02) and a denial made 'Lundi' (dated by T900-02 to the following Monday). The valid drop
+passes; each broken drop changes one or two cells and must get exactly one error, located by
+file, line, column and value, with the rule in words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from troopclaims import cli, config, contract, expectations, load, validate
+
+VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
+T901_TEXT = (
+    "Article de test inventé pour la suite de tests de troopclaims (aucune source réelle).\n\n"
+    "En réaction, le ministère a convoqué l'ambassadeur. Lundi, le porte-parole a démenti ces "
+    "informations.\n"
+)
+T901 = {
+    "article_id": "T901",
+    "file": "901_fixture.txt",
+    "title": "Article de test sans date (inventé)",
+    "outlet": "unknown",
+    "language": "fr",
+    "published_date": "",
+    "date_precision": "unknown",
+    "date_basis": "unknown",
+    "url": "",
+    "note": "Invented for the test suite; not a real article. No date.",
+}
+SUMMONS = {  # line 4 of claims.csv
+    "claim_id": "T901-01",
+    "article_id": "T901",
+    "claimant": "le ministère",
+    "claimant_group": "South Korea",
+    "kind": "response",
+    "category": "summons",
+    "date_precision": "unknown",
+    "date_basis": "unknown",
+    "quote": "En réaction, le ministère a convoqué l'ambassadeur.",
+    "note": "'En réaction' to the Japanese concern of T900-02 (2024-10-22): on or after it.",
+    "earliest_date": "2024-10-22",
+    "earliest_basis": "inferred_other_article",
+    "anchor_claim_id": "T900-02",
+}
+DENIAL = {  # line 5
+    "claim_id": "T901-02",
+    "article_id": "T901",
+    "claimant": "le porte-parole",
+    "claimant_group": "Russia",
+    "kind": "response",
+    "category": "denial",
+    "statement_date": "2024-10-28",
+    "date_precision": "day",
+    "date_basis": "inferred_other_article",
+    "quote": "Lundi, le porte-parole a démenti ces informations.",
+    "note": "'Lundi': the Monday after T900-02 (Tuesday 2024-10-22).",
+    "anchor_claim_id": "T900-02",
+}
+LINES = {"T900-01": 2, "T900-02": 3, "T901-01": 4, "T901-02": 5}
+
+
+@pytest.fixture(autouse=True)
+def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Validation summaries of test runs go to a scratch folder, not the real reports/."""
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+
+
+def _csv(columns, rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
+    return out.getvalue()
+
+
+def make_drop(tmp_path: Path, changes: dict[str, dict[str, str]] | None = None) -> Path:
+    """The valid drop plus T901 and its two claims, with ``changes`` (claim id -> cells)."""
+    drop = tmp_path / "bounds"
+    shutil.copytree(VALID, drop)
+    (drop / "articles" / T901["file"]).write_text(T901_TEXT, encoding="utf-8")
+    with (drop / "articles.csv").open("a", encoding="utf-8", newline="") as out:
+        out.write(_csv(contract.ARTICLE_COLUMNS, [T901]).split("\n", 1)[1])
+    with (drop / "claims.csv").open(encoding="utf-8", newline="") as src:
+        rows = list(csv.DictReader(src))
+    rows += [dict(SUMMONS), dict(DENIAL)]
+    for row in rows:
+        row.update((changes or {}).get(row["claim_id"], {}))
+    (drop / "claims.csv").write_text(_csv(contract.CLAIM_COLUMNS, rows), encoding="utf-8")
+    return drop
+
+
+def errors_of(drop: Path) -> list:
+    return validate.validate_sources(validate.candidate_sources(drop)).errors
+
+
+def test_valid_bounds_and_anchors_pass(tmp_path: Path) -> None:
+    assert errors_of(make_drop(tmp_path)) == []
+
+
+def test_an_anchor_may_be_a_claim_of_the_existing_dataset(tmp_path: Path) -> None:
+    """A002-01 is the North Korean denial at the UN session of Monday 21 October 2024."""
+    changes = {"T901-01": {"earliest_date": "2024-10-21", "anchor_claim_id": "A002-01"}}
+    assert errors_of(make_drop(tmp_path, changes)) == []
+
+
+def test_the_validated_bounds_are_typed_as_dates(tmp_path: Path) -> None:
+    claims = load.read_raw_claims(make_drop(tmp_path) / "claims.csv")
+    typed = load.type_claims(claims).set_index("claim_id")
+    assert typed.loc["T901-01", "earliest_date"] == pd.Timestamp("2024-10-22")
+    assert typed.loc["T901-01", "earliest_basis"] == "inferred_other_article"
+    assert typed.loc["T901-02", "anchor_claim_id"] == "T900-02"
+
+
+# claim id, cells changed, then the one error: column, value, a fragment of the rule
+BROKEN = {
+    "bound_not_a_date": (
+        "T901-01",
+        {"earliest_date": "2024-10-32"},
+        "earliest_date",
+        "2024-10-32",
+        "earliest_date must be a real date written YYYY-MM-DD",
+    ),
+    "bound_in_future": (
+        "T901-01",
+        {
+            "earliest_date": "2999-01-01",
+            "earliest_basis": "inferred_context",
+            "anchor_claim_id": "",
+        },
+        "earliest_date",
+        "2999-01-01",
+        "earliest_date is in the future",
+    ),
+    "bound_after_article": (
+        "T900-01",
+        {"latest_date": "2024-10-25", "latest_basis": "inferred_context"},
+        "latest_date",
+        "2024-10-25",
+        "latest_date is after its article's published_date",
+    ),
+    "basis_without_date": (
+        "T901-01",
+        {"earliest_date": ""},
+        "earliest_basis",
+        "inferred_other_article",
+        "earliest_basis is required exactly when earliest_date is given",
+    ),
+    "date_without_basis": (
+        "T901-01",
+        {"earliest_basis": "", "anchor_claim_id": ""},
+        "earliest_basis",
+        "",
+        "earliest_basis is required exactly when earliest_date is given",
+    ),
+    "basis_unknown": (
+        "T901-01",
+        {"earliest_basis": "unknown", "anchor_claim_id": ""},
+        "earliest_basis",
+        "unknown",
+        "earliest_basis must not be 'unknown'",
+    ),
+    "basis_not_in_vocabulary": (
+        "T901-01",
+        {"earliest_basis": "guessed", "anchor_claim_id": ""},
+        "earliest_basis",
+        "guessed",
+        "earliest_basis must be one of",
+    ),
+    "latest_before_earliest": (
+        "T901-01",
+        {"latest_date": "2024-10-21", "latest_basis": "inferred_context"},
+        "latest_date",
+        "2024-10-21",
+        "latest_date must not be before earliest_date",
+    ),
+    "bound_beside_statement_date": (
+        "T901-02",
+        {"earliest_date": "2024-10-22", "earliest_basis": "inferred_context"},
+        "earliest_date",
+        "2024-10-22",
+        "earliest_date must be empty when statement_date is given",
+    ),
+    "anchor_missing": (
+        "T901-01",
+        {"anchor_claim_id": ""},
+        "anchor_claim_id",
+        "",
+        "anchor_claim_id is required when date_basis, earliest_basis or latest_basis",
+    ),
+    "anchor_unused": (
+        "T901-01",
+        {"earliest_basis": "inferred_context"},
+        "anchor_claim_id",
+        "T900-02",
+        "anchor_claim_id must be empty unless",
+    ),
+    "anchor_unknown": (
+        "T901-01",
+        {"anchor_claim_id": "T999-01"},
+        "anchor_claim_id",
+        "T999-01",
+        "anchor_claim_id must name a claim in the dataset",
+    ),
+    "anchor_in_same_article": (
+        "T901-01",
+        {"anchor_claim_id": "T901-02", "earliest_date": "2024-10-28"},
+        "anchor_claim_id",
+        "T901-02",
+        "anchor_claim_id must be a claim of another article",
+    ),
+    "anchor_undated": (
+        "T901-01",
+        {"anchor_claim_id": "T900-01"},
+        "anchor_claim_id",
+        "T900-01",
+        "anchor_claim_id must name a claim that has a statement_date",
+    ),
+    "earliest_not_the_anchor_date": (
+        "T901-01",
+        {"earliest_date": "2024-10-23"},
+        "earliest_date",
+        "2024-10-23",
+        "earliest_date inferred from another article must be its anchor's statement_date "
+        "(T900-02: 2024-10-22)",
+    ),
+    "latest_not_the_anchor_date": (
+        "T901-01",
+        {"latest_date": "2024-10-30", "latest_basis": "inferred_other_article"},
+        "latest_date",
+        "2024-10-30",
+        "latest_date inferred from another article must be its anchor's statement_date",
+    ),
+    "statement_before_anchor": (
+        "T901-02",
+        {"statement_date": "2024-10-21"},  # a Monday, as the quote says, but before T900-02
+        "statement_date",
+        "2024-10-21",
+        "must not be before its anchor's statement_date",
+    ),
+    "weekday_mismatch": (
+        "T901-02",
+        {"statement_date": "2024-10-29"},
+        "statement_date",
+        "2024-10-29",
+        "the quote names 'lundi' but statement_date 2024-10-29 is a 'mardi' (inferred from "
+        "T900-02)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_bound_or_anchor_is_located(case: str, tmp_path: Path) -> None:
+    claim_id, cells, column, value, rule = BROKEN[case]
+    drop = make_drop(tmp_path, {claim_id: cells})
+    errors = errors_of(drop)
+    assert len(errors) == 1, [p.format() for p in errors]
+    [problem] = errors
+    assert problem.file == config.display_path(drop / "claims.csv")
+    assert problem.line == LINES[claim_id]
+    assert problem.column == column
+    assert problem.value == value
+    assert rule in problem.rule
+
+
+def test_the_cli_prints_the_located_message(tmp_path: Path, capsys) -> None:
+    drop = make_drop(tmp_path, {"T901-02": {"statement_date": "2024-10-29"}})
+    assert cli.main(["validate", str(drop)]) == 1
+    out = capsys.readouterr().out
+    where = f"ERROR {config.display_path(drop / 'claims.csv')}:5: column 'statement_date'"
+    assert f"{where}: value '2024-10-29': the quote names 'lundi'" in out
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("quote", "language", "expected"),
+    [
+        ("Lundi, le porte-parole a affirmé", "fr", {0}),
+        ("a déclaré vendredi Paris", "fr", {4}),
+        ("mercredi ou jeudi", "fr", {2, 3}),
+        ("On Monday the spokesman said", "en", {0}),
+        ("les lundis", "fr", {0}),
+        ("sans jour nommé", "fr", set()),
+        ("amardi", "fr", set()),  # a name inside a word is not a day
+    ],
+)
+def test_weekday_names_come_from_the_language(quote: str, language: str, expected: set) -> None:
+    assert expectations.named_weekdays(quote, language) == expected
