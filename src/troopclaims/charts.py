@@ -445,9 +445,10 @@ def _undated_strip(ax, undated: pd.DataFrame) -> None:
 # --- 3. Response timing ----------------------------------------------------------------------
 
 # Heights of a lane's sub-rows, in inches: the tallest mark on the sub-row and a little air. A
-# first-response ring is 0.16 in across, a marker 0.09 in, a bounded band and its caps 0.09 in.
-RING_ROW_IN, MARK_ROW_IN, BAND_ROW_IN = 0.2, 0.15, 0.12
-LANE_PAD_IN = 0.06  # above and below each lane's sub-rows
+# first-response ring is 0.16 in across, a marker 0.09 in, a bounded band and its caps 0.08 in.
+# Tight enough that the real corpus (34 bounded responses) fits an A4 page.
+RING_ROW_IN, MARK_ROW_IN, BAND_ROW_IN = 0.18, 0.14, 0.09
+LANE_PAD_IN = 0.05  # above and below each lane's sub-rows
 MARK_RADIUS_IN = 0.1  # half the widest mark (the first-response ring) plus air, for dodging
 MAIN_AXIS_SHARE = 4 / 5.2  # the lanes' share of the axes' width (width_ratios 4:1, wspace)
 TIMING_LEFT, TIMING_RIGHT = 0.2, 0.98
@@ -667,16 +668,16 @@ def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) ->
     x0 = x_lo if pd.isna(low) else float(low)
     x1 = x_hi if pd.isna(high) else float(high)
     (band,) = ax.plot(
-        [x0, x1], [y, y], color=colour, linewidth=5, alpha=0.3, solid_capstyle="butt", zorder=2
+        [x0, x1], [y, y], color=colour, linewidth=4, alpha=0.3, solid_capstyle="butt", zorder=2
     )
     for value, edge, arrow in ((low, x_lo, "<"), (high, x_hi, ">")):
         if pd.isna(value):
-            ax.scatter(edge, y, s=45, marker=arrow, color=colour, lw=0, zorder=2)
+            ax.scatter(edge, y, s=35, marker=arrow, color=colour, lw=0, zorder=2)
         else:
-            ax.scatter(float(value), y, s=45, marker="|", color=colour, lw=1.4, zorder=2)
+            ax.scatter(float(value), y, s=30, marker="|", color=colour, lw=1.4, zorder=2)
     anchor = float(low) if not pd.isna(low) else float(high)
     ax.scatter(
-        anchor, y, s=30, marker=marker, facecolor="white", edgecolor=colour, lw=1.2, zorder=3
+        anchor, y, s=26, marker=marker, facecolor="white", edgecolor=colour, lw=1.1, zorder=3
     )
     parts = []
     if not pd.isna(low):
@@ -752,7 +753,7 @@ def _timing_handles(timing: pd.DataFrame, bounded: pd.DataFrame) -> list[Line2D]
         for s in stances
     ]
     grey = {"color": "#555555", "mec": "#555555"}
-    band = {**grey, "lw": 5, "alpha": 0.3}
+    band = {**grey, "lw": 4, "alpha": 0.3}
     used = [
         (
             len(timing),
