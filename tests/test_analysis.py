@@ -290,6 +290,88 @@ def test_undated_responses_are_counted_per_group() -> None:
     ]
 
 
+def with_bounds(rows: list[dict], bounds: dict[str, tuple[str, str, str]]) -> pd.DataFrame:
+    """``claims_frame`` of ``rows`` with earliest/latest dates (claim id -> (earliest, latest,
+    anchor); '' leaves a side open), typed by the real loader like any other column."""
+    bounded = []
+    for row in rows:
+        earliest, latest, anchor = bounds.get(row["claim_id"], ("", "", ""))
+        bound = {"anchor_claim_id": anchor}
+        if earliest:
+            basis = "inferred_other_article" if anchor else "inferred_context"
+            bound |= {"earliest_date": earliest, "earliest_basis": basis}
+        if latest:
+            bound |= {"latest_date": latest, "latest_basis": "article_date"}
+        bounded.append({**row, **bound})
+    return claims_frame(*bounded)
+
+
+def test_each_response_is_dated_bounded_or_undated() -> None:
+    df = with_bounds(
+        [
+            response("A1-01", "NATO", "concern", "2024-10-21"),
+            response("A2-01", "Russia", "denial"),
+            response("A2-02", "Russia", "reassurance"),
+            response("A2-03", "China", "concern"),
+            response("A2-04", "France", "concern"),
+            estimate("A2-05", 1500, "already_in_russia"),
+        ],
+        {
+            "A2-01": ("2024-10-18", "", "A1-01"),  # on or after: open above
+            "A2-02": ("2024-10-18", "2024-10-23", "A1-01"),
+            "A2-03": ("", "2024-10-23", ""),  # on or before: open below
+        },
+    )
+    status = analysis.date_status(df).set_axis(df["claim_id"]).to_dict()
+    assert status == {
+        "A1-01": "dated",
+        "A2-01": "bounded",
+        "A2-02": "bounded",
+        "A2-03": "bounded",
+        "A2-04": "undated",
+        "A2-05": "undated",
+    }
+    bounded = analysis.bounded_responses(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
+    assert bounded.loc["A2-01", "lag_low"] == 0 and pd.isna(bounded.loc["A2-01", "lag_high"])
+    assert bounded.loc["A2-02", ["lag_low", "lag_high"]].tolist() == [0, 5]
+    assert pd.isna(bounded.loc["A2-03", "lag_low"]) and bounded.loc["A2-03", "lag_high"] == 5
+    assert bounded.loc["A2-01", "anchor_claim_id"] == "A1-01"
+    assert "A1-01" not in bounded.index and "A2-04" not in bounded.index
+    coverage = analysis.date_coverage(df).set_index("status")  # responses only, not A2-05
+    assert coverage["responses"].to_dict() == {"dated": 1, "bounded": 3, "undated": 1}
+    assert coverage["share"].sum() == pytest.approx(1.0)
+
+
+def test_undated_responses_carry_the_reason_from_their_note() -> None:
+    df = with_bounds(
+        [
+            response("A1-01", "Russia", "denial", note="Posted on X. 'Lundi' cannot be anchored."),
+            response("A1-02", "Ukraine", "accusation", note="Background narration. Not dated."),
+            response("A1-03", "China", "concern", note="Spelled oddly."),
+            response("A1-04", "China", "warning"),
+            response("A1-05", "France", "concern"),
+        ],
+        {"A1-05": ("2024-10-18", "", "")},
+    )
+    reasons = analysis.undated_reasons(df).set_index("claim_id")
+    assert reasons["reason"].to_dict() == {
+        "A1-01": "'Lundi' cannot be anchored.",  # the note's sentence about the date
+        "A1-02": "Not dated.",
+        "A1-03": "Spelled oddly.",  # no sentence about dates: the whole note
+        "A1-04": "no note; date basis unknown",
+    }
+    assert reasons.loc["A1-02", "claimant_group"] == "Ukraine"
+    counted = analysis.undated_responses(df).set_index("claimant_group")["n_undated"]
+    assert counted.to_dict() == {"China": 2, "Russia": 1, "Ukraine": 1}  # France is bounded
+    text = analysis.format_date_coverage(df)
+    assert text.splitlines()[0] == "Responses: 5; dated 0 (0%), bounded 1 (20%), neither 4 (80%)."
+    assert "  A1-01  Russia: 'Lundi' cannot be anchored." in text.splitlines()
+    assert "A1-05" not in text
+
+
+# --- validation result ------------------------------------------------------------------------
+
+
 # --- the real data: the findings the issue names -----------------------------------------------
 
 
@@ -328,4 +410,8 @@ def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None
     assert first.loc["NATO", "claim_ids"].startswith("A003-08")  # cannot_confirm, 18 October
     assert first.loc["North Korea", "days_after_reference"] == 3
     n_responses = int((real["kind"] == "response").sum())
-    assert len(timing) + analysis.undated_responses(real)["n_undated"].sum() == n_responses
+    bounded = analysis.bounded_responses(real, ref)
+    undated = analysis.undated_responses(real)["n_undated"].sum()
+    assert len(timing) + len(bounded) + undated == n_responses  # each once: dated, bounded or not
+    coverage = analysis.date_coverage(real).set_index("status")["responses"]
+    assert coverage.to_dict() == {"dated": len(timing), "bounded": len(bounded), "undated": undated}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import struct
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib as mpl
@@ -28,13 +28,22 @@ def _all_charts(claims: pd.DataFrame, articles: pd.DataFrame) -> dict[str, Figur
     return {
         "by_source": charts.estimates_by_source(claims, articles),
         "over_time": charts.estimates_over_time(claims),
-        "timing": charts.response_timing(
-            analysis.response_timing(claims, ref), analysis.undated_responses(claims), ref, "ref"
-        ),
+        "timing": _timing_chart(claims, ref),
         "coverage": charts.coverage(
             analysis.coverage_matrix(claims, analysis.RESPONSE, ids), "Coverage"
         ),
     }
+
+
+def _timing_chart(claims: pd.DataFrame, ref: pd.Timestamp) -> Figure:
+    """The timing chart as the notebook draws it."""
+    return charts.response_timing(
+        analysis.response_timing(claims, ref),
+        analysis.bounded_responses(claims, ref),
+        analysis.undated_reasons(claims),
+        ref,
+        "ref",
+    )
 
 
 def _texts(fig: Figure) -> str:
@@ -70,30 +79,35 @@ def test_undated_and_other_units_are_shown_not_dropped(data) -> None:
     assert "undated" in text
     assert "A000-01" in text and "A003-03" in text  # brigade figures, named in the note
     mpl.pyplot.close(fig)
-    ref = analysis.reference_date(claims)
-    undated = analysis.undated_responses(claims)
-    fig = charts.response_timing(analysis.response_timing(claims, ref), undated, ref, "ref")
+    fig = _timing_chart(claims, analysis.reference_date(claims))
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert set(undated["claimant_group"]) <= set(labels)  # groups with only undated responses
+    responded = set(analysis.responses(claims)["claimant_group"].astype(str))
+    assert set(labels) == responded  # every group with a response has a lane, undated or not
     mpl.pyplot.close(fig)
 
 
-def test_png_is_200_dpi_at_the_report_width_and_byte_stable(data) -> None:
+def test_svg_is_vector_at_the_report_width_and_byte_stable(data) -> None:
     claims, articles = data
-    first = charts.png_bytes(charts.estimates_by_source(claims, articles))
-    second = charts.png_bytes(charts.estimates_by_source(claims, articles))
-    assert first == second
-    width = struct.unpack(">I", first[16:20])[0]
-    assert width == round(charts.WIDTH_IN * charts.DPI)
-    assert b"pHYs" in first
-    mpl.pyplot.close("all")
+    for name in ("by_source", "timing"):
+        first = charts.svg_bytes(_all_charts(claims, articles)[name])
+        second = charts.svg_bytes(_all_charts(claims, articles)[name])
+        assert first == second, name
+        root = ET.fromstring(first)
+        assert root.get("width") == str(round(charts.WIDTH_IN * charts.CSS_PX_PER_IN))
+        assert root.get("role") == "img"
+        assert root[0].tag == f"{{{charts.SVG_NS}}}title" and root[0].text == (
+            _all_charts(claims, articles)[name].get_suptitle()
+        )
+        assert not root.findall(f".//{{{charts.SVG_NS}}}image")  # nothing rasterised
+        assert not root.findall(f".//{{{charts.SVG_NS}}}text")  # glyphs as paths
+        mpl.pyplot.close("all")
 
 
 def test_a_dollar_sign_in_data_is_not_mathtext() -> None:
     fig = charts.coverage(
         pd.DataFrame({"A1": [1]}, index=pd.Index(["$x$ · concern"], name="key")), "T"
     )
-    charts.png_bytes(fig)  # would raise or render math with parse_math on
+    charts.svg_bytes(fig)  # would raise or render math with parse_math on
     assert "$x$ · concern" in _texts(fig)
     mpl.pyplot.close(fig)
 
@@ -121,7 +135,7 @@ def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> No
     fig = charts.coverage(pd.DataFrame({"A1": [1]}, index=pd.Index(["k"], name="key")), "T")
     charts.show(fig, "cov", tmp_path)
     tables.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
-    assert (tmp_path / "cov.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "cov.svg").read_bytes().startswith(b"<svg ")
     assert (tmp_path / "tab.csv").read_text() == "a\n1\n"
 
 
@@ -133,8 +147,8 @@ def test_a_hangul_label_is_drawn_without_a_missing_glyph() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
         fig.canvas.draw()
-        data = charts.png_bytes(fig)
-    assert data.startswith(b"\x89PNG")
+        data = charts.svg_bytes(fig)
+    assert data.startswith(b"<svg ")
     assert list(fonts.chart_families()) == ["DejaVu Sans", "NanumGothic"]
     assert fig.texts[0].get_fontfamily() == ["DejaVu Sans", "NanumGothic"]
     mpl.pyplot.close(fig)
@@ -142,9 +156,9 @@ def test_a_hangul_label_is_drawn_without_a_missing_glyph() -> None:
 
 def test_latin_only_charts_are_byte_identical_with_the_fallback_font(data, monkeypatch) -> None:
     """Naming NanumGothic after DejaVu Sans changes no byte of a chart without Hangul."""
-    with_fallback = {k: charts.png_bytes(f) for k, f in _all_charts(*data).items()}
+    with_fallback = {k: charts.svg_bytes(f) for k, f in _all_charts(*data).items()}
     monkeypatch.setattr(fonts, "chart_families", lambda: ("sans-serif",))  # matplotlib's default
-    assert {k: charts.png_bytes(f) for k, f in _all_charts(*data).items()} == with_fallback
+    assert {k: charts.svg_bytes(f) for k, f in _all_charts(*data).items()} == with_fallback
     mpl.pyplot.close("all")
 
 
@@ -165,7 +179,7 @@ def test_a_hangul_label_without_a_hangul_font_is_an_error_naming_the_package(
 ) -> None:
     fig = charts.coverage(pd.DataFrame({"A902": [1, 1]}, index=HANGUL_KEYS), "Coverage")
     with pytest.raises(fonts.MissingFontError) as info:
-        charts.png_bytes(fig)
+        charts.svg_bytes(fig)
     message = str(info.value)
     assert message.startswith("no font for the Hangul text in the chart: 북 (U+BD81)")
     assert "install koreanize-matplotlib (PyPI, in requirements.lock)" in message
@@ -192,3 +206,194 @@ def test_a_drops_long_article_ids_fit_inside_the_estimate_charts(data) -> None:
                 continue
             box = text.get_window_extent(renderer)
             assert box.x0 >= 0 and box.x1 <= width, text.get_text()
+
+
+# --- the timing chart's data: lanes, marks, intervals, tooltips ---------------------------------
+
+HOSTILE_QUOTE = "<script>alert('x')</script> & \"co\" ]]> " + "long " * 80
+
+
+@pytest.fixture
+def timing_claims() -> pd.DataFrame:
+    """Three South Korean responses on day 0 (two of one stance), a week-precision date, a
+    bounded group (open above), a group bounded on both sides, an undated-only group."""
+    from test_analysis import response, with_bounds
+
+    return with_bounds(
+        [
+            response("A1-01", "South Korea", "summons", "2024-10-18", quote=HOSTILE_QUOTE),
+            response("A1-02", "South Korea", "summons", "2024-10-18"),
+            response("A1-03", "South Korea", "concern", "2024-10-18"),
+            response("A1-04", "South Korea", "demand", "2024-10-20", date_precision="week"),
+            response("A2-01", "Russia", "denial"),
+            response("A2-02", "Russia", "denial"),
+            response("A2-03", "Ukraine", "accusation"),
+            response("A2-04", "China", "concern", note="Not dated in the article."),
+        ],
+        {
+            "A2-01": ("2024-10-18", "", "A1-01"),
+            "A2-02": ("2024-10-18", "", "A1-01"),
+            "A2-03": ("2024-10-19", "2024-10-21", ""),
+        },
+    )
+
+
+def _timing_parts(claims: pd.DataFrame) -> tuple:
+    ref = pd.Timestamp("2024-10-18")
+    timing = analysis.response_timing(claims, ref)
+    bounded = analysis.bounded_responses(claims, ref)
+    undated = analysis.undated_reasons(claims)
+    return timing, bounded, undated, charts.response_timing(timing, bounded, undated, ref, "ref")
+
+
+def _gids(fig: Figure, prefix: str) -> list:
+    return [a for a in fig.findobj(lambda a: (a.get_gid() or "").startswith(prefix))]
+
+
+def _extent(ax, artist, renderer) -> mpl.transforms.Bbox:
+    """A mark's display extent: a scatter marker's size around its point, a band's width."""
+    px = ax.figure.dpi / 72
+    if isinstance(artist, mpl.collections.PathCollection):
+        (x, y) = ax.transData.transform(artist.get_offsets()[0])
+        half = artist.get_sizes()[0] ** 0.5 * px / 2  # s is the marker's area in pt²
+        return mpl.transforms.Bbox.from_extents(x - half, y - half, x + half, y + half)
+    (x0, x1), (y, _) = artist.get_xdata(), artist.get_ydata()
+    (x0, y0), (x1, _) = ax.transData.transform([(x0, y), (x1, y)])
+    half = artist.get_linewidth() * px / 2
+    return mpl.transforms.Bbox.from_extents(x0, y0 - half, x1, y0 + half)
+
+
+def test_every_dated_response_is_drawn_once_and_every_bounded_one_as_an_interval(
+    timing_claims: pd.DataFrame,
+) -> None:
+    timing, bounded, _, fig = _timing_parts(timing_claims)
+    ax = fig.axes[0]
+    drawn = sorted(a.get_gid().removeprefix("claim-") for a in _gids(fig, "claim-"))
+    assert drawn == sorted(timing["claim_id"])  # each exactly once
+    bands = {a.get_gid().removeprefix("bound-"): a for a in _gids(fig, "bound-")}
+    assert sorted(bands) == sorted(bounded["claim_id"]) == ["A2-01", "A2-02", "A2-03"]
+    _, x_hi = ax.get_xlim()
+    assert list(bands["A2-03"].get_xdata()) == [1, 3]  # between two dates
+    assert list(bands["A2-01"].get_xdata()) == [0, x_hi]  # open above: to the axis edge
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "bounded: between two dates" in legend
+    assert "bounded, open side: arrow to the edge" in legend
+    mpl.pyplot.close(fig)
+
+
+def test_every_group_with_a_response_has_a_lane_and_undated_ones_are_counted_on_it(
+    timing_claims: pd.DataFrame,
+) -> None:
+    *_, undated, fig = _timing_parts(timing_claims)
+    ax, ax_u = fig.axes
+    lanes = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
+    assert set(lanes) == {"South Korea", "Russia", "Ukraine", "China"}
+    counts = {t.get_position()[1]: t.get_text() for t in ax_u.texts}
+    assert counts == {lanes["China"]: "1 undated"}
+    assert undated.set_index("claim_id").loc["A2-04", "reason"] == "Not dated in the article."
+    mpl.pyplot.close(fig)
+
+
+def test_marks_within_a_lane_do_not_overlap(timing_claims: pd.DataFrame) -> None:
+    *_, fig = _timing_parts(timing_claims)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    marks = [_extent(ax, a, renderer) for a in (*_gids(fig, "claim-"), *_gids(fig, "bound-"))]
+    assert len(marks) == 7
+    for i, one in enumerate(marks):
+        for other in marks[i + 1 :]:
+            assert not one.overlaps(other), (one, other)
+    mpl.pyplot.close(fig)
+
+
+def test_real_timing_marks_do_not_overlap(data) -> None:
+    """South Korea's day-0 responses used to be drawn on top of each other."""
+    claims, _ = data
+    fig = _timing_chart(claims, analysis.reference_date(claims))
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    marks = [_extent(ax, a, renderer) for a in (*_gids(fig, "claim-"), *_gids(fig, "bound-"))]
+    for i, one in enumerate(marks):
+        assert not any(one.overlaps(other) for other in marks[i + 1 :])
+    mpl.pyplot.close(fig)
+
+
+def test_every_svg_mark_has_an_escaped_tooltip_naming_its_claim(
+    timing_claims: pd.DataFrame,
+) -> None:
+    timing, bounded, _, fig = _timing_parts(timing_claims)
+    svg = charts.svg_bytes(fig)
+    assert b"<script" not in svg and b"&lt;script&gt;alert('x')&lt;/script&gt; &amp;" in svg
+    root = ET.fromstring(svg)
+    titles = {}
+    for group in root.iter(f"{{{charts.SVG_NS}}}g"):
+        first = group[0] if len(group) else None
+        if first is not None and first.tag == f"{{{charts.SVG_NS}}}title":
+            titles[group.get("id").split("-", 1)[1]] = first.text
+    for claim_id in timing["claim_id"]:
+        assert titles[f"claim-{claim_id}"].startswith(f"{claim_id} · someone (South Korea)")
+    for claim_id in bounded["claim_id"]:
+        assert titles[f"bound-{claim_id}"].startswith(claim_id)
+    assert "date stated" in titles["claim-A1-02"] and "(day)" in titles["claim-A1-02"]
+    assert (
+        "on or after 2024-10-18 (inferred_other_article); anchored on A1-01"
+        in (titles["bound-A2-01"])
+    )
+    assert HOSTILE_QUOTE[:40] in titles["claim-A1-01"]  # the text itself, unchanged
+    assert len(titles["claim-A1-01"]) < 300  # the quote shortened
+    assert "A2-04: Not dated in the article." in titles["undated-3"]
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+    assert charts.svg_bytes(_timing_parts(timing_claims)[-1]) == svg
+    mpl.pyplot.close("all")
+
+
+def _text_boxes(fig: Figure) -> list[tuple[str, mpl.transforms.Bbox]]:
+    """Every visible label drawn inside an axes (annotations, texts), with its display extent."""
+    renderer = fig.canvas.get_renderer()
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for ax in fig.axes
+        for t in ax.texts
+        if t.get_text() and t.get_visible()
+    ]
+
+
+def test_labels_inside_every_chart_do_not_collide(data) -> None:
+    claims, articles = data
+    figs = _all_charts(claims, articles)
+    for name in ("by_source", "over_time", "coverage", "timing"):
+        boxes = _text_boxes(figs[name])
+        assert boxes, name
+        for i, (text, box) in enumerate(boxes):
+            clash = [other for other, b in boxes[i + 1 :] if box.overlaps(b)]
+            assert not clash, (name, text, clash)
+    mpl.pyplot.close("all")
+
+
+def test_no_legend_covers_an_axes_its_title_or_its_tick_labels(data) -> None:
+    claims, articles = data
+    for name, fig in _all_charts(claims, articles).items():
+        renderer = fig.canvas.get_renderer()
+        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+            box = legend.get_window_extent(renderer)
+            for ax in fig.axes:
+                own = ax.get_tightbbox(renderer, bbox_extra_artists=[])  # axis, title, ticks
+                assert not box.overlaps(own), (name, ax.get_title())
+    mpl.pyplot.close("all")
+
+
+def test_every_estimate_marker_has_a_tooltip_naming_its_claim(data) -> None:
+    claims, articles = data
+    svg = charts.svg_bytes(charts.estimates_by_source(claims, articles))
+    root = ET.fromstring(svg)
+    titles = {
+        g.get("id").split("-", 1)[1]: g[0].text
+        for g in root.iter(f"{{{charts.SVG_NS}}}g")
+        if len(g) and g[0].tag == f"{{{charts.SVG_NS}}}title"
+    }
+    for row in analysis.estimates(claims).itertuples():
+        title = titles[f"claim-{row.claim_id}"]
+        assert title.startswith(f"{row.claim_id} · {row.claimant}")
+        assert f"(date {row.date_basis})" in title and row.quote[:30] in title
+    mpl.pyplot.close("all")

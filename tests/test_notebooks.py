@@ -182,7 +182,7 @@ def test_every_notebook_executes_on_the_fixture_data(tmp_path: Path) -> None:
         assert not [o for o in outputs if o.output_type == "error"], path.name
         params = nb.metadata.papermill.parameters
         assert params["processed_dir"] == str(tmp_path / "processed")
-        images[path.stem] = sum("image/png" in o.get("data", {}) for o in outputs)
+        images[path.stem] = sum("<svg " in o.get("data", {}).get("text/html", "") for o in outputs)
     assert images["02-troop-estimates"] == 2
     assert images["03-response-timing"] == 1
     assert images["04-coverage-discrepancies"] == 2
@@ -190,7 +190,7 @@ def test_every_notebook_executes_on_the_fixture_data(tmp_path: Path) -> None:
     assert "key-findings" in findings_page and "claim-id" in findings_page
     assert "Validation: " in findings_page
     saved = {p.name for p in out.iterdir()}
-    assert {"estimates-by-source.png", "response-timing.png", "discrepancies.csv"} <= saved
+    assert {"estimates-by-source.svg", "response-timing.svg", "discrepancies.csv"} <= saved
     discrepancies = (out / "discrepancy-evidence.csv").read_text(encoding="utf-8")
     assert "A901-01" in discrepancies  # the fixture's [source_error]
 

@@ -8,6 +8,8 @@ and verbatim quotes it rests on, so no sentence in the report is written by hand
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from troopclaims import contract
@@ -269,27 +271,183 @@ def timing_table(timing: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def undated_responses(claims: pd.DataFrame) -> pd.DataFrame:
-    """Responses with no statement date, counted per claimant group with their claim ids.
+# How a response's date is known: dated (statement_date, an interval from its precision), bounded
+# (an earliest and/or a latest date, one side possibly open) or undated (neither).
+DATED, BOUNDED, UNDATED = "dated", "bounded", "undated"
+DATE_STATUSES = (DATED, BOUNDED, UNDATED)
 
-    They cannot go on a time axis, and leaving them out silently would make a group that
-    responded (undated) look as if it never did.
+# A note's sentences that say why a date is or is not known: these words mark them.
+_DATE_REASON = re.compile(r"\bdat(?:e|ed|es|ing)?\b|undated|anchor|\bwhen\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z'‘\"(\[])")
+
+
+def date_status(claims: pd.DataFrame) -> pd.Series:
+    """'dated', 'bounded' or 'undated' for each claim, from the date columns alone.
+
+    A statement date wins (its precision already makes it an interval, ``date_bounds``); else an
+    earliest or a latest date (either side may be open) makes it bounded; else it is undated.
+    """
+    bounded = claims["earliest_date"].notna() | claims["latest_date"].notna()
+    status = pd.Series(UNDATED, index=claims.index, dtype="object")
+    status[bounded] = BOUNDED
+    status[claims["statement_date"].notna()] = DATED
+    return status
+
+
+def bounded_responses(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
+    """Responses with no statement date but an earliest and/or latest date, as lags.
+
+    ``lag_low``/``lag_high`` are days after ``reference``, missing (<NA>) on an open side: 'on or
+    after 18 October' has no upper bound, and drawing one would invent a date.
     """
     resp = responses(claims)
-    undated = resp[resp["statement_date"].isna()]
+    resp = resp[date_status(resp) == BOUNDED].copy()
+    for bound, lag in (("earliest_date", "lag_low"), ("latest_date", "lag_high")):
+        resp[lag] = (resp[bound] - reference).dt.days.astype("Int64")
+    cols = [
+        "claim_id",
+        "article_id",
+        "claimant_group",
+        "claimant",
+        "category",
+        "earliest_date",
+        "earliest_basis",
+        "latest_date",
+        "latest_basis",
+        "anchor_claim_id",
+        "lag_low",
+        "lag_high",
+        "quote",
+    ]
+    order = resp["lag_low"].fillna(resp["lag_high"])
+    resp = resp.assign(_order=order).sort_values(["_order", "claimant_group", "claim_id"])
+    return resp[cols].reset_index(drop=True)
+
+
+def bounded_table(bounded: pd.DataFrame) -> pd.DataFrame:
+    """Every bounded response for reading: between which dates, how each bound is known, quote."""
+
+    def bound(date: object, basis: object) -> str:
+        return f"{_iso(date)} ({basis})" if not pd.isna(date) else "open"
+
+    return pd.DataFrame(
+        {
+            "claim": bounded["claim_id"],
+            "group": bounded["claimant_group"].astype(str),
+            "claimant": bounded["claimant"],
+            "stance": bounded["category"].astype(str),
+            "on or after": [
+                bound(d, b)
+                for d, b in zip(bounded["earliest_date"], bounded["earliest_basis"], strict=True)
+            ],
+            "on or before": [
+                bound(d, b)
+                for d, b in zip(bounded["latest_date"], bounded["latest_basis"], strict=True)
+            ],
+            "anchor": bounded["anchor_claim_id"].fillna(""),
+            "quote": bounded["quote"],
+        }
+    )
+
+
+def date_reason(note: object, basis: object = "unknown") -> str:
+    """Why a claim has no date, in the curator's words: the note's sentences about dating.
+
+    The reason is read from the data (never typed here): the sentences of ``note`` that speak
+    of dates, or the whole note when none does, or the date basis when there is no note.
+    """
+    text = "" if pd.isna(note) else str(note).strip()
+    sentences = [s for s in _SENTENCE_END.split(text) if s]
+    about_dates = [s for s in sentences if _DATE_REASON.search(s)]
+    if about_dates:
+        return " ".join(about_dates)
+    return text or f"no note; date basis {basis}"
+
+
+def undated_reasons(claims: pd.DataFrame) -> pd.DataFrame:
+    """Responses with neither a date nor a bound, one row each, with the reason from the data.
+
+    These cannot go on a time axis at all; listing them by group with the curator's reason is
+    what keeps a group that responded from looking as if it never did.
+    """
+    resp = responses(claims)
+    resp = resp[date_status(resp) == UNDATED]
+    out = pd.DataFrame(
+        {
+            "claim_id": resp["claim_id"],
+            "claimant_group": resp["claimant_group"].astype(str),
+            "stance": resp["category"].astype(str),
+            "reason": [
+                date_reason(n, b) for n, b in zip(resp["note"], resp["date_basis"], strict=True)
+            ],
+        },
+        columns=["claim_id", "claimant_group", "stance", "reason"],
+    )
+    return out.sort_values(["claimant_group", "claim_id"]).reset_index(drop=True)
+
+
+def undated_responses(claims: pd.DataFrame) -> pd.DataFrame:
+    """Responses with neither a date nor a bound, counted per claimant group with their ids.
+
+    They cannot go on a time axis, and leaving them out silently would make a group that
+    responded (undated) look as if it never did. Bounded responses are not here: they are
+    drawn as intervals (``bounded_responses``).
+    """
+    undated = undated_reasons(claims)
     rows = [
         {
             "claimant_group": str(group),
             "n_undated": len(grp),
-            "stances": ", ".join(sorted(grp["category"].astype(str).unique())),
+            "stances": ", ".join(sorted(grp["stance"].unique())),
             "claim_ids": ", ".join(sorted(grp["claim_id"])),
         }
-        for group, grp in undated.groupby("claimant_group", observed=True)
+        for group, grp in undated.groupby("claimant_group")
     ]
     out = pd.DataFrame(rows, columns=["claimant_group", "n_undated", "stances", "claim_ids"])
     return out.sort_values(["n_undated", "claimant_group"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def date_coverage(claims: pd.DataFrame) -> pd.DataFrame:
+    """How many responses are dated, bounded or neither, and their share of all responses.
+
+    The headline of the timing section: a chart of 16 dated responses out of 60 reads very
+    differently once the reader knows the other 44 exist.
+    """
+    status = date_status(responses(claims))
+    counts = status.value_counts().reindex(list(DATE_STATUSES), fill_value=0)
+    total = int(counts.sum())
+    return pd.DataFrame(
+        {
+            "status": list(DATE_STATUSES),
+            "responses": [int(n) for n in counts],
+            "share": [n / total if total else 0.0 for n in counts],
+        }
+    )
+
+
+def format_date_coverage(claims: pd.DataFrame, list_undated: bool = True) -> str:
+    """The date coverage of the responses as plain text, for a terminal or a notebook print.
+
+    One line of shares, then (``list_undated``) every response with neither a date nor a bound,
+    by group, with its reason, so a summary printed by the CLI or the bench names them as the
+    report does (the report shows that list as a table, hence the switch).
+    """
+    cov = date_coverage(claims).set_index("status")
+    total = int(cov["responses"].sum())
+    parts = [
+        f"{label} {int(cov.at[status, 'responses'])} ({cov.at[status, 'share']:.0%})"
+        for status, label in ((DATED, "dated"), (BOUNDED, "bounded"), (UNDATED, "neither"))
+    ]
+    lines = [f"Responses: {total}; " + ", ".join(parts) + "."]
+    undated = undated_reasons(claims)
+    if list_undated and len(undated):
+        lines.append("Neither dated nor bounded:")
+        lines += [
+            f"  {row.claim_id}  {row.claimant_group}: {row.reason}" for row in undated.itertuples()
+        ]
+    return "\n".join(lines)
 
 
 def estimate_timeline(claims: pd.DataFrame) -> pd.DataFrame:
