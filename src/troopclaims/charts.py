@@ -3,24 +3,16 @@
 Every chart has a title, labelled axes, a legend and a source note naming the claims it draws;
 colours come from the Okabe-Ito palette (safe for colour-blind readers) and every colour is
 doubled by a marker shape or a text label, so the charts survive grey-scale printing too.
-Figures are embedded as inline SVG at their physical width (``svg_bytes``): vector on paper, a
-<title> tooltip on each mark in a browser, identical bytes from identical data (no timestamps,
-ids from a fixed salt and the content).
+Drawing is this module's only concern: a chart tags its marks with ``svgout.tooltip``, and
+``svgout`` turns the figure into deterministic inline SVG (vector on paper, a <title> tooltip
+on each mark in a browser, identical bytes from identical data).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import io
-import re
 import textwrap
-import warnings
-import weakref
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import ParamSpec
 
 import matplotlib as mpl
@@ -29,15 +21,14 @@ import pandas as pd
 mpl.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from troopclaims import analysis, atomic, contract, fonts
+from troopclaims import analysis, contract, fonts, svgout
+from troopclaims.response_dates import BOUNDED, DATED
 
 DPI = 200
 WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
-CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
 
 # Okabe & Ito (2008), without yellow, which vanishes on white paper.
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -273,9 +264,9 @@ def _estimate_point(ax, x: float, y: float, row) -> None:
         zorder=3,
     )
     fields = row._asdict()
-    when = f"{analysis._iso(row.statement_date) or 'undated'} (date {row.date_basis})"
+    when = f"{analysis.iso_date(row.statement_date) or 'undated'} (date {row.date_basis})"
     figure = analysis.format_figure(row.figure, row.unit, row.qualifier)
-    tooltip(point, f"claim-{row.claim_id}", _claim_tooltip(fields, f"{figure}; {when}"))
+    svgout.tooltip(point, f"claim-{row.claim_id}", _claim_tooltip(fields, f"{figure}; {when}"))
 
 
 @_styled
@@ -482,7 +473,7 @@ def response_timing(
     height = top_in + lanes_in + note_in
     fig, (ax, ax_u) = _new_figure(height, ncols=2, sharey=True, width_ratios=[4, 1])
     for mark, y in zip(marks.itertuples(), ys, strict=True):
-        if mark.kind == analysis.DATED:
+        if mark.kind == DATED:
             _response_point(ax, timing.loc[mark.index], y)
         else:
             _bounded_interval(ax, bounded.loc[mark.index], y, x_lo, x_hi)
@@ -557,7 +548,7 @@ def _lane_marks(
     """
     rows = [
         (
-            analysis.DATED,
+            DATED,
             i,
             str(r.claimant_group),
             r.claim_id,
@@ -569,7 +560,7 @@ def _lane_marks(
     ]
     rows += [
         (
-            analysis.BOUNDED,
+            BOUNDED,
             i,
             str(r.claimant_group),
             r.claim_id,
@@ -628,7 +619,7 @@ def _response_point(ax, row: pd.Series, y: float) -> None:
 
     The span (week or month precision) is drawn under the marker; the marker itself sits at
     the date's best guess, so precision shows without hiding the point. The marker carries
-    the claim's tooltip in the SVG (``svg_bytes``).
+    the claim's tooltip in the SVG (``svgout.svg_bytes``).
     """
     colour, marker = stance_style(str(row["category"]))
     if row["lag_high"] > row["lag_low"]:
@@ -646,10 +637,10 @@ def _response_point(ax, row: pd.Series, y: float) -> None:
         zorder=3,
     )
     when = (
-        f"{analysis._iso(row['statement_date'])} ({row['date_precision']}), "
+        f"{analysis.iso_date(row['statement_date'])} ({row['date_precision']}), "
         f"date {row['date_basis']}, day {int(row['lag_days'])}"
     )
-    tooltip(point, f"claim-{row['claim_id']}", _claim_tooltip(row, when))
+    svgout.tooltip(point, f"claim-{row['claim_id']}", _claim_tooltip(row, when))
 
 
 def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) -> None:
@@ -677,13 +668,17 @@ def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) ->
     )
     parts = []
     if not pd.isna(low):
-        parts.append(f"on or after {analysis._iso(row['earliest_date'])} ({row['earliest_basis']})")
+        parts.append(
+            f"on or after {analysis.iso_date(row['earliest_date'])} ({row['earliest_basis']})"
+        )
     if not pd.isna(high):
-        parts.append(f"on or before {analysis._iso(row['latest_date'])} ({row['latest_basis']})")
+        parts.append(
+            f"on or before {analysis.iso_date(row['latest_date'])} ({row['latest_basis']})"
+        )
     anchor_id = row.get("anchor_claim_id")
     if isinstance(anchor_id, str) and anchor_id:
         parts.append(f"anchored on {anchor_id}")
-    tooltip(band, f"bound-{row['claim_id']}", _claim_tooltip(row, "; ".join(parts)))
+    svgout.tooltip(band, f"bound-{row['claim_id']}", _claim_tooltip(row, "; ".join(parts)))
 
 
 def _lag_axes(
@@ -733,7 +728,7 @@ def _undated_counts(ax, undated: pd.DataFrame, lanes: dict[str, tuple[float, flo
             0.08, top + height / 2, f"{len(grp)} undated", va="center", fontsize=7, color="#333"
         )
         tip = "\n".join(f"{r.claim_id}: {r.reason}" for r in grp.itertuples())
-        tooltip(text, f"undated-{i}", f"{group}, neither dated nor bounded:\n{tip}")
+        svgout.tooltip(text, f"undated-{i}", f"{group}, neither dated nor bounded:\n{tip}")
 
 
 def _timing_handles(timing: pd.DataFrame, bounded: pd.DataFrame) -> list[Line2D]:
@@ -848,120 +843,3 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
     )
     fig.subplots_adjust(top=1 - 1.0 / height, left=0.36, right=0.9)
     return fig
-
-
-# --- Output ----------------------------------------------------------------------------------
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-# Text as glyph outlines ('path'): the SVG draws the same letters everywhere (Hangul included,
-# from the chart fonts' fallback) without depending on the reader's fonts; a fixed hash salt and
-# no date keep the bytes identical from identical data.
-SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "troopclaims"}
-SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-_URL_REF = re.compile(r"url\(#([^)]+)\)")
-
-_TOOLTIPS: weakref.WeakKeyDictionary[Figure, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def tooltip(artist: Artist, gid: str, text: str) -> None:
-    """Give ``artist`` the id ``gid`` and a tooltip: ``svg_bytes`` writes ``text`` as its <title>.
-
-    A <title> is the SVG's own tooltip: a browser shows it on hover with no script, and screen
-    readers read it. The artist must already be on a figure (drawn by an Axes method).
-    """
-    artist.set_gid(gid)
-    _TOOLTIPS.setdefault(artist.get_figure(root=True), {})[gid] = text
-
-
-@contextlib.contextmanager
-def _glyphs_checked(fig: Figure) -> Iterator[None]:
-    """Saving ``fig`` raises ``fonts.MissingFontError`` for a character no chart font has.
-
-    matplotlib would draw a box and warn; the error names the script and the package to install.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", r"Glyph \d+ .* missing from font", UserWarning)
-        try:
-            yield
-        except UserWarning as warning:
-            if fonts.glyph_of_warning(str(warning)) is None:
-                raise
-            raise fonts.MissingFontError(_missing_glyphs(fig, str(warning))) from None
-
-
-def svg_bytes(fig: Figure) -> bytes:
-    """The figure as an SVG: vector in the PDF, a <title> tooltip on every mark in the HTML.
-
-    Every id in the file is prefixed with a hash of its content, so several charts inlined in
-    one page never share an id; the root carries role="img" and the chart's title as <title>
-    (its accessible name) and a width and height in CSS pixels at the figure's physical size.
-    Tooltip text is set as element text, so the XML writer escapes whatever a quote holds.
-    """
-    buf = io.BytesIO()
-    with mpl.rc_context(SVG_RC), _glyphs_checked(fig):
-        fig.savefig(buf, format="svg", metadata=SVG_METADATA, facecolor="white")
-    raw = buf.getvalue()
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    root = ET.fromstring(raw)
-    prefix = "c" + hashlib.sha256(raw).hexdigest()[:8] + "-"
-    _prefix_ids(root, prefix)
-    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
-    for gid, text in sorted(_TOOLTIPS.get(fig, {}).items()):
-        if prefix + gid in by_id:
-            _add_title(by_id[prefix + gid], text)
-    _add_title(root, fig.get_suptitle() or "chart")
-    root.set("role", "img")
-    root.set("width", str(round(fig.get_figwidth() * CSS_PX_PER_IN)))
-    root.set("height", str(round(fig.get_figheight() * CSS_PX_PER_IN)))
-    return ET.tostring(root, encoding="unicode").encode("utf-8")
-
-
-def _prefix_ids(root: ET.Element, prefix: str) -> None:
-    """Prefix every id of the tree and every reference to one (href, url(#...))."""
-    href = f"{{{XLINK_NS}}}href"
-    for el in root.iter():
-        for name, value in el.attrib.items():
-            if name == "id":
-                el.set(name, prefix + value)
-            elif name in (href, "href") and value.startswith("#"):
-                el.set(name, "#" + prefix + value[1:])
-            elif "url(#" in value:
-                el.set(name, _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
-
-
-def _add_title(el: ET.Element, text: str) -> None:
-    """Insert ``text`` as ``el``'s first child <title> (SVG wants it first to name ``el``)."""
-    title = ET.Element(f"{{{SVG_NS}}}title")
-    title.text = text
-    el.insert(0, title)
-
-
-def _missing_glyphs(fig: Figure, warning: str) -> str:
-    """What matplotlib could not draw, for the whole figure, as ``fonts`` words it."""
-    text = "\n".join(t.get_text() for t in fig.findobj(mpl.text.Text))
-    families = fig.texts[0].get_fontfamily() if fig.texts else fonts.chart_families()
-    files = fonts.chart_font_files(families)
-    try:
-        fonts.assign(text, files, where="the chart")
-    except fonts.MissingFontError as err:
-        return str(err)
-    glyph = fonts.glyph_of_warning(warning) or "?"
-    return fonts.missing_message(glyph, text, [f for f, _ in files], "the chart")
-
-
-def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
-    """Display ``fig`` as inline SVG in a notebook and close it; save it as ``name``.svg if asked.
-
-    Shown as HTML holding the <svg> element, not as an image/svg+xml output: nbconvert turns
-    the latter into an <img> (and JupyterLab too), where tooltips do not work. Inline, the
-    report's HTML shows each mark's <title> on hover and WeasyPrint draws the chart as vector.
-    """
-    from IPython.display import HTML, display
-
-    data = svg_bytes(fig)
-    plt.close(fig)
-    if output_dir and name:
-        atomic.write_bytes(Path(output_dir) / f"{name}.svg", data)
-    display(HTML(f'<div class="tc-chart">{data.decode("utf-8")}</div>'))
