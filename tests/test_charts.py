@@ -21,6 +21,7 @@ from troopclaims import (
     response_dates,
     svgout,
     tables,
+    timing_chart,
 )
 
 
@@ -47,7 +48,7 @@ def _all_charts(claims: pd.DataFrame, articles: pd.DataFrame) -> dict[str, Figur
 
 def _timing_chart(claims: pd.DataFrame, ref: pd.Timestamp) -> Figure:
     """The timing chart as the notebook draws it."""
-    return charts.response_timing(
+    return timing_chart.response_timing(
         response_dates.response_timing(claims, ref),
         response_dates.bounded_responses(claims, ref),
         response_dates.undated_reasons(claims),
@@ -253,7 +254,8 @@ def _timing_parts(claims: pd.DataFrame) -> tuple:
     timing = response_dates.response_timing(claims, ref)
     bounded = response_dates.bounded_responses(claims, ref)
     undated = response_dates.undated_reasons(claims)
-    return timing, bounded, undated, charts.response_timing(timing, bounded, undated, ref, "ref")
+    fig = timing_chart.response_timing(timing, bounded, undated, ref, "ref")
+    return timing, bounded, undated, fig
 
 
 def _gids(fig: Figure, prefix: str) -> list:
