@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from troopclaims import analysis, contract, load, process
+from troopclaims import analysis, contract, load, process, response_dates
 
 ARTICLE_DEFAULTS = {
     "title": "t",
@@ -231,10 +231,10 @@ def test_reference_date_is_the_first_dated_disclosure_unless_given() -> None:
         ),
         estimate("A4-01", 1500, "already_in_russia"),
     )
-    assert analysis.reference_date(df) == pd.Timestamp("2024-10-18")
-    assert analysis.reference_date(df, "2024-10-21") == pd.Timestamp("2024-10-21")
+    assert response_dates.reference_date(df) == pd.Timestamp("2024-10-18")
+    assert response_dates.reference_date(df, "2024-10-21") == pd.Timestamp("2024-10-21")
     with pytest.raises(ValueError, match="no dated troop_estimate claim by NATO"):
-        analysis.reference_date(df, group="NATO")
+        response_dates.reference_date(df, group="NATO")
 
 
 def test_lags_and_their_uncertainty_follow_date_precision() -> None:
@@ -250,7 +250,7 @@ def test_lags_and_their_uncertainty_follow_date_precision() -> None:
         ),
         response("A1-03", "China", "concern", "2024-11-01", date_precision="month"),
     )
-    timing = analysis.response_timing(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
+    timing = response_dates.response_timing(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
     assert timing.loc["A1-01", ["lag_days", "lag_low", "lag_high"]].tolist() == [3, 3, 3]
     assert timing.loc["A1-02", ["lag_days", "lag_low", "lag_high"]].tolist() == [5, 2, 8]
     assert timing.loc["A1-03", ["lag_days", "lag_low", "lag_high"]].tolist() == [14, 14, 43]
@@ -265,10 +265,10 @@ def test_first_response_of_each_group_marks_ties_and_skips_undated() -> None:
         response("A2-02", "Russia", "denial", "2024-10-21"),
         response("A2-03", "Russia", "denial"),
     )
-    timing = analysis.response_timing(df, pd.Timestamp("2024-10-18"))
+    timing = response_dates.response_timing(df, pd.Timestamp("2024-10-18"))
     assert set(timing.loc[timing["first"], "claim_id"]) == {"A1-01", "A1-02", "A2-02"}
     assert "A2-03" not in set(timing["claim_id"])
-    first = analysis.first_responses(timing).set_index("claimant_group")
+    first = response_dates.first_responses(timing).set_index("claimant_group")
     assert first.loc["NATO", "claim_ids"] == "A1-01, A1-02"
     assert first.loc["Russia", "days_after_reference"] == 3
 
@@ -279,7 +279,7 @@ def test_undated_responses_are_counted_per_group() -> None:
         response("A1-02", "Russia", "reassurance"),
         response("A1-03", "NATO", "concern", "2024-10-18"),
     )
-    undated = analysis.undated_responses(df)
+    undated = response_dates.undated_responses(df)
     assert undated.to_dict("records") == [
         {
             "claimant_group": "Russia",
@@ -322,7 +322,7 @@ def test_each_response_is_dated_bounded_or_undated() -> None:
             "A2-03": ("", "2024-10-23", ""),  # on or before: open below
         },
     )
-    status = analysis.date_status(df).set_axis(df["claim_id"]).to_dict()
+    status = response_dates.date_status(df).set_axis(df["claim_id"]).to_dict()
     assert status == {
         "A1-01": "dated",
         "A2-01": "bounded",
@@ -331,13 +331,13 @@ def test_each_response_is_dated_bounded_or_undated() -> None:
         "A2-04": "undated",
         "A2-05": "undated",
     }
-    bounded = analysis.bounded_responses(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
+    bounded = response_dates.bounded_responses(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
     assert bounded.loc["A2-01", "lag_low"] == 0 and pd.isna(bounded.loc["A2-01", "lag_high"])
     assert bounded.loc["A2-02", ["lag_low", "lag_high"]].tolist() == [0, 5]
     assert pd.isna(bounded.loc["A2-03", "lag_low"]) and bounded.loc["A2-03", "lag_high"] == 5
     assert bounded.loc["A2-01", "anchor_claim_id"] == "A1-01"
     assert "A1-01" not in bounded.index and "A2-04" not in bounded.index
-    coverage = analysis.date_coverage(df).set_index("status")  # responses only, not A2-05
+    coverage = response_dates.date_coverage(df).set_index("status")  # responses only, not A2-05
     assert coverage["responses"].to_dict() == {"dated": 1, "bounded": 3, "undated": 1}
     assert coverage["share"].sum() == pytest.approx(1.0)
 
@@ -353,7 +353,7 @@ def test_undated_responses_carry_the_reason_from_their_note() -> None:
         ],
         {"A1-05": ("2024-10-18", "", "")},
     )
-    reasons = analysis.undated_reasons(df).set_index("claim_id")
+    reasons = response_dates.undated_reasons(df).set_index("claim_id")
     assert reasons["reason"].to_dict() == {
         "A1-01": "'Lundi' cannot be anchored.",  # the note's sentence about the date
         "A1-02": "Not dated.",
@@ -361,9 +361,9 @@ def test_undated_responses_carry_the_reason_from_their_note() -> None:
         "A1-04": "no note; date basis unknown",
     }
     assert reasons.loc["A1-02", "claimant_group"] == "Ukraine"
-    counted = analysis.undated_responses(df).set_index("claimant_group")["n_undated"]
+    counted = response_dates.undated_responses(df).set_index("claimant_group")["n_undated"]
     assert counted.to_dict() == {"China": 2, "Russia": 1, "Ukraine": 1}  # France is bounded
-    text = analysis.format_date_coverage(df)
+    text = response_dates.format_date_coverage(df)
     assert text.splitlines()[0] == "Responses: 5; dated 0 (0%), bounded 1 (20%), neither 4 (80%)."
     assert "  A1-01  Russia: 'Lundi' cannot be anchored." in text.splitlines()
     assert "A1-05" not in text
@@ -402,16 +402,16 @@ def test_real_qualifier_and_stance_conflicts(real: pd.DataFrame) -> None:
 
 
 def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None:
-    ref = analysis.reference_date(real)
+    ref = response_dates.reference_date(real)
     assert ref == pd.Timestamp("2024-10-18")
-    assert analysis.reference_claims(real, ref)[0] == "A003-01"
-    timing = analysis.response_timing(real, ref)
-    first = analysis.first_responses(timing).set_index("claimant_group")
+    assert response_dates.reference_claims(real, ref)[0] == "A003-01"
+    timing = response_dates.response_timing(real, ref)
+    first = response_dates.first_responses(timing).set_index("claimant_group")
     assert first.loc["NATO", "claim_ids"].startswith("A003-08")  # cannot_confirm, 18 October
     assert first.loc["North Korea", "days_after_reference"] == 3
     n_responses = int((real["kind"] == "response").sum())
-    bounded = analysis.bounded_responses(real, ref)
-    undated = analysis.undated_responses(real)["n_undated"].sum()
+    bounded = response_dates.bounded_responses(real, ref)
+    undated = response_dates.undated_responses(real)["n_undated"].sum()
     assert len(timing) + len(bounded) + undated == n_responses  # each once: dated, bounded or not
-    coverage = analysis.date_coverage(real).set_index("status")["responses"]
+    coverage = response_dates.date_coverage(real).set_index("status")["responses"]
     assert coverage.to_dict() == {"dated": len(timing), "bounded": len(bounded), "undated": undated}

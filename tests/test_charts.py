@@ -11,7 +11,18 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from troopclaims import analysis, charts, contract, fonts, load, process, tables
+from troopclaims import (
+    analysis,
+    charts,
+    contract,
+    fonts,
+    load,
+    process,
+    response_dates,
+    svgout,
+    tables,
+    timing_chart,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +34,7 @@ def data() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _all_charts(claims: pd.DataFrame, articles: pd.DataFrame) -> dict[str, Figure]:
-    ref = analysis.reference_date(claims)
+    ref = response_dates.reference_date(claims)
     ids = list(articles["article_id"])
     return {
         "by_source": charts.estimates_by_source(claims, articles),
@@ -37,10 +48,10 @@ def _all_charts(claims: pd.DataFrame, articles: pd.DataFrame) -> dict[str, Figur
 
 def _timing_chart(claims: pd.DataFrame, ref: pd.Timestamp) -> Figure:
     """The timing chart as the notebook draws it."""
-    return charts.response_timing(
-        analysis.response_timing(claims, ref),
-        analysis.bounded_responses(claims, ref),
-        analysis.undated_reasons(claims),
+    return timing_chart.response_timing(
+        response_dates.response_timing(claims, ref),
+        response_dates.bounded_responses(claims, ref),
+        response_dates.undated_reasons(claims),
         ref,
         "ref",
     )
@@ -79,7 +90,7 @@ def test_undated_and_other_units_are_shown_not_dropped(data) -> None:
     assert "undated" in text
     assert "A000-01" in text and "A003-03" in text  # brigade figures, named in the note
     mpl.pyplot.close(fig)
-    fig = _timing_chart(claims, analysis.reference_date(claims))
+    fig = _timing_chart(claims, response_dates.reference_date(claims))
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     responded = set(analysis.responses(claims)["claimant_group"].astype(str))
     assert set(labels) == responded  # every group with a response has a lane, undated or not
@@ -89,17 +100,17 @@ def test_undated_and_other_units_are_shown_not_dropped(data) -> None:
 def test_svg_is_vector_at_the_report_width_and_byte_stable(data) -> None:
     claims, articles = data
     for name in ("by_source", "timing"):
-        first = charts.svg_bytes(_all_charts(claims, articles)[name])
-        second = charts.svg_bytes(_all_charts(claims, articles)[name])
+        first = svgout.svg_bytes(_all_charts(claims, articles)[name])
+        second = svgout.svg_bytes(_all_charts(claims, articles)[name])
         assert first == second, name
         root = ET.fromstring(first)
-        assert root.get("width") == str(round(charts.WIDTH_IN * charts.CSS_PX_PER_IN))
+        assert root.get("width") == str(round(charts.WIDTH_IN * svgout.CSS_PX_PER_IN))
         assert root.get("role") == "img"
-        assert root[0].tag == f"{{{charts.SVG_NS}}}title" and root[0].text == (
+        assert root[0].tag == f"{{{svgout.SVG_NS}}}title" and root[0].text == (
             _all_charts(claims, articles)[name].get_suptitle()
         )
-        assert not root.findall(f".//{{{charts.SVG_NS}}}image")  # nothing rasterised
-        assert not root.findall(f".//{{{charts.SVG_NS}}}text")  # glyphs as paths
+        assert not root.findall(f".//{{{svgout.SVG_NS}}}image")  # nothing rasterised
+        assert not root.findall(f".//{{{svgout.SVG_NS}}}text")  # glyphs as paths
         mpl.pyplot.close("all")
 
 
@@ -107,7 +118,7 @@ def test_a_dollar_sign_in_data_is_not_mathtext() -> None:
     fig = charts.coverage(
         pd.DataFrame({"A1": [1]}, index=pd.Index(["$x$ · concern"], name="key")), "T"
     )
-    charts.svg_bytes(fig)  # would raise or render math with parse_math on
+    svgout.svg_bytes(fig)  # would raise or render math with parse_math on
     assert "$x$ · concern" in _texts(fig)
     mpl.pyplot.close(fig)
 
@@ -133,7 +144,7 @@ def test_table_escapes_markup_and_keeps_long_quotes(monkeypatch) -> None:
 def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("IPython.display.display", lambda obj: None)
     fig = charts.coverage(pd.DataFrame({"A1": [1]}, index=pd.Index(["k"], name="key")), "T")
-    charts.show(fig, "cov", tmp_path)
+    svgout.show(fig, "cov", tmp_path)
     tables.table(pd.DataFrame({"a": [1]}), "tab", tmp_path)
     assert (tmp_path / "cov.svg").read_bytes().startswith(b"<svg ")
     assert (tmp_path / "tab.csv").read_text() == "a\n1\n"
@@ -147,7 +158,7 @@ def test_a_hangul_label_is_drawn_without_a_missing_glyph() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
         fig.canvas.draw()
-        data = charts.svg_bytes(fig)
+        data = svgout.svg_bytes(fig)
     assert data.startswith(b"<svg ")
     assert list(fonts.chart_families()) == ["DejaVu Sans", "NanumGothic"]
     assert fig.texts[0].get_fontfamily() == ["DejaVu Sans", "NanumGothic"]
@@ -156,9 +167,9 @@ def test_a_hangul_label_is_drawn_without_a_missing_glyph() -> None:
 
 def test_latin_only_charts_are_byte_identical_with_the_fallback_font(data, monkeypatch) -> None:
     """Naming NanumGothic after DejaVu Sans changes no byte of a chart without Hangul."""
-    with_fallback = {k: charts.svg_bytes(f) for k, f in _all_charts(*data).items()}
+    with_fallback = {k: svgout.svg_bytes(f) for k, f in _all_charts(*data).items()}
     monkeypatch.setattr(fonts, "chart_families", lambda: ("sans-serif",))  # matplotlib's default
-    assert {k: charts.svg_bytes(f) for k, f in _all_charts(*data).items()} == with_fallback
+    assert {k: svgout.svg_bytes(f) for k, f in _all_charts(*data).items()} == with_fallback
     mpl.pyplot.close("all")
 
 
@@ -179,7 +190,7 @@ def test_a_hangul_label_without_a_hangul_font_is_an_error_naming_the_package(
 ) -> None:
     fig = charts.coverage(pd.DataFrame({"A902": [1, 1]}, index=HANGUL_KEYS), "Coverage")
     with pytest.raises(fonts.MissingFontError) as info:
-        charts.svg_bytes(fig)
+        svgout.svg_bytes(fig)
     message = str(info.value)
     assert message.startswith("no font for the Hangul text in the chart: 북 (U+BD81)")
     assert "install koreanize-matplotlib (PyPI, in requirements.lock)" in message
@@ -240,10 +251,11 @@ def timing_claims() -> pd.DataFrame:
 
 def _timing_parts(claims: pd.DataFrame) -> tuple:
     ref = pd.Timestamp("2024-10-18")
-    timing = analysis.response_timing(claims, ref)
-    bounded = analysis.bounded_responses(claims, ref)
-    undated = analysis.undated_reasons(claims)
-    return timing, bounded, undated, charts.response_timing(timing, bounded, undated, ref, "ref")
+    timing = response_dates.response_timing(claims, ref)
+    bounded = response_dates.bounded_responses(claims, ref)
+    undated = response_dates.undated_reasons(claims)
+    fig = timing_chart.response_timing(timing, bounded, undated, ref, "ref")
+    return timing, bounded, undated, fig
 
 
 def _gids(fig: Figure, prefix: str) -> list:
@@ -309,7 +321,7 @@ def test_marks_within_a_lane_do_not_overlap(timing_claims: pd.DataFrame) -> None
 def test_real_timing_marks_do_not_overlap(data) -> None:
     """South Korea's day-0 responses used to be drawn on top of each other."""
     claims, _ = data
-    fig = _timing_chart(claims, analysis.reference_date(claims))
+    fig = _timing_chart(claims, response_dates.reference_date(claims))
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
     marks = [_extent(ax, a, renderer) for a in (*_gids(fig, "claim-"), *_gids(fig, "bound-"))]
@@ -322,13 +334,13 @@ def test_every_svg_mark_has_an_escaped_tooltip_naming_its_claim(
     timing_claims: pd.DataFrame,
 ) -> None:
     timing, bounded, _, fig = _timing_parts(timing_claims)
-    svg = charts.svg_bytes(fig)
+    svg = svgout.svg_bytes(fig)
     assert b"<script" not in svg and b"&lt;script&gt;alert('x')&lt;/script&gt; &amp;" in svg
     root = ET.fromstring(svg)
     titles = {}
-    for group in root.iter(f"{{{charts.SVG_NS}}}g"):
+    for group in root.iter(f"{{{svgout.SVG_NS}}}g"):
         first = group[0] if len(group) else None
-        if first is not None and first.tag == f"{{{charts.SVG_NS}}}title":
+        if first is not None and first.tag == f"{{{svgout.SVG_NS}}}title":
             titles[group.get("id").split("-", 1)[1]] = first.text
     for claim_id in timing["claim_id"]:
         assert titles[f"claim-{claim_id}"].startswith(f"{claim_id} · someone (South Korea)")
@@ -344,7 +356,7 @@ def test_every_svg_mark_has_an_escaped_tooltip_naming_its_claim(
     assert "A2-04: Not dated in the article." in titles["undated-3"]
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
-    assert charts.svg_bytes(_timing_parts(timing_claims)[-1]) == svg
+    assert svgout.svg_bytes(_timing_parts(timing_claims)[-1]) == svg
     mpl.pyplot.close("all")
 
 
@@ -385,12 +397,12 @@ def test_no_legend_covers_an_axes_its_title_or_its_tick_labels(data) -> None:
 
 def test_every_estimate_marker_has_a_tooltip_naming_its_claim(data) -> None:
     claims, articles = data
-    svg = charts.svg_bytes(charts.estimates_by_source(claims, articles))
+    svg = svgout.svg_bytes(charts.estimates_by_source(claims, articles))
     root = ET.fromstring(svg)
     titles = {
         g.get("id").split("-", 1)[1]: g[0].text
-        for g in root.iter(f"{{{charts.SVG_NS}}}g")
-        if len(g) and g[0].tag == f"{{{charts.SVG_NS}}}title"
+        for g in root.iter(f"{{{svgout.SVG_NS}}}g")
+        if len(g) and g[0].tag == f"{{{svgout.SVG_NS}}}title"
     }
     for row in analysis.estimates(claims).itertuples():
         title = titles[f"claim-{row.claim_id}"]

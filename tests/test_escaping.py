@@ -3,7 +3,7 @@
 Validation refuses these payloads in a drop (tests/test_bans.py); this is the second line: were
 one to reach the report (a value the bans do not know, a file name, a parameter), the report
 must still escape it. The page is built the way ``make report`` builds it, cheaply: the
-notebooks' own display helpers (``tables.table``, ``charts.show``) produce the outputs, IPython's
+notebooks' own display helpers (``tables.table``, ``svgout.show``) produce the outputs, IPython's
 formatter turns them into notebook outputs as a kernel would, and ``report.combine`` and
 ``report.render_html`` make the page. The same page is built with plain text in place of every
 payload: both must have exactly the same tags and attribute names.
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from test_bans import FORMULAS, MARKUP, NAME_CONTROLS
 
-from troopclaims import charts, provenance, report, tables
+from troopclaims import provenance, report, svgout, tables
 
 ANSI = ["\x1b[31m", "\x1b[1;4m", "\x1b]8;;https://example.invalid\x1b\\", "\x1b[2J", "\x1b[0m"]
 # What a payload could be, were it in a cell, a printed line, a chart title, a file name or
@@ -99,7 +99,7 @@ def _outputs(monkeypatch: pytest.MonkeyPatch, cells: list[str], title: str) -> l
     fig, ax = plt.subplots(figsize=(2, 1))
     ax.plot([0, 1], [0, 1])
     fig.suptitle(title)
-    charts.show(fig)
+    svgout.show(fig)
     formatter = DisplayFormatter()
     outputs = []
     for obj in shown:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from test_analysis import claims_frame, estimate, response
 
-from troopclaims import analysis, findings, load, process
+from troopclaims import analysis, findings, load, process, response_dates
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_real_first_responses_come_from_the_dated_responses(real) -> None:
     earliest = analysis.responses(real)["statement_date"].min()
     assert f"came on {earliest.day} {earliest:%B %Y}" in first.text
     assert "NATO (“Mark Rutte, secrétaire général de l’OTAN”) could not confirm" in first.text
-    undated = analysis.undated_responses(real)["n_undated"].sum()
+    undated = response_dates.undated_responses(real)["n_undated"].sum()
     assert (
         f"{undated} of the {len(analysis.responses(real))} responses have no date"
         in (rest or [first])[-1].text

@@ -105,7 +105,7 @@ def test_images_are_embedded_and_nothing_is_loaded_from_the_network(html: str) -
 
 @pytest.mark.slow
 def test_no_code_and_data_text_is_escaped(html: str) -> None:
-    for code in ("charts.show(", "tables.table(", "import ", "In&nbsp;[", "Out["):
+    for code in ("svgout.show(", "tables.table(", "import ", "In&nbsp;[", "Out["):
         assert code not in html
     assert "&lt;script&gt;alert(" in html  # the fixture quote, shown as text
     assert "<b>not bold</b>" not in html

@@ -3,24 +3,19 @@
 Every chart has a title, labelled axes, a legend and a source note naming the claims it draws;
 colours come from the Okabe-Ito palette (safe for colour-blind readers) and every colour is
 doubled by a marker shape or a text label, so the charts survive grey-scale printing too.
-Figures are embedded as inline SVG at their physical width (``svg_bytes``): vector on paper, a
-<title> tooltip on each mark in a browser, identical bytes from identical data (no timestamps,
-ids from a fixed salt and the content).
+The house style (``styled``, ``new_figure``, ``source_note``, ``ids_note``, ``claim_tooltip``,
+``stance_style``) lives here with the estimate and coverage charts; the response-timing chart,
+the most intricate, has its own room (``timing_chart``) on the same style. Drawing is the only
+concern: a chart tags its marks with ``svgout.tooltip``, and ``svgout`` turns the figure into
+deterministic inline SVG (vector on paper, a <title> tooltip on each mark in a browser,
+identical bytes from identical data).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import io
-import re
 import textwrap
-import warnings
-import weakref
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import ParamSpec
 
 import matplotlib as mpl
@@ -29,15 +24,13 @@ import pandas as pd
 mpl.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from troopclaims import analysis, atomic, contract, fonts
+from troopclaims import analysis, contract, fonts, svgout
 
 DPI = 200
 WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
-CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
 
 # Okabe & Ito (2008), without yellow, which vanishes on white paper.
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -78,7 +71,7 @@ def stance_style(stance: str) -> tuple[str, str]:
     return OKABE_ITO[i % len(OKABE_ITO)], MARKERS[(i // len(OKABE_ITO)) % len(MARKERS)]
 
 
-def _styled(chart: Callable[P, Figure]) -> Callable[P, Figure]:
+def styled(chart: Callable[P, Figure]) -> Callable[P, Figure]:
     """Run a chart function under the house style, in the report's fonts.
 
     rcParams are read when each artist is created, not when the figure is, so the whole
@@ -95,12 +88,12 @@ def _styled(chart: Callable[P, Figure]) -> Callable[P, Figure]:
     return wrapper
 
 
-def _new_figure(height_in: float, **kwargs) -> tuple[Figure, object]:
-    """A figure at the report's width (call inside a ``_styled`` chart)."""
+def new_figure(height_in: float, **kwargs) -> tuple[Figure, object]:
+    """A figure at the report's width (call inside a ``styled`` chart)."""
     return plt.subplots(figsize=(WIDTH_IN, height_in), **kwargs)
 
 
-def _source_note(fig: Figure, text: str, axis_in: float = 0.45) -> None:
+def source_note(fig: Figure, text: str, axis_in: float = 0.45) -> None:
     """The small print under a chart: where the data comes from, which claims it draws.
 
     The bottom margin grows with the note's wrapped lines (a bigger drop names more claims),
@@ -112,12 +105,22 @@ def _source_note(fig: Figure, text: str, axis_in: float = 0.45) -> None:
     fig.subplots_adjust(bottom=min(0.45, (0.15 + axis_in + 0.11 * lines) / fig.get_figheight()))
 
 
-def _ids_note(ids: list[str], limit: int = 60) -> str:
+def ids_note(ids: list[str], limit: int = 60) -> str:
     """Claim ids for a source note, shortened past ``limit`` so a big drop stays legible."""
     ids = sorted(ids)
     if len(ids) <= limit:
         return ", ".join(ids)
     return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"
+
+
+QUOTE_CHARS = 180  # a tooltip's quote, shortened at a word
+
+
+def claim_tooltip(row: pd.Series | dict, when: str) -> str:
+    """A mark's tooltip: claim id, claimant, stance, date and how it is known, the quote."""
+    quote = textwrap.shorten(str(row["quote"]), QUOTE_CHARS, placeholder=" …")
+    who = f"{row['claimant']} ({row['claimant_group']}), {row['category']}"
+    return f"{row['claim_id']} · {who}\n{when}\n«{quote}»"
 
 
 def _dodge(n: int, step: float) -> list[float]:
@@ -128,7 +131,7 @@ def _dodge(n: int, step: float) -> list[float]:
 # --- 1. Troop estimates by source ------------------------------------------------------------
 
 
-@_styled
+@styled
 def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     """Every troop figure each article reports, coloured by framing, shaped by qualifier.
 
@@ -140,7 +143,7 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     units = [u for u in contract.UNITS if (est["unit"] == u).any()] or ["soldiers"]
     ratios = [4 if u == "soldiers" else 1.3 for u in units]
     height = 1.0 + 0.55 * max(len(art_ids), 1) + 0.9
-    fig, axes = _new_figure(height, ncols=len(units), sharey=True, width_ratios=ratios)
+    fig, axes = new_figure(height, ncols=len(units), sharey=True, width_ratios=ratios)
     axes = [axes] if len(units) == 1 else list(axes)
     for ax, unit in zip(axes, units, strict=True):
         sub = est[est["unit"] == unit]
@@ -154,10 +157,10 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     fig.suptitle(
         "Troop estimates by source: the same figures, framed differently", x=0.01, ha="left"
     )
-    _source_note(
+    source_note(
         fig,
         "Source: troopclaims curated claims (troop_estimate rows); labels are claim numbers "
-        f"within each article. Claims: {_ids_note(list(est['claim_id']))}.",
+        f"within each article. Claims: {ids_note(list(est['claim_id']))}.",
     )
     top = max(0.72, 1 - 1.35 / height)  # the legend keeps its inches as articles add rows
     left = _left_for_tick_labels(fig, axes[0], 0.09)
@@ -273,12 +276,12 @@ def _estimate_point(ax, x: float, y: float, row) -> None:
         zorder=3,
     )
     fields = row._asdict()
-    when = f"{analysis._iso(row.statement_date) or 'undated'} (date {row.date_basis})"
+    when = f"{analysis.iso_date(row.statement_date) or 'undated'} (date {row.date_basis})"
     figure = analysis.format_figure(row.figure, row.unit, row.qualifier)
-    tooltip(point, f"claim-{row.claim_id}", _claim_tooltip(fields, f"{figure}; {when}"))
+    svgout.tooltip(point, f"claim-{row.claim_id}", claim_tooltip(fields, f"{figure}; {when}"))
 
 
-@_styled
+@styled
 def estimates_over_time(claims: pd.DataFrame) -> Figure:
     """Soldier figures by the date they were stated, undated ones in their own panel.
 
@@ -291,14 +294,14 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     undated = analysis.undated_estimates(claims)
     soldiers_dated = dated[dated["unit"] == "soldiers"]
     soldiers_undated = undated[undated["unit"] == "soldiers"]
-    fig, (ax, ax_u) = _new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
+    fig, (ax, ax_u) = new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
     x_lo, x_hi = _day_limits(soldiers_dated["statement_date"])
     _timeline_points(ax, soldiers_dated, x_lo, x_hi)
     _timeline_axes(ax, soldiers_dated, soldiers_undated, x_lo, x_hi)
     _undated_strip(ax_u, soldiers_undated)
     _estimate_legend(fig, _estimate_handles(est), ncols=5, top=0.935)
     fig.suptitle("Estimates over time: what was reported when, and by whom", x=0.01, ha="left")
-    _source_note(
+    source_note(
         fig,
         "Source: troopclaims curated claims (troop_estimate rows). x is the date a figure was "
         "stated, not the date it refers to. Undated: estimates whose article supports no "
@@ -396,7 +399,7 @@ def _other_units_note(other_units: pd.DataFrame) -> str:
         return ""
     return (
         " Brigade figures are another unit and not plotted: "
-        f"{_ids_note(list(other_units['claim_id']))}."
+        f"{ids_note(list(other_units['claim_id']))}."
     )
 
 
@@ -438,357 +441,10 @@ def _undated_strip(ax, undated: pd.DataFrame) -> None:
         ax.text(0, 0.5, "none", transform=ax.get_xaxis_transform(), ha="center")
 
 
-# --- 3. Response timing ----------------------------------------------------------------------
-
-# Heights of a lane's sub-rows, in inches: the tallest mark on the sub-row and a little air. A
-# first-response ring is 0.16 in across, a marker 0.09 in, a bounded band and its caps 0.08 in.
-# Tight enough that the real corpus (34 bounded responses) fits an A4 page.
-RING_ROW_IN, MARK_ROW_IN, BAND_ROW_IN = 0.18, 0.14, 0.09
-LANE_PAD_IN = 0.05  # above and below each lane's sub-rows
-MARK_RADIUS_IN = 0.1  # half the widest mark (the first-response ring) plus air, for dodging
-MAIN_AXIS_SHARE = 4 / 5.2  # the lanes' share of the axes' width (width_ratios 4:1, wspace)
-TIMING_LEFT, TIMING_RIGHT = 0.2, 0.98
-QUOTE_CHARS = 180  # a tooltip's quote, shortened at a word
+# --- 3. Coverage -----------------------------------------------------------------------------
 
 
-@_styled
-def response_timing(
-    timing: pd.DataFrame,
-    bounded: pd.DataFrame,
-    undated: pd.DataFrame,
-    reference: pd.Timestamp,
-    reference_label: str,
-) -> Figure:
-    """Every claimant group that responded gets a lane: dated marks, bounded intervals, the rest
-    counted beside it.
-
-    Colour and shape give the stance; a hollow marker means the date is inferred rather than
-    stated; a thin line spans a coarse date (week ±3 days, month = whole month); a black ring
-    marks each group's first dated response. A response known only to lie between two dates is
-    a wide pale band with end caps; an open side runs to the axis edge as an arrow. Marks that
-    would overlap are dodged onto sub-rows of their lane. The right panel counts the responses
-    with neither date nor bound (the report lists them with reasons), so no group disappears.
-    """
-    groups = _group_order(timing, bounded, undated)
-    x_lo, x_hi = _lag_limits(timing, bounded)
-    days_per_in = (x_hi - x_lo) / (WIDTH_IN * (TIMING_RIGHT - TIMING_LEFT) * MAIN_AXIS_SHARE)
-    marks = _lane_marks(timing, bounded, x_lo, x_hi, MARK_RADIUS_IN * days_per_in)
-    lanes, ys = _lanes(marks, groups)
-    note = _timing_note(timing, bounded, undated)
-    note_in = 0.6 + 0.11 * len(textwrap.wrap(note, width=135))
-    handles = _timing_handles(timing, bounded)
-    top_in = 0.45 + 0.17 * -(-len(handles) // 4) + 0.1
-    lanes_in = sum(height for _y, height in lanes.values())
-    height = top_in + lanes_in + note_in
-    fig, (ax, ax_u) = _new_figure(height, ncols=2, sharey=True, width_ratios=[4, 1])
-    for mark, y in zip(marks.itertuples(), ys, strict=True):
-        if mark.kind == analysis.DATED:
-            _response_point(ax, timing.loc[mark.index], y)
-        else:
-            _bounded_interval(ax, bounded.loc[mark.index], y, x_lo, x_hi)
-    _lag_axes(ax, lanes, reference, reference_label, x_lo, x_hi)
-    _undated_counts(ax_u, undated, lanes)
-    fig.legend(
-        handles=handles,
-        loc="upper center",
-        ncols=4,
-        frameon=False,
-        bbox_to_anchor=(0.5, 1 - 0.4 / height),
-        fontsize=7,
-    )
-    fig.suptitle("Response timing: who responded how, and how soon", x=0.01, ha="left")
-    _source_note(fig, note)
-    fig.subplots_adjust(top=1 - top_in / height, left=TIMING_LEFT, right=TIMING_RIGHT, wspace=0.05)
-    return fig
-
-
-def _timing_note(timing: pd.DataFrame, bounded: pd.DataFrame, undated: pd.DataFrame) -> str:
-    """The timing chart's source note: how to read it and every claim id, by how it is dated."""
-    return (
-        "Source: troopclaims curated claims (response rows). Filled marker: date stated in the "
-        "article; hollow: inferred. Band: a date known only to lie between bounds (an arrow "
-        f"means no bound on that side). Dated: {_ids_note(list(timing['claim_id']))}. "
-        f"Bounded: {_ids_note(list(bounded['claim_id'])) or 'none'}. Neither (counted right, "
-        f"listed with reasons in the report): {_ids_note(list(undated['claim_id'])) or 'none'}."
-    )
-
-
-def _group_order(timing: pd.DataFrame, bounded: pd.DataFrame, undated: pd.DataFrame) -> list[str]:
-    """Claimant groups top to bottom: by earliest placed response, then undated-only, by name.
-
-    Ordering by the first response (a date, else a bound) makes the chart read as a sequence of
-    reactions; groups with undated responses only go last, so no group with a response is left
-    off.
-    """
-    first = pd.concat(
-        [
-            timing.groupby("claimant_group", observed=True)["lag_days"].min(),
-            bounded.assign(at=bounded["lag_low"].fillna(bounded["lag_high"]).astype("float"))
-            .groupby("claimant_group", observed=True)["at"]
-            .min(),
-        ]
-    )
-    first.index = first.index.astype(str)
-    first = first.groupby(level=0).min()
-    placed = sorted(first.index, key=lambda g: (first[g], g))
-    return placed + sorted(set(undated["claimant_group"].astype(str)) - set(placed))
-
-
-def _lag_limits(timing: pd.DataFrame, bounded: pd.DataFrame) -> tuple[float, float]:
-    """The x range in days: every date and bound, day 0, and room for open-ended arrows."""
-    finite = [0, *timing["lag_low"], *timing["lag_high"]]
-    finite += [int(v) for v in (*bounded["lag_low"], *bounded["lag_high"]) if not pd.isna(v)]
-    lo, hi = min(finite) - 0.8, max(finite) + 0.8
-    if bounded["lag_high"].isna().any():
-        hi += 1.5  # an open upper side needs room to read as an arrow past the last date
-    if bounded["lag_low"].isna().any():
-        lo -= 1.5
-    return lo, hi
-
-
-def _lane_marks(
-    timing: pd.DataFrame, bounded: pd.DataFrame, x_lo: float, x_hi: float, radius: float
-) -> pd.DataFrame:
-    """Every mark to draw with its lane, x extent (days, marker size included) and sub-row.
-
-    Within a lane, marks are taken left to right and each goes on the first sub-row where it
-    overlaps nothing already placed (interval packing), so two responses on one day sit one
-    above the other instead of on top of each other.
-    """
-    rows = [
-        (
-            analysis.DATED,
-            i,
-            str(r.claimant_group),
-            r.claim_id,
-            min(r.lag_low, r.lag_days - radius),
-            max(r.lag_high, r.lag_days + radius),
-            RING_ROW_IN if r.first else MARK_ROW_IN,
-        )
-        for i, r in zip(timing.index, timing.itertuples(), strict=True)
-    ]
-    rows += [
-        (
-            analysis.BOUNDED,
-            i,
-            str(r.claimant_group),
-            r.claim_id,
-            x_lo if pd.isna(r.lag_low) else int(r.lag_low) - radius,
-            x_hi if pd.isna(r.lag_high) else int(r.lag_high) + radius,
-            BAND_ROW_IN,
-        )
-        for i, r in zip(bounded.index, bounded.itertuples(), strict=True)
-    ]
-    columns = ["kind", "index", "group", "claim_id", "x0", "x1", "height"]
-    marks = pd.DataFrame(rows, columns=columns)
-    marks = marks.sort_values(["group", "x0", "x1", "claim_id"]).reset_index(drop=True)
-    subrows = []
-    ends: dict[str, list[float]] = {}  # per lane, the right end of each sub-row so far
-    for mark in marks.itertuples():
-        lane = ends.setdefault(mark.group, [])
-        free = [k for k, end in enumerate(lane) if end < mark.x0]
-        k = free[0] if free else len(lane)
-        lane[k : k + 1] = [mark.x1]
-        subrows.append(k)
-    return marks.assign(subrow=subrows)
-
-
-def _lanes(
-    marks: pd.DataFrame, groups: list[str]
-) -> tuple[dict[str, tuple[float, float]], list[float]]:
-    """Each group's lane as (top, height) in inches from the top, and each mark's y centre.
-
-    A sub-row is as tall as its tallest mark (a ringed first response needs more room than a
-    band), so a lane of many bounded bands stays compact; a group with no mark (undated only)
-    gets a lane one band high.
-    """
-    rows = marks.groupby(["group", "subrow"])["height"].max() if len(marks) else pd.Series()
-    lanes, centres, top = {}, {}, 0.0
-    for group in groups:
-        y = top + LANE_PAD_IN
-        heights = rows[group] if group in rows.index.get_level_values(0) else pd.Series()
-        for subrow, height in heights.items():
-            centres[(group, subrow)] = y + height / 2
-            y += height
-        height = 2 * LANE_PAD_IN + max(float(heights.sum()), BAND_ROW_IN)
-        lanes[group] = (top, height)
-        top += height
-    return lanes, [centres[(m.group, m.subrow)] for m in marks.itertuples()]
-
-
-def _claim_tooltip(row: pd.Series | dict, when: str) -> str:
-    """A mark's tooltip: claim id, claimant, stance, date and how it is known, the quote."""
-    quote = textwrap.shorten(str(row["quote"]), QUOTE_CHARS, placeholder=" …")
-    who = f"{row['claimant']} ({row['claimant_group']}), {row['category']}"
-    return f"{row['claim_id']} · {who}\n{when}\n«{quote}»"
-
-
-def _response_point(ax, row: pd.Series, y: float) -> None:
-    """One dated response: a span for a coarse date, a ring if first, hollow if inferred.
-
-    The span (week or month precision) is drawn under the marker; the marker itself sits at
-    the date's best guess, so precision shows without hiding the point. The marker carries
-    the claim's tooltip in the SVG (``svg_bytes``).
-    """
-    colour, marker = stance_style(str(row["category"]))
-    if row["lag_high"] > row["lag_low"]:
-        ax.hlines(y, row["lag_low"], row["lag_high"], color=colour, linewidth=1.2, alpha=0.7)
-    if row["first"]:
-        ax.scatter(row["lag_days"], y, s=130, facecolor="none", edgecolor="black", lw=1.0)
-    point = ax.scatter(
-        row["lag_days"],
-        y,
-        s=40,
-        marker=marker,
-        facecolor="white" if row["inferred"] else colour,
-        edgecolor=colour,
-        linewidth=1.4,
-        zorder=3,
-    )
-    when = (
-        f"{analysis._iso(row['statement_date'])} ({row['date_precision']}), "
-        f"date {row['date_basis']}, day {int(row['lag_days'])}"
-    )
-    tooltip(point, f"claim-{row['claim_id']}", _claim_tooltip(row, when))
-
-
-def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) -> None:
-    """One bounded response: a pale band between its bounds, capped where a bound is known.
-
-    An open side runs to the axis edge and ends in an arrowhead, so 'on or after 18 October'
-    never reads as 'between 18 and 25 October'. A hollow stance marker sits on the known
-    bound (the earliest when both are known): the band is where the date may be.
-    """
-    colour, marker = stance_style(str(row["category"]))
-    low, high = row["lag_low"], row["lag_high"]
-    x0 = x_lo if pd.isna(low) else float(low)
-    x1 = x_hi if pd.isna(high) else float(high)
-    (band,) = ax.plot(
-        [x0, x1], [y, y], color=colour, linewidth=4, alpha=0.3, solid_capstyle="butt", zorder=2
-    )
-    for value, edge, arrow in ((low, x_lo, "<"), (high, x_hi, ">")):
-        if pd.isna(value):
-            ax.scatter(edge, y, s=35, marker=arrow, color=colour, lw=0, zorder=2)
-        else:
-            ax.scatter(float(value), y, s=30, marker="|", color=colour, lw=1.4, zorder=2)
-    anchor = float(low) if not pd.isna(low) else float(high)
-    ax.scatter(
-        anchor, y, s=26, marker=marker, facecolor="white", edgecolor=colour, lw=1.1, zorder=3
-    )
-    parts = []
-    if not pd.isna(low):
-        parts.append(f"on or after {analysis._iso(row['earliest_date'])} ({row['earliest_basis']})")
-    if not pd.isna(high):
-        parts.append(f"on or before {analysis._iso(row['latest_date'])} ({row['latest_basis']})")
-    anchor_id = row.get("anchor_claim_id")
-    if isinstance(anchor_id, str) and anchor_id:
-        parts.append(f"anchored on {anchor_id}")
-    tooltip(band, f"bound-{row['claim_id']}", _claim_tooltip(row, "; ".join(parts)))
-
-
-def _lag_axes(
-    ax,
-    lanes: dict[str, tuple[float, float]],
-    reference: pd.Timestamp,
-    label: str,
-    x_lo: float,
-    x_hi: float,
-) -> None:
-    """Day 0 as a dashed line, one tick per day, a lane per group separated by faint rules.
-
-    The x label names the reference event and its date, since every lag is counted from it;
-    the range always includes day 0, even when every response came later.
-    """
-    ax.axvline(0, color="#888888", linewidth=0.8, ls="--")
-    centres = [top + height / 2 for top, height in lanes.values()]
-    ax.set_yticks(centres, list(lanes))
-    bottom = sum(height for _top, height in lanes.values())
-    ax.set_ylim(max(bottom, BAND_ROW_IN), 0)
-    ax.set_xlabel(f"days after {reference:%d %b %Y} ({label})")
-    ax.set_xlim(x_lo, x_hi)
-    step = max(1, round((x_hi - x_lo) / 25))  # a tick a day, fewer when the range is long
-    ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(step))
-    for top, _height in list(lanes.values())[1:]:
-        ax.axhline(top, color="#e4e4e4", linewidth=0.6, zorder=0)
-
-
-def _undated_counts(ax, undated: pd.DataFrame, lanes: dict[str, tuple[float, float]]) -> None:
-    """The right panel: on each group's lane, how many of its responses have neither date nor
-    bound, with their ids and reasons as a tooltip.
-
-    They cannot sit on a time axis, but dropping them would understate a group's reaction; a
-    count on its lane keeps them in the picture, and the report lists them with reasons.
-    """
-    ax.set_xlabel("neither dated\nnor bounded")  # below, level with the day axis' label
-    ax.set_xlim(0, 1)
-    ax.set_xticks([])
-    ax.spines["bottom"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    by_group = dict(list(undated.groupby(undated["claimant_group"].astype(str))))
-    for i, (group, (top, height)) in enumerate(lanes.items()):
-        grp = by_group.get(group)
-        if grp is None:
-            continue
-        text = ax.text(
-            0.08, top + height / 2, f"{len(grp)} undated", va="center", fontsize=7, color="#333"
-        )
-        tip = "\n".join(f"{r.claim_id}: {r.reason}" for r in grp.itertuples())
-        tooltip(text, f"undated-{i}", f"{group}, neither dated nor bounded:\n{tip}")
-
-
-def _timing_handles(timing: pd.DataFrame, bounded: pd.DataFrame) -> list[Line2D]:
-    """Legend entries: the stances drawn (contract order), then the conventions in use.
-
-    A convention is explained only when the chart uses it (an 'open side' entry on a chart
-    with no bounded response would send the reader looking for one).
-    """
-    drawn = set(timing["category"].astype(str)) | set(bounded["category"].astype(str))
-    stances = [s for s in contract.CATEGORIES[analysis.RESPONSE] if s in drawn]
-    handles = [
-        Line2D([], [], ls="", marker=stance_style(s)[1], color=stance_style(s)[0], label=s)
-        for s in stances
-    ]
-    grey = {"color": "#555555", "mec": "#555555"}
-    band = {**grey, "lw": 4, "alpha": 0.3}
-    used = [
-        (
-            len(timing),
-            Line2D([], [], ls="", marker="o", mfc="white", **grey, label="date inferred"),
-        ),
-        (
-            len(timing),
-            Line2D(
-                [], [], ls="", marker="o", mfc="none", mec="black", ms=10, label="first response"
-            ),
-        ),
-        (
-            (timing["lag_high"] > timing["lag_low"]).any(),
-            Line2D([], [], color="#555555", lw=1.2, label="date precision (week, month)"),
-        ),
-        (
-            bounded[["lag_low", "lag_high"]].notna().all(axis=1).any(),
-            Line2D([], [], marker="|", ms=7, **band, label="bounded: between two dates"),
-        ),
-        (
-            bounded[["lag_low", "lag_high"]].isna().any(axis=1).any(),
-            Line2D(
-                [],
-                [],
-                marker=">",
-                mfc="#555555",
-                ms=5,
-                **band,
-                label="bounded, open side: arrow to the edge",
-            ),
-        ),
-    ]
-    return [*handles, *(handle for shown, handle in used if shown)]
-
-
-# --- 4. Coverage -----------------------------------------------------------------------------
-
-
-@_styled
+@styled
 def coverage(matrix: pd.DataFrame, title: str) -> Figure:
     """Which claim keys each article reports; single-source keys stand out in vermilion.
 
@@ -797,7 +453,7 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
     """
     n_rows = max(len(matrix), 1)
     height = 1.2 + 0.22 * n_rows + 0.3
-    fig, ax = _new_figure(height)
+    fig, ax = new_figure(height)
     n_sources = (matrix > 0).sum(axis=1)
     for i, key in enumerate(matrix.index):
         colour = SINGLE_SOURCE_COLOUR if n_sources[key] == 1 else MULTI_SOURCE_COLOUR
@@ -839,7 +495,7 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
         frameon=False,
     )
     fig.suptitle(title, x=0.01, ha="left")
-    _source_note(
+    source_note(
         fig,
         "Source: troopclaims curated claims. A row is a claim key: figure, unit and framing for "
         "estimates; claimant group and stance for responses. A number in a dot counts claims "
@@ -848,120 +504,3 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
     )
     fig.subplots_adjust(top=1 - 1.0 / height, left=0.36, right=0.9)
     return fig
-
-
-# --- Output ----------------------------------------------------------------------------------
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-# Text as glyph outlines ('path'): the SVG draws the same letters everywhere (Hangul included,
-# from the chart fonts' fallback) without depending on the reader's fonts; a fixed hash salt and
-# no date keep the bytes identical from identical data.
-SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "troopclaims"}
-SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-_URL_REF = re.compile(r"url\(#([^)]+)\)")
-
-_TOOLTIPS: weakref.WeakKeyDictionary[Figure, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def tooltip(artist: Artist, gid: str, text: str) -> None:
-    """Give ``artist`` the id ``gid`` and a tooltip: ``svg_bytes`` writes ``text`` as its <title>.
-
-    A <title> is the SVG's own tooltip: a browser shows it on hover with no script, and screen
-    readers read it. The artist must already be on a figure (drawn by an Axes method).
-    """
-    artist.set_gid(gid)
-    _TOOLTIPS.setdefault(artist.get_figure(root=True), {})[gid] = text
-
-
-@contextlib.contextmanager
-def _glyphs_checked(fig: Figure) -> Iterator[None]:
-    """Saving ``fig`` raises ``fonts.MissingFontError`` for a character no chart font has.
-
-    matplotlib would draw a box and warn; the error names the script and the package to install.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", r"Glyph \d+ .* missing from font", UserWarning)
-        try:
-            yield
-        except UserWarning as warning:
-            if fonts.glyph_of_warning(str(warning)) is None:
-                raise
-            raise fonts.MissingFontError(_missing_glyphs(fig, str(warning))) from None
-
-
-def svg_bytes(fig: Figure) -> bytes:
-    """The figure as an SVG: vector in the PDF, a <title> tooltip on every mark in the HTML.
-
-    Every id in the file is prefixed with a hash of its content, so several charts inlined in
-    one page never share an id; the root carries role="img" and the chart's title as <title>
-    (its accessible name) and a width and height in CSS pixels at the figure's physical size.
-    Tooltip text is set as element text, so the XML writer escapes whatever a quote holds.
-    """
-    buf = io.BytesIO()
-    with mpl.rc_context(SVG_RC), _glyphs_checked(fig):
-        fig.savefig(buf, format="svg", metadata=SVG_METADATA, facecolor="white")
-    raw = buf.getvalue()
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    root = ET.fromstring(raw)
-    prefix = "c" + hashlib.sha256(raw).hexdigest()[:8] + "-"
-    _prefix_ids(root, prefix)
-    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
-    for gid, text in sorted(_TOOLTIPS.get(fig, {}).items()):
-        if prefix + gid in by_id:
-            _add_title(by_id[prefix + gid], text)
-    _add_title(root, fig.get_suptitle() or "chart")
-    root.set("role", "img")
-    root.set("width", str(round(fig.get_figwidth() * CSS_PX_PER_IN)))
-    root.set("height", str(round(fig.get_figheight() * CSS_PX_PER_IN)))
-    return ET.tostring(root, encoding="unicode").encode("utf-8")
-
-
-def _prefix_ids(root: ET.Element, prefix: str) -> None:
-    """Prefix every id of the tree and every reference to one (href, url(#...))."""
-    href = f"{{{XLINK_NS}}}href"
-    for el in root.iter():
-        for name, value in el.attrib.items():
-            if name == "id":
-                el.set(name, prefix + value)
-            elif name in (href, "href") and value.startswith("#"):
-                el.set(name, "#" + prefix + value[1:])
-            elif "url(#" in value:
-                el.set(name, _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
-
-
-def _add_title(el: ET.Element, text: str) -> None:
-    """Insert ``text`` as ``el``'s first child <title> (SVG wants it first to name ``el``)."""
-    title = ET.Element(f"{{{SVG_NS}}}title")
-    title.text = text
-    el.insert(0, title)
-
-
-def _missing_glyphs(fig: Figure, warning: str) -> str:
-    """What matplotlib could not draw, for the whole figure, as ``fonts`` words it."""
-    text = "\n".join(t.get_text() for t in fig.findobj(mpl.text.Text))
-    families = fig.texts[0].get_fontfamily() if fig.texts else fonts.chart_families()
-    files = fonts.chart_font_files(families)
-    try:
-        fonts.assign(text, files, where="the chart")
-    except fonts.MissingFontError as err:
-        return str(err)
-    glyph = fonts.glyph_of_warning(warning) or "?"
-    return fonts.missing_message(glyph, text, [f for f, _ in files], "the chart")
-
-
-def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
-    """Display ``fig`` as inline SVG in a notebook and close it; save it as ``name``.svg if asked.
-
-    Shown as HTML holding the <svg> element, not as an image/svg+xml output: nbconvert turns
-    the latter into an <img> (and JupyterLab too), where tooltips do not work. Inline, the
-    report's HTML shows each mark's <title> on hover and WeasyPrint draws the chart as vector.
-    """
-    from IPython.display import HTML, display
-
-    data = svg_bytes(fig)
-    plt.close(fig)
-    if output_dir and name:
-        atomic.write_bytes(Path(output_dir) / f"{name}.svg", data)
-    display(HTML(f'<div class="tc-chart">{data.decode("utf-8")}</div>'))

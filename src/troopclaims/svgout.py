@@ -1,0 +1,146 @@
+"""Charts as deterministic inline SVG with <title> tooltips: how a figure leaves matplotlib.
+
+Drawing (``charts``) and output are separate concerns: a chart decides what to show, this module
+decides how it reaches the page. ``tooltip`` tags a mark while the chart is drawn; ``svg_bytes``
+writes the figure as SVG with text as glyph outlines, a <title> on every tagged mark (the
+browser's own tooltip, no script), ids prefixed by a content hash so several charts share a page,
+and no date or random salt, so identical data gives identical bytes; a character no chart font
+has raises ``fonts.MissingFontError`` instead of printing a box. ``show`` puts the SVG inline in
+a notebook (an <img> would lose the tooltips) and saves it atomically when asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import warnings
+import weakref
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from troopclaims import atomic, fonts
+
+CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+# Text as glyph outlines ('path'): the SVG draws the same letters everywhere (Hangul included,
+# from the chart fonts' fallback) without depending on the reader's fonts; a fixed hash salt and
+# no date keep the bytes identical from identical data.
+SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "troopclaims"}
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+_URL_REF = re.compile(r"url\(#([^)]+)\)")
+
+_TOOLTIPS: weakref.WeakKeyDictionary[Figure, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def tooltip(artist: Artist, gid: str, text: str) -> None:
+    """Give ``artist`` the id ``gid`` and a tooltip: ``svg_bytes`` writes ``text`` as its <title>.
+
+    A <title> is the SVG's own tooltip: a browser shows it on hover with no script, and screen
+    readers read it. The artist must already be on a figure (drawn by an Axes method).
+    """
+    artist.set_gid(gid)
+    _TOOLTIPS.setdefault(artist.get_figure(root=True), {})[gid] = text
+
+
+@contextlib.contextmanager
+def _glyphs_checked(fig: Figure) -> Iterator[None]:
+    """Saving ``fig`` raises ``fonts.MissingFontError`` for a character no chart font has.
+
+    matplotlib would draw a box and warn; the error names the script and the package to install.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", r"Glyph \d+ .* missing from font", UserWarning)
+        try:
+            yield
+        except UserWarning as warning:
+            if fonts.glyph_of_warning(str(warning)) is None:
+                raise
+            raise fonts.MissingFontError(_missing_glyphs(fig, str(warning))) from None
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as an SVG: vector in the PDF, a <title> tooltip on every mark in the HTML.
+
+    Every id in the file is prefixed with a hash of its content, so several charts inlined in
+    one page never share an id; the root carries role="img" and the chart's title as <title>
+    (its accessible name) and a width and height in CSS pixels at the figure's physical size.
+    Tooltip text is set as element text, so the XML writer escapes whatever a quote holds.
+    """
+    buf = io.BytesIO()
+    with mpl.rc_context(SVG_RC), _glyphs_checked(fig):
+        fig.savefig(buf, format="svg", metadata=SVG_METADATA, facecolor="white")
+    raw = buf.getvalue()
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(raw)
+    prefix = "c" + hashlib.sha256(raw).hexdigest()[:8] + "-"
+    _prefix_ids(root, prefix)
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    for gid, text in sorted(_TOOLTIPS.get(fig, {}).items()):
+        if prefix + gid in by_id:
+            _add_title(by_id[prefix + gid], text)
+    _add_title(root, fig.get_suptitle() or "chart")
+    root.set("role", "img")
+    root.set("width", str(round(fig.get_figwidth() * CSS_PX_PER_IN)))
+    root.set("height", str(round(fig.get_figheight() * CSS_PX_PER_IN)))
+    return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    """Prefix every id of the tree and every reference to one (href, url(#...))."""
+    href = f"{{{XLINK_NS}}}href"
+    for el in root.iter():
+        for name, value in el.attrib.items():
+            if name == "id":
+                el.set(name, prefix + value)
+            elif name in (href, "href") and value.startswith("#"):
+                el.set(name, "#" + prefix + value[1:])
+            elif "url(#" in value:
+                el.set(name, _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
+
+
+def _add_title(el: ET.Element, text: str) -> None:
+    """Insert ``text`` as ``el``'s first child <title> (SVG wants it first to name ``el``)."""
+    title = ET.Element(f"{{{SVG_NS}}}title")
+    title.text = text
+    el.insert(0, title)
+
+
+def _missing_glyphs(fig: Figure, warning: str) -> str:
+    """What matplotlib could not draw, for the whole figure, as ``fonts`` words it."""
+    text = "\n".join(t.get_text() for t in fig.findobj(mpl.text.Text))
+    families = fig.texts[0].get_fontfamily() if fig.texts else fonts.chart_families()
+    files = fonts.chart_font_files(families)
+    try:
+        fonts.assign(text, files, where="the chart")
+    except fonts.MissingFontError as err:
+        return str(err)
+    glyph = fonts.glyph_of_warning(warning) or "?"
+    return fonts.missing_message(glyph, text, [f for f, _ in files], "the chart")
+
+
+def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
+    """Display ``fig`` as inline SVG in a notebook and close it; save it as ``name``.svg if asked.
+
+    Shown as HTML holding the <svg> element, not as an image/svg+xml output: nbconvert turns
+    the latter into an <img> (and JupyterLab too), where tooltips do not work. Inline, the
+    report's HTML shows each mark's <title> on hover and WeasyPrint draws the chart as vector.
+    """
+    from IPython.display import HTML, display
+
+    data = svg_bytes(fig)
+    plt.close(fig)
+    if output_dir and name:
+        atomic.write_bytes(Path(output_dir) / f"{name}.svg", data)
+    display(HTML(f'<div class="tc-chart">{data.decode("utf-8")}</div>'))
