@@ -85,11 +85,12 @@ def test_real_first_responses_come_from_the_dated_responses(real) -> None:
     earliest = analysis.responses(real)["statement_date"].min()
     assert f"came on {earliest.day} {earliest:%B %Y}" in first.text
     assert "NATO (“Mark Rutte, secrétaire général de l’OTAN”) could not confirm" in first.text
+    status = response_dates.date_status(analysis.responses(real)).value_counts()
+    last = (rest or [first])[-1].text
+    total = len(analysis.responses(real))
+    assert f"{status[response_dates.BOUNDED]} of the {total} responses are known only" in last
     undated = response_dates.undated_responses(real)["n_undated"].sum()
-    assert (
-        f"{undated} of the {len(analysis.responses(real))} responses have no date"
-        in (rest or [first])[-1].text
-    )
+    assert f"and {undated} have no date the articles support, so they cannot" in last
 
 
 def test_real_single_source_counts_match_the_corroboration_table(real) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from troopclaims import analysis
+from troopclaims import analysis, response_dates
 
 # How an editor would say each framing of a figure ("12,000 soldiers ... as the total planned").
 FRAMING_PHRASES = {
@@ -288,13 +288,34 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
             )
         ]
         sentences.append(f"Then {_series(follow, '; ')}")
-    undated = len(resp) - len(dated)
-    if undated:  # said where the order is given: these responses are outside it
-        sentences[-1] += (
-            f"; {undated} of the {len(resp)} responses {'has' if undated == 1 else 'have'} no "
-            "date the articles support and cannot be placed in this order"
-        )
+    outside = _outside_the_order(resp)
+    if outside:  # said where the order is given: these responses are outside it
+        sentences[-1] += f"; {outside}"
     return [_finding("timing", f"{text}.") for text in sentences]
+
+
+def _outside_the_order(resp: pd.DataFrame) -> str:
+    """The responses the order above leaves out, as a clause: those only bounded (a date range
+    from the corpus, drawn as intervals in the timing chart) and those with neither date nor
+    bound, so a reader knows how much of the record the order covers."""
+    status = response_dates.date_status(resp).value_counts()
+    bounded = int(status.get(response_dates.BOUNDED, 0))
+    undated = int(status.get(response_dates.UNDATED, 0))
+    parts = []
+    if bounded:
+        parts.append(
+            f"{bounded} of the {len(resp)} responses {'is' if bounded == 1 else 'are'} known "
+            "only to fall within a range of dates"
+        )
+    if undated:
+        of_all = "" if bounded else f" of the {len(resp)} responses"
+        parts.append(
+            f"{undated}{of_all} {'has' if undated == 1 else 'have'} no date the articles support"
+        )
+    if not parts:
+        return ""
+    they = "it" if bounded + undated == 1 else "they"
+    return f"{' and '.join(parts)}, so {they} cannot be placed in this order"
 
 
 def _by_group(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
