@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from troopclaims import config
+from troopclaims import config, process, response_dates
 
 BIN = Path(sys.executable).parent
 TARGET_RATIO = 1.5
@@ -221,6 +221,8 @@ def main() -> None:
     measure(args.repeats)
     if args.breakdown:
         breakdown()
+    print("\nresponse dates in the report just built (what the timing chart can place):")
+    print(response_dates.format_date_coverage(process.read_processed()[0]))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import atomic, cli, config, ingest, load, process, validate
+from troopclaims import (
+    analysis,
+    atomic,
+    cli,
+    config,
+    ingest,
+    load,
+    process,
+    response_dates,
+    validate,
+)
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 N_CLAIMS = len(load.read_raw_claims(config.RAW_CLAIMS_CSV))
@@ -305,3 +315,17 @@ def test_validation_summaries_keep_a_bounded_history(tmp_path: Path, monkeypatch
     assert kept == ["candidate1", "candidate2"]
     assert len(list(config.VALIDATION_DIR.glob("drop-*.json"))) == 2
     assert (config.VALIDATION_DIR / "summary.html").is_file()
+
+
+def test_process_prints_which_responses_the_timing_chart_can_place(scratch_root: Path) -> None:
+    """After writing processed data, `troopclaims process` says how many responses are dated,
+    bounded or neither, and names each of the last with its reason (issue 11)."""
+    result = run_cli("process", root=scratch_root)
+    assert result.returncode == 0, result.stderr
+    claims, _ = process.read_processed(scratch_root / "data" / "processed")
+    status = response_dates.date_status(analysis.responses(claims)).value_counts()
+    assert f"Responses: {int(status.sum())}; dated {status[response_dates.DATED]} " in result.stdout
+    undated = response_dates.undated_reasons(claims)
+    assert len(undated) == status[response_dates.UNDATED] > 0
+    for claim_id in undated["claim_id"]:
+        assert f"  {claim_id}  " in result.stdout

@@ -115,7 +115,17 @@ def cmd_process(args: argparse.Namespace) -> int:
         return 1
     print(verdict_display.summary_line(report))
     print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
+    _print_date_coverage()
     return 0
+
+
+def _print_date_coverage() -> None:
+    """How many responses the timing chart can place (dated, bounded) and which it cannot, with
+    the reasons: the summary a curator checks after each change of dates, without the report."""
+    from troopclaims import process, response_dates
+
+    claims, _ = process.read_processed()
+    print(response_dates.format_date_coverage(claims))
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
