@@ -573,6 +573,15 @@ def test_a_variant_is_built_beside_the_canonical_report_which_stays_byte_identic
         ("validation.yml", "reports/validation/ is taken"),
         ("tab\there.yaml", "it holds a control character"),
         ("back\\slash.yaml", "it holds a path separator"),
+        ("Executed.yaml", "reports/Executed/ is taken"),  # the same folder where case folds
+        (
+            "report.html.yaml",
+            "only letters, digits, '-' and '_' make a folder name every system keeps apart",
+        ),  # would make reports/report.html/, named like the canonical file
+        (
+            "spa ce.yaml",
+            "only letters, digits, '-' and '_' make a folder name every system keeps apart",
+        ),
     ],
 )
 def test_a_params_file_whose_name_cannot_name_a_report_folder_is_refused(

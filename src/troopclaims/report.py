@@ -41,6 +41,9 @@ TEMPLATE_NAME = "report"
 REPORT_TITLE = "How the news reported North Korea's troop deployment to Russia (October 2024)"
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+# A variant's folder name: no dot (``report.html.yaml`` would make a folder named like the
+# canonical file), nothing a file system could fold together or treat specially.
+VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # --- Where a report goes ---------------------------------------------------------------------
@@ -86,7 +89,9 @@ def variant_name(params_file: Path) -> str:
         why = "it holds a path separator"
     elif any(unicodedata.category(c) == "Cc" for c in name):
         why = "it holds a control character"
-    elif name in config.RESERVED_REPORT_NAMES:
+    elif not VARIANT_NAME.fullmatch(name):
+        why = "only letters, digits, '-' and '_' make a folder name every system keeps apart"
+    elif name.casefold() in {n.casefold() for n in config.RESERVED_REPORT_NAMES}:
         why = f"reports/{name}/ is taken"
     else:
         return name
