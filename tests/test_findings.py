@@ -88,7 +88,13 @@ def test_real_first_responses_come_from_the_dated_responses(real) -> None:
     status = response_dates.date_status(analysis.responses(real)).value_counts()
     last = (rest or [first])[-1].text
     total = len(analysis.responses(real))
-    assert f"{status[response_dates.BOUNDED]} of the {total} responses are known only" in last
+    resp = analysis.responses(real)
+    rough = ((resp["statement_date"].notna()) & (resp["date_precision"] != "day")).sum()
+    assert f"{rough} of the {total} responses are dated only to the week or the month" in last
+    assert f"{status[response_dates.BOUNDED]} are known only to fall within a range" in last
+    # the order itself names only responses dated to the day
+    week = resp[resp["date_precision"] == "week"]["claim_id"]
+    assert not set(week) & {i for f in [first, *rest] for i in f.claim_ids}
     undated = response_dates.undated_responses(real)["n_undated"].sum()
     assert f"and {undated} have no date the articles support, so they cannot" in last
 

@@ -256,7 +256,9 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
     """Who responded first and when, from the dated responses; then who followed, and how
     many responses no date supports (they cannot be ordered, so the reader should know)."""
     resp = analysis.responses(claims)
-    dated = resp[resp["statement_date"].notna()]
+    # Only a day can be ordered by day: a response dated to the week ('shortly after') could be
+    # days before or after one dated to that day, so it is counted with those outside the order.
+    dated = resp[resp["statement_date"].notna() & (resp["date_precision"] == "day")]
     if dated.empty:
         if resp.empty:
             return []
@@ -295,27 +297,38 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
 
 
 def _outside_the_order(resp: pd.DataFrame) -> str:
-    """The responses the order above leaves out, as a clause: those only bounded (a date range
-    from the corpus, drawn as intervals in the timing chart) and those with neither date nor
-    bound, so a reader knows how much of the record the order covers."""
-    status = response_dates.date_status(resp).value_counts()
-    bounded = int(status.get(response_dates.BOUNDED, 0))
-    undated = int(status.get(response_dates.UNDATED, 0))
+    """The responses the order above leaves out, as a clause: those dated only to a week or a
+    month, those only bounded (a date range from the corpus, drawn as intervals in the timing
+    chart) and those with neither date nor bound, so a reader knows how much of the record the
+    order covers."""
+    status = response_dates.date_status(resp)
+    counts = status.value_counts()
+    rough = int(((status == response_dates.DATED) & (resp["date_precision"] != "day")).sum())
+    bounded = int(counts.get(response_dates.BOUNDED, 0))
+    undated = int(counts.get(response_dates.UNDATED, 0))
     parts = []
+    if rough:
+        parts.append(
+            f"{rough} of the {len(resp)} responses {'is' if rough == 1 else 'are'} dated only to "
+            "the week or the month"
+        )
+        bounded_of = ""
+    else:
+        bounded_of = f" of the {len(resp)} responses"
     if bounded:
         parts.append(
-            f"{bounded} of the {len(resp)} responses {'is' if bounded == 1 else 'are'} known "
-            "only to fall within a range of dates"
+            f"{bounded}{bounded_of} {'is' if bounded == 1 else 'are'} known only to fall within "
+            "a range of dates"
         )
     if undated:
-        of_all = "" if bounded else f" of the {len(resp)} responses"
+        of_all = "" if bounded or rough else f" of the {len(resp)} responses"
         parts.append(
             f"{undated}{of_all} {'has' if undated == 1 else 'have'} no date the articles support"
         )
     if not parts:
         return ""
-    they = "it" if bounded + undated == 1 else "they"
-    return f"{' and '.join(parts)}, so {they} cannot be placed in this order"
+    they = "it" if rough + bounded + undated == 1 else "they"
+    return f"{_series(parts)}, so {they} cannot be placed in this order"
 
 
 def _by_group(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
