@@ -29,7 +29,6 @@ from matplotlib.lines import Line2D
 
 from troopclaims import analysis, contract, fonts, svgout
 
-DPI = 200
 WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
 
 # Okabe & Ito (2008), without yellow, which vanishes on white paper.
@@ -56,7 +55,6 @@ STYLE = {
     "axes.grid": False,
     "text.parse_math": False,  # a '$' in a title or quote is text, not mathtext
     "figure.dpi": 100,
-    "savefig.dpi": DPI,
 }
 
 

@@ -356,8 +356,13 @@ class SharedKernel:
         import nbformat
         from nbclient import NotebookClient
 
-        cell = nbformat.v4.new_code_cell("%reset -f")
-        NotebookClient(nbformat.v4.new_notebook(cells=[cell]), km=self.km).execute()
+        # Figures a failed cell left open live in pyplot, not in the namespace: closed too.
+        cell = nbformat.v4.new_code_cell(
+            "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\n%reset -f"
+        )
+        client = NotebookClient(nbformat.v4.new_notebook(cells=[cell]), km=self.km)
+        client.execute()
+        client.kc.stop_channels()  # a client per reset: its sockets are not left open
 
     def close(self) -> None:
         """Shut the kernel down (now: nothing of it is kept)."""
