@@ -86,7 +86,7 @@ RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
 # What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
 PROCESS_SOURCES := $(foreach m,errors config contract problems quotes numbers atomic csvformat snapshot \
-  load completeness expectations verdict gxrun validate manifest process,src/troopclaims/$(m).py)
+  load completeness gx_custom expectations verdict gxrun validate manifest process,src/troopclaims/$(m).py)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
