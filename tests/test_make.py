@@ -130,7 +130,8 @@ def test_a_params_value_is_never_run(env: dict[str, str], tmp_path: Path) -> Non
     """PARAMS names the parameters file of a variant report (reports/NAME/): checked, then
     passed to `troopclaims report` as one argument, never run.
 
-    The file given holds no mapping, so the CLI refuses it (naming it) before any notebook runs.
+    The file's name (spaces, '$', backquotes) cannot name a report folder, so the CLI refuses it,
+    naming it verbatim, before any notebook runs.
     """
     odd = " ".join(v for k, v in PAYLOADS.items() if k not in ("newline", "option"))
     params = tmp_path / f"-params {odd}.yaml"
@@ -138,7 +139,10 @@ def test_a_params_value_is_never_run(env: dict[str, str], tmp_path: Path) -> Non
     result = make(env, "report", f"PARAMS={params}")
     assert result.returncode != 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert f"ERROR {params}: expected a mapping of parameter names\n" in result.stderr
+    assert (
+        f"ERROR parameters file {str(params)!r}: its name cannot name a report folder under "
+        "reports/ (only letters, digits, '-' and '_'" in result.stderr
+    )
     for name, value in payloads(env).items():
         result = make(env, "report", f"PARAMS={tmp_path / 'missing'} {value}")
         assert result.returncode != 0, name
