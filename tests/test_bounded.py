@@ -12,6 +12,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from troopclaims import cli, completeness, config, contract, validate, verdict, verdict_display
@@ -267,3 +268,27 @@ def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsy
     assert f"and {5000 - problems.MESSAGE_LIMIT} more (total 5000)" in out
     fields = len(contract.CLAIM_COLUMNS) + 1
     assert out.count(f"row has {fields} fields") == problems.MESSAGE_LIMIT
+
+
+def test_a_flag_rule_no_row_breaks_is_met_and_one_a_row_breaks_still_finds_it() -> None:
+    """Large frames run the helper-flag rules that hold on every row on zero rows (a fixed cost
+    each, saved): the verdict must not change, a flag holding one False is still found."""
+    from troopclaims import expectations, gxrun
+
+    rows = gxrun.NARROW_BATCHES_FROM_ROWS
+    broken = [True] * rows
+    broken[rows - 7] = False
+    frame = pd.DataFrame(
+        {
+            "_holds": pd.Series([True, None] * (rows // 2), dtype=object),
+            "_broken": pd.Series(broken, dtype=object),
+        }
+    )
+    rules = [
+        expectations.Rule(expectations._true("_holds"), "x", "holds"),
+        expectations.Rule(expectations._true("_broken"), "y", "broken"),
+    ]
+    held, failed = gxrun.run_rules("flags", frame, rules)
+    assert held.success and held.result["unexpected_count"] == 0
+    assert not failed.success and failed.result["unexpected_count"] == 1
+    assert failed.result["partial_unexpected_index_list"] == [rows - 7]
