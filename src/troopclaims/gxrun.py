@@ -139,6 +139,14 @@ def check_header(name: str, rule, header: list[str]) -> tuple[bool, dict[str, li
     return bool(res.success), mismatched
 
 
+def check(
+    table: str, frame: pd.DataFrame, source_frame: pd.DataFrame, rules: list
+) -> tuple[list[Problem], list[ExpectationOutcome], dict[RuleKey, int]]:
+    """Run ``rules`` on the prepared ``frame`` and locate what failed in ``source_frame``:
+    the one call validation makes per table (``run_rules`` then ``outcomes``)."""
+    return outcomes(table, frame, source_frame, rules, run_rules(table, frame, rules))
+
+
 def outcomes(
     table: str,
     frame: pd.DataFrame,

@@ -89,20 +89,10 @@ def validate_frames(
     known_ids = sorted({a for a in articles["article_id"] if a})
     normalised = {a: normalize_whitespace(t) for a, t in texts.items()}
     claim_rules = ex.claims_rules(known_ids, normalised)
-    art_problems, art_outcomes, art_unlisted = gxrun.outcomes(
-        "articles",
-        art_frame,
-        articles,
-        art_rules,
-        gxrun.run_rules("articles", art_frame, art_rules),
+    art_problems, art_outcomes, art_unlisted = gxrun.check(
+        "articles", art_frame, articles, art_rules
     )
-    cl_problems, cl_outcomes, cl_unlisted = gxrun.outcomes(
-        "claims",
-        claim_frame,
-        claims,
-        claim_rules,
-        gxrun.run_rules("claims", claim_frame, claim_rules),
-    )
+    cl_problems, cl_outcomes, cl_unlisted = gxrun.check("claims", claim_frame, claims, claim_rules)
     if unclaimed is None:
         unclaimed = completeness.empty_unclaimed()
     found = completeness.check_completeness(
