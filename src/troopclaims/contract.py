@@ -48,7 +48,27 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "latest_date",
     "latest_basis",
     "anchor_claim_id",
+    # The attribution as the article itself words it, when it contradicts the source the quote
+    # names (A003's 'Selon les renseignements russes' before a quotation of South Korea's NIS).
+    "article_attribution",
 )
+
+# The contract's versions: the columns each added to claims.csv. A file written to an earlier
+# version may leave out the columns added since (they read as empty), so a curator's template
+# keeps working when the contract grows; every column the file does have is checked as usual.
+CONTRACT_VERSION = 3
+COLUMNS_ADDED: dict[int, tuple[str, ...]] = {
+    2: ("earliest_date", "earliest_basis", "latest_date", "latest_basis", "anchor_claim_id"),
+    3: ("article_attribution",),
+}
+LATER_COLUMNS: frozenset[str] = frozenset(c for cols in COLUMNS_ADDED.values() for c in cols)
+
+
+def required_columns(expected: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of ``expected`` every file must have: all but those added by a later
+    version of the contract."""
+    return tuple(c for c in expected if c not in LATER_COLUMNS)
+
 
 # Optional, beside claims.csv: sentences that state a troop number on purpose left without a
 # claim, each with the curator's reason (the completeness check is silent about them).
@@ -235,8 +255,9 @@ URL_PATTERN = (
     r"\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]+\Z"
 )
 
-# Tag a curator puts at the start of `note` when the article itself errs (a mistranslated
-# attribution, say); the analysis lists every tagged claim as a recorded source error.
+# Tag a curator put at the start of `note` when the article itself errs, before the contract had
+# ``article_attribution``: still read from drops written then (a claim so tagged is a recorded
+# source error), no longer written.
 SOURCE_ERROR_TAG = "[source_error]"
 
 

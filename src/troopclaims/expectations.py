@@ -10,17 +10,14 @@ on pandas (importing this module imports them, which registers them with GX).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 import great_expectations.expectations as gxe
 import pandas as pd
-from babel import Locale, UnknownLocaleError
 
-from troopclaims import contract, load, numbers
+from troopclaims import contract, dating, load, numbers
 from troopclaims.gx_custom import (
     ExpectColumnPairValuesQuoteInArticle,
     ExpectColumnPairValuesToBeAllowedPair,
@@ -78,19 +75,18 @@ def _figure_where(raw: pd.DataFrame, unit: str) -> pd.Series:
     return pd.to_numeric(raw["figure"].where(valid), errors="coerce")
 
 
-def prepare_claims(
-    raw: pd.DataFrame,
-    article_dates: dict[str, str],
-    today: date,
-    article_languages: dict[str, str] | None = None,
-) -> pd.DataFrame:
+def prepare_claims(raw: pd.DataFrame, articles: pd.DataFrame, today: date) -> pd.DataFrame:
     """The frame GX validates: contract columns (empty -> None) plus derived helper columns.
 
-    ``article_dates`` maps article_id to its published_date (for the after-publication rule),
-    ``article_languages`` to its language (how the figure rule reads the quote).
-    ``_kind`` is ``kind`` when it is a known kind, else empty: the rules keyed on kind then skip
-    a row whose kind is misspelt, which the vocabulary rule already reports once.
+    ``articles`` (the raw articles frame) gives each claim's article date (the
+    after-publication rule and the derived bounds) and language (how the figure rule reads the
+    quote, which weekday names it knows). ``_kind`` is ``kind`` when it is a known kind, else
+    empty: the rules keyed on kind then skip a row whose kind is misspelt, which the
+    vocabulary rule already reports once.
     """
+    article_dates = dict(
+        zip(articles["article_id"], articles["published_date"].replace("", None), strict=True)
+    )
     df = _as_objects(raw[list(contract.CLAIM_COLUMNS)])
     df["_kind"] = df["kind"].where(df["kind"].isin(list(contract.KINDS)), None)
     df["_figure_present"] = _present(df["figure"])
@@ -105,11 +101,14 @@ def prepare_claims(
     df["_days_after_article"] = (statement - published).dt.days
     df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_estimate_figure"] = df["figure"].where(df["_kind"] == "troop_estimate", None)
-    df["_language"] = df["article_id"].map(article_languages or {})
+    df["_language"] = df["article_id"].map(
+        dict(zip(articles["article_id"], articles["language"], strict=True))
+    )
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
     _prepare_bounds(df, statement, published, today)
     _prepare_anchors(df, statement)
+    _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)))
     return df
 
 
@@ -139,76 +138,62 @@ def _prepare_bounds(
 
 def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> None:
     """Helper columns for anchor_claim_id, looked up among every claim validated together (the
-    existing data and the candidate drop): the anchor exists, is in another article, is dated,
-    and the dates inferred from it agree with its statement_date."""
+    existing data and the candidate drop): required with an inferred_other_article basis, and
+    naming a claim that exists (what the anchor gives is ``_prepare_evidence``'s)."""
     other = contract.INFERRED_OTHER_ARTICLE
     basis_cols = ("date_basis", *contract.CLAIM_BOUNDS.values())
     uses = pd.concat([df[c] == other for c in basis_cols], axis=1).any(axis=1)
     anchor = df["anchor_claim_id"]
     present = _present(anchor)
     df["_anchor_required"] = _flag(~(uses & ~present))
-    df["_anchor_unused"] = _flag(~(present & ~uses))
-
     # Looked up for the rows that name an anchor only (few, usually none): looking up every row
     # cost 5-6 s at 1M rows, all of it for empty cells.
     named = anchor[present]
     known = pd.Series(False, index=df.index)
-    anchor_article = pd.Series(None, index=df.index, dtype=object)
-    anchor_dt = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    df["_anchor_statement_date"] = pd.Series(None, index=df.index, dtype=object)
     if not named.empty:
-        # The claims named as anchors (tested against the few names, not the other way round),
-        # each by its first row: a duplicated id is its own rule's finding.
-        wanted = (df["claim_id"].isin(named.unique()) & df["claim_id"].notna()).to_numpy()
-        rows = pd.DataFrame(
-            {
-                "claim_id": df["claim_id"][wanted],
-                "article_id": df["article_id"][wanted],
-                "date": statement[wanted],
-                "text": df["statement_date"][wanted],
-            }
-        )
-        by_id = rows[~rows["claim_id"].duplicated()].set_index("claim_id")
-        known[present] = named.isin(by_id.index).to_numpy(dtype=bool)
-        anchor_article[present] = named.map(by_id["article_id"]).to_numpy(dtype=object)
-        anchor_dt[present] = pd.to_datetime(named.map(by_id["date"])).to_numpy()
-        df.loc[present, "_anchor_statement_date"] = named.map(by_id["text"]).to_numpy(object)
-    dated = known & anchor_dt.notna()
+        ids = df["claim_id"][df["claim_id"].isin(named.unique()) & df["claim_id"].notna()]
+        known[present] = named.isin(set(ids)).to_numpy(dtype=bool)
     df["_anchor_known"] = _flag(known, present)
-    df["_anchor_other_article"] = _flag(anchor_article != df["article_id"], known)
-    df["_anchor_dated"] = _flag(anchor_dt.notna(), known)
-    for bound, basis in contract.CLAIM_BOUNDS.items():
-        when = df[f"_{bound}_dt"]
-        applies = dated & (df[basis] == other) & when.notna()
-        df[f"_{bound}_is_anchor"] = _flag(when == anchor_dt, applies)
-    from_anchor = dated & (df["date_basis"] == other) & statement.notna()
-    df["_statement_after_anchor"] = _flag(statement >= anchor_dt, from_anchor)
-    df["_weekday_ok"] = _weekday_flags(df, statement, df["date_basis"] == other)
+    df["_anchor_is_known"] = known  # for _prepare_evidence
+    df["_weekday_ok"] = _weekday_flags(df, statement, (df["date_basis"] == other) & present)
 
 
-@cache
-def weekday_names(language: str) -> dict[str, int]:
-    """The language's weekday names (babel, CLDR wide forms, lower case) -> Python's weekday
-    number (0 = Monday). Abbreviations ('mar.') are left out: they are ordinary words too."""
-    try:
-        locale = Locale.parse(language)
-    except (ValueError, TypeError, UnknownLocaleError):
-        return {}
-    names: dict[str, int] = {}
-    for context in ("format", "stand-alone"):
-        for number, name in locale.days[context]["wide"].items():
-            names[name.lower()] = number
-    return names
-
-
-def named_weekdays(quote: str, language: str) -> set[int]:
-    """The weekdays a quote names ('Lundi, le porte-parole…' -> {0}), as Python numbers."""
-    text = quote.lower()
-    return {
-        number
-        for name, number in weekday_names(language).items()
-        if re.search(rf"(?<!\w){re.escape(name)}", text)
-    }
+def _prepare_evidence(
+    df: pd.DataFrame, statement: pd.Series, published: pd.Series, derived: dating.Derived
+) -> None:
+    """Helper columns that hold each typed date against what the evidence alone gives
+    (``dating``: the article's date, the anchor, the weekday): a typed value outside it is an
+    error, a typed bound looser than it a warning naming the tighter day."""
+    low, high = derived.evidence_earliest, derived.evidence_latest
+    known = df.pop("_anchor_is_known")
+    df["_anchor_bounds"] = _flag(derived.anchor_earliest.notna(), known & ~derived.anchor_loop)
+    df["_anchor_no_loop"] = _flag(~derived.anchor_loop, known)
+    s_low, s_high = dating.precision_interval(statement, df["date_precision"])
+    day = (df["date_precision"] == "day").to_numpy(bool)
+    # A typed day must lie inside; a week or month must at least meet the interval.
+    start, end = s_low.where(~day, statement), s_high.where(~day, statement)
+    inside = ~((low.notna() & (end < low)) | (high.notna() & (start > high)))
+    if day.any():
+        inside[day] = ~((low.notna() & (statement < low)) | (high.notna() & (statement > high)))[
+            day
+        ]
+    df["_statement_date_in_evidence"] = _flag(
+        inside, statement.notna() & (low.notna() | high.notna())
+    )
+    earliest, latest = df["_earliest_date_dt"], df["_latest_date_dt"]
+    df["_earliest_date_in_evidence"] = _flag(~(earliest > high), earliest.notna() & high.notna())
+    df["_latest_date_in_evidence"] = _flag(~(latest < low), latest.notna() & low.notna())
+    df["_earliest_not_looser"] = _flag(~(earliest < low), earliest.notna() & low.notna())
+    not_after_article = ~(latest > published)  # after it: an error of its own
+    applies = latest.notna() & high.notna() & not_after_article
+    df["_latest_not_looser"] = _flag(~(latest > high), applies)
+    # What the messages quote (only where a rule applies: few rows, usually none).
+    for side, values, reasons in (
+        ("earliest", low, derived.evidence_earliest_reason),
+        ("latest", high, derived.evidence_latest_reason),
+    ):
+        df[f"_evidence_{side}"] = values
+        df[f"_evidence_{side}_reason"] = reasons
 
 
 def _weekday_flags(df: pd.DataFrame, statement: pd.Series, applies: pd.Series) -> pd.Series:
@@ -217,7 +202,7 @@ def _weekday_flags(df: pd.DataFrame, statement: pd.Series, applies: pd.Series) -
     out = pd.Series(None, index=df.index, dtype=object)
     rows = applies & statement.notna() & df["quote"].notna()
     for i in df.index[rows.to_numpy()]:
-        named = named_weekdays(df.at[i, "quote"], df.at[i, "_language"] or "")
+        named = dating.named_weekdays(df.at[i, "quote"], df.at[i, "_language"] or "")
         if named:
             out.at[i] = statement.at[i].weekday() in named
     return out
@@ -339,7 +324,7 @@ def claims_rules(article_ids: list[str], article_texts: dict[str, str]) -> list[
             "date_basis",
         ),
         vocabularies=contract.CLAIM_VOCABULARIES,
-        text={"names": ("claimant",), "free_text": ("quote", "note")},
+        text={"names": ("claimant", "article_attribution"), "free_text": ("quote", "note")},
     )
     return [
         *rules,
@@ -377,6 +362,17 @@ def _claim_link_rules(article_ids: list[str], article_texts: dict[str, str]) -> 
             ),
             "quote",
             "quote not found verbatim in its article (only whitespace may differ)",
+        ),
+        Rule(
+            ExpectColumnPairValuesQuoteInArticle(
+                column_A="article_attribution",
+                column_B="article_id",
+                article_texts=article_texts,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "article_attribution",
+            "article_attribution not found verbatim in its article (copy the article's own "
+            "words; only whitespace may differ)",
         ),
     ]
 
@@ -480,6 +476,7 @@ def _claim_date_rules() -> list[Rule]:
         ),
         *_bound_rules(),
         *_anchor_rules(),
+        *_evidence_rules(),
     ]
 
 
@@ -541,23 +538,11 @@ def _bound_rules() -> list[Rule]:
     return rules
 
 
-def _anchor_date_message(bound: str) -> Callable[[pd.Series], str]:
-    """The message for a bound that disagrees with its anchor, naming the anchor's date."""
-
-    def explain(row: pd.Series) -> str:
-        return (
-            f"{bound} inferred from another article must be its anchor's statement_date "
-            f"({row['anchor_claim_id']}: {row['_anchor_statement_date']})"
-        )
-
-    return explain
-
-
 def _weekday_message(row: pd.Series) -> str:
     """The weekday rule's message for one row: the day the quote names, the day of the date."""
     language = row["_language"] or ""
-    named = named_weekdays(row["quote"], language)
-    names = {n: name for name, n in weekday_names(language).items()}
+    named = dating.named_weekdays(row["quote"], language)
+    names = {n: name for name, n in dating.weekday_names(language).items()}
     said = " or ".join(f"'{names[n]}'" for n in sorted(named))
     actual = pd.Timestamp(row["statement_date"]).weekday()
     return (
@@ -572,11 +557,45 @@ WEEKDAY_RULE = (
 )
 
 
+def _evidence_side(row: pd.Series, side: str) -> str:
+    """'on or after 2024-10-21 (the quote names ...)': one side of what the evidence gives."""
+    words = "on or after" if side == "earliest" else "on or before"
+    return f"{words} {dating.iso(row[f'_evidence_{side}'])} ({row[f'_evidence_{side}_reason']})"
+
+
+def _evidence_interval(row: pd.Series) -> str:
+    """Both known sides of what the evidence gives, for a typed date that falls outside."""
+    sides = [s for s in ("earliest", "latest") if not pd.isna(row[f"_evidence_{s}"])]
+    return " and ".join(_evidence_side(row, s) for s in sides)
+
+
+def _outside_message(column: str) -> Callable[[pd.Series], str]:
+    """The message for a typed date that contradicts the evidence, naming what it gives."""
+
+    def explain(row: pd.Series) -> str:
+        return f"{column} contradicts the evidence, which gives {_evidence_interval(row)}"
+
+    return explain
+
+
+def _looser_message(side: str) -> Callable[[pd.Series], str]:
+    """The message for a typed bound looser than the evidence, naming the tighter day."""
+
+    def explain(row: pd.Series) -> str:
+        return (
+            f"{side}_date is looser than the evidence, which gives {_evidence_side(row, side)}: "
+            f"write {dating.iso(row[f'_evidence_{side}'])}, or leave {side}_date empty (the "
+            "code derives it)"
+        )
+
+    return explain
+
+
 def _anchor_rules() -> list[Rule]:
-    """anchor_claim_id: given exactly when a basis is inferred_other_article; names a dated
-    claim of another article; and the dates inferred from it agree with its date."""
+    """anchor_claim_id: required with an inferred_other_article basis; names a claim that
+    exists, bounds something, and does not lead back to the claim itself."""
     other = contract.INFERRED_OTHER_ARTICLE
-    rules = [
+    return [
         Rule(
             _true("_anchor_required"),
             "anchor_claim_id",
@@ -584,45 +603,52 @@ def _anchor_rules() -> list[Rule]:
             f"'{other}' (name the claim the date is inferred from)",
         ),
         Rule(
-            _true("_anchor_unused"),
-            "anchor_claim_id",
-            f"anchor_claim_id must be empty unless date_basis, earliest_basis or latest_basis "
-            f"is '{other}'",
-        ),
-        Rule(
             _true("_anchor_known"),
             "anchor_claim_id",
             "anchor_claim_id must name a claim in the dataset (existing data or the drop)",
         ),
         Rule(
-            _true("_anchor_other_article"),
+            _true("_anchor_no_loop"),
             "anchor_claim_id",
-            "anchor_claim_id must be a claim of another article (within one article, use "
-            "inferred_weekday or inferred_context)",
+            "anchor_claim_id must not lead back to the claim itself (a claim cannot react to "
+            "itself, directly or through others)",
         ),
         Rule(
-            _true("_anchor_dated"),
+            _true("_anchor_bounds"),
             "anchor_claim_id",
-            "anchor_claim_id must name a claim that has a statement_date (an undated claim "
-            "anchors nothing)",
-        ),
-        Rule(
-            _true("_statement_after_anchor"),
-            "statement_date",
-            "a statement_date inferred from another article must not be before its anchor's "
-            "statement_date",
+            "anchor_claim_id must name a claim whose day or earliest day is known (an undated, "
+            "unbounded claim bounds nothing)",
         ),
         Rule(_true("_weekday_ok"), "statement_date", WEEKDAY_RULE, explain=_weekday_message),
     ]
-    for bound in contract.CLAIM_BOUNDS:
-        rules.append(
-            Rule(
-                _true(f"_{bound}_is_anchor"),
-                bound,
-                f"{bound} inferred from another article must be its anchor's statement_date",
-                explain=_anchor_date_message(bound),
-            )
+
+
+def _evidence_rules() -> list[Rule]:
+    """Typed dates held against what the evidence alone gives (``dating``): outside it is an
+    error; a typed bound looser than it a warning naming the tighter day."""
+    outside = (
+        "{} contradicts the evidence (its article's date, its anchor, the weekday its quote names)"
+    )
+    rules = [
+        Rule(
+            _true(f"_{column}_in_evidence"),
+            column,
+            outside.format(column),
+            explain=_outside_message(column),
         )
+        for column in ("statement_date", "earliest_date", "latest_date")
+    ]
+    rules += [
+        Rule(
+            _true(f"_{side}_not_looser"),
+            f"{side}_date",
+            f"{side}_date is looser than the evidence gives (write the tighter day, or leave it "
+            "empty: the code derives it)",
+            "warning",
+            explain=_looser_message(side),
+        )
+        for side in ("earliest", "latest")
+    ]
     return rules
 
 

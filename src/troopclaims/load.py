@@ -111,7 +111,7 @@ def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> li
                     column=col,
                 )
             )
-    for col in expected:
+    for col in contract.required_columns(expected):
         if col not in seen:
             problems.append(Problem(name, MISSING_COLUMN, line=1, column=col))
     return problems
@@ -226,12 +226,21 @@ def read_raw_csv(
     long_cells = _long_cells(name, frame)
     if long_cells:
         raise DataError(long_cells)
-    columns = list(expected) if check_columns else header
+    added = [c for c in expected if c in contract.LATER_COLUMNS and c not in header]
+    frame = frame.assign(**dict.fromkeys(added, ""))
+    columns = list(expected) if check_columns else [*header, *added]
     out = frame[[*columns, LINE_COLUMN]]
-    out.attrs["read_as"] = dialect.describe()
+    out.attrs["read_as"] = dialect.describe() + _added_note(added)
     # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
     out.attrs["read_warnings"] = [warning.to_dict()] if warning else []
     return out
+
+
+def _added_note(added: list[str]) -> str:
+    """How a file written to an earlier contract was read: the columns it lacks, as empty."""
+    if not added:
+        return ""
+    return f"; columns added to the contract since its template, read as empty: {', '.join(added)}"
 
 
 def _careful_read(
@@ -646,6 +655,7 @@ def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
         "quote",
         "note",
         "anchor_claim_id",
+        "article_attribution",
     )
     for col in text:
         df[col] = df[col].astype("string")

@@ -22,22 +22,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract, load, manifest, validate
+from troopclaims import atomic, config, contract, dating, load, manifest, validate
 from troopclaims.verdict import ValidationReport
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
 
 
 def build_claims_table(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Typed claims with their article's fields (prefixed ``article_``) and derived flags.
+    """Typed claims with their article's fields (prefixed ``article_``), the dates the evidence
+    gives (``dating.DERIVED_COLUMNS``) and derived flags.
 
-    ``has_statement_date`` and ``source_error`` save every notebook from re-deriving them.
+    ``has_statement_date`` and ``source_error`` save every notebook from re-deriving them; a
+    source error is an ``article_attribution`` recorded, or (drops written before that column)
+    a note tagged ``[source_error]``.
     """
     art = articles.set_index("article_id")[list(ARTICLE_FIELDS)]
     art = art.add_prefix("article_")
-    out = claims.join(art, on="article_id", how="left", validate="many_to_one")
+    out = dating.with_derived(claims, articles)
+    out = out.join(art, on="article_id", how="left", validate="many_to_one")
     out["has_statement_date"] = out["statement_date"].notna()
-    out["source_error"] = out["note"].fillna("").str.startswith(contract.SOURCE_ERROR_TAG)
+    out["source_error"] = out["article_attribution"].fillna("").ne("") | out["note"].fillna(
+        ""
+    ).str.startswith(contract.SOURCE_ERROR_TAG)
     return out.sort_values("claim_id", kind="stable").reset_index(drop=True)
 
 

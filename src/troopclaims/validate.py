@@ -81,11 +81,7 @@ def validate_frames(
     checks, texts = _inspect_article_files(articles)
     art_frame = ex.prepare_articles(articles, checks)
     art_rules = ex.articles_rules()
-    dates = dict(
-        zip(articles["article_id"], articles["published_date"].replace("", None), strict=True)
-    )
-    languages = dict(zip(articles["article_id"], articles["language"], strict=True))
-    claim_frame = ex.prepare_claims(claims, dates, today, languages)
+    claim_frame = ex.prepare_claims(claims, articles, today)
     known_ids = sorted({a for a in articles["article_id"] if a})
     normalised = {a: normalize_whitespace(t) for a, t in texts.items()}
     claim_rules = ex.claims_rules(known_ids, normalised)
