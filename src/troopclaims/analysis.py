@@ -133,16 +133,33 @@ def coverage_matrix(claims: pd.DataFrame, kind: str, articles: list[str]) -> pd.
 
 
 def estimate_timeline(claims: pd.DataFrame) -> pd.DataFrame:
-    """Estimates with a statement date, oldest first: how the reported numbers moved."""
+    """Estimates with a day (``derived_date``: typed, or where the evidence closes on one),
+    oldest first: how the reported numbers moved."""
     est = estimates(claims)
-    est = est[est["statement_date"].notna()]
-    return est.sort_values(["statement_date", "figure", "claim_id"]).reset_index(drop=True)
+    est = est[est["derived_date"].notna()]
+    return est.sort_values(["derived_date", "figure", "claim_id"]).reset_index(drop=True)
 
 
 def undated_estimates(claims: pd.DataFrame) -> pd.DataFrame:
-    """Estimates the articles give no date for (shown apart, never dropped)."""
+    """Estimates with no day (shown apart, never dropped), with what bounds them, if anything:
+    ``bound`` is 'on or before 2024-10-21' for an estimate its article's evidence bounds, ''
+    for one nothing bounds, so a bounded figure never reads as wholly undated."""
     est = estimates(claims)
-    return est[est["statement_date"].isna()].reset_index(drop=True)
+    est = est[est["derived_date"].isna()].reset_index(drop=True)
+    est["bound"] = [
+        _bound_words(low, high)
+        for low, high in zip(est["derived_earliest"], est["derived_latest"], strict=True)
+    ]
+    return est
+
+
+def _bound_words(low: object, high: object) -> str:
+    """'on or after 2024-10-18', 'on or before 2024-10-21', 'between ... and ...', or ''."""
+    if not pd.isna(low) and not pd.isna(high):
+        return f"between {iso_date(low)} and {iso_date(high)}"
+    if not pd.isna(low):
+        return f"on or after {iso_date(low)}"
+    return f"on or before {iso_date(high)}" if not pd.isna(high) else ""
 
 
 def estimates_table(claims: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +175,12 @@ def estimates_table(claims: pd.DataFrame) -> pd.DataFrame:
             ],
             "framing": est["category"].astype(str),
             "as of": est["figure_as_of"].fillna(""),
-            "stated": est["statement_date"].map(iso_date),
+            "when": [
+                iso_date(d) or _bound_words(low, high) or "undated"
+                for d, low, high in zip(
+                    est["derived_date"], est["derived_earliest"], est["derived_latest"], strict=True
+                )
+            ],
             "quote": est["quote"],
         }
     )
@@ -215,10 +237,16 @@ def _stance_findings(resp: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, p
         cats = set(grp["category"].astype(str))
         if cats & DOUBTING_STANCES and cats & AFFIRMING_STANCES:
             both = grp[grp["category"].astype(str).isin(DOUBTING_STANCES | AFFIRMING_STANCES)]
-            both = both.sort_values(["statement_date", "claim_id"], na_position="last")
+            both = both.sort_values(["derived_date", "claim_id"], na_position="last")
             value = [
-                f"{cat} ({iso_date(d) or 'undated'})"
-                for cat, d in zip(both["category"], both["statement_date"], strict=True)
+                f"{cat} ({iso_date(d) or _bound_words(low, high) or 'undated'})"
+                for cat, d, low, high in zip(
+                    both["category"],
+                    both["derived_date"],
+                    both["derived_earliest"],
+                    both["derived_latest"],
+                    strict=True,
+                )
             ]
             found.append(("stance", str(group), both, pd.Series(value, index=both.index)))
     return found
@@ -227,25 +255,35 @@ def _stance_findings(resp: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, p
 def _date_findings(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, pd.Series]]:
     """Keys (same figure framing, or same group and stance) stated on different days."""
     keyed = claims[claims["kind"] != "context"]
-    keyed = keyed[keyed["statement_date"].notna()].assign(key=claim_keys(keyed))
+    keyed = keyed[keyed["derived_date"].notna()].assign(key=claim_keys(keyed))
     return [
-        ("date", key, grp, grp["statement_date"].map(iso_date))
-        for (key,), grp in _varying(keyed, ["key"], "statement_date")
+        ("date", key, grp, grp["derived_date"].map(iso_date))
+        for (key,), grp in _varying(keyed, ["key"], "derived_date")
     ]
 
 
 def _source_error_findings(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, pd.Series]]:
-    """Claims the curator tagged [source_error]: one finding per claim, the note as value."""
-    tagged = claims[claims["note"].fillna("").str.startswith(contract.SOURCE_ERROR_TAG)]
+    """Claims whose article errs in its own attribution (``source_error``): one finding per
+    claim, valued with the article's words against the claimant its quote names (or, for a drop
+    written before ``article_attribution``, the tagged note)."""
+    tagged = claims[claims["source_error"].fillna(False).astype(bool)]
     return [
         (
             "source_error",
             row.claim_id,
             tagged.loc[[idx]],
-            pd.Series([row.note.removeprefix(contract.SOURCE_ERROR_TAG).strip()], index=[idx]),
+            pd.Series([_source_error_value(row)], index=[idx]),
         )
         for idx, row in zip(tagged.index, tagged.itertuples(), strict=True)
     ]
+
+
+def _source_error_value(row) -> str:
+    """'the article writes “Selon …” where its quote names “…”', or the tagged note."""
+    attribution = "" if pd.isna(row.article_attribution) else str(row.article_attribution)
+    if attribution:
+        return f"the article writes “{attribution}” where its quote names “{row.claimant}”"
+    return str(row.note).removeprefix(contract.SOURCE_ERROR_TAG).strip()
 
 
 def discrepancies(claims: pd.DataFrame) -> pd.DataFrame:
@@ -301,7 +339,9 @@ def discrepancy_summary(evidence: pd.DataFrame) -> pd.DataFrame:
 
 def dataset_overview(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Each article (its title, so 'A003' means something) with its claims per kind and dated."""
-    dated = claims.groupby("article_id")["has_statement_date"].sum()
+    dated = (
+        claims.assign(_dated=claims["derived_date"].notna()).groupby("article_id")["_dated"].sum()
+    )
     columns = ["article_id", "title", "published_date", "n_troop_estimate", "n_response"]
     out = articles[[*columns, "n_context"]]
     out = out.assign(

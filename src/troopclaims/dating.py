@@ -195,7 +195,9 @@ def _article_ends(claims: pd.DataFrame, articles: pd.DataFrame) -> tuple[np.ndar
     _, high = precision_interval(published, art["date_precision"].astype(object))
     ends = claims["article_id"].map(high).astype("datetime64[ns]").to_numpy()
     article = claims["article_id"].astype(object).to_numpy()
-    reason = np.where(np.isnat(ends), None, "the date of its article " + article.astype(str))
+    reason = np.where(
+        np.isnat(ends), None, np.char.add("the date of its article ", article.astype(str))
+    )
     return ends, reason.astype(object)
 
 
@@ -240,12 +242,20 @@ def derive(claims: pd.DataFrame, articles: pd.DataFrame) -> Derived:
     art_end, art_reason = _article_ends(claims, articles)
 
     # Typed values, as one interval with reasons.
-    statement_reason = _reasons(statement, "its statement_date", precision)
+    statement_reason = _typed_reasons(claims, statement, "statement_date", "date_basis")
     earliest, latest = _as_dates(claims["earliest_date"]), _as_dates(claims["latest_date"])
     typed_low = _Side(s_low.to_numpy(), statement_reason.copy())
-    typed_low.tighten(earliest.to_numpy(), _reasons(earliest, "its earliest_date"), later=True)
+    typed_low.tighten(
+        earliest.to_numpy(),
+        _typed_reasons(claims, earliest, "earliest_date", "earliest_basis"),
+        later=True,
+    )
     typed_high = _Side(s_high.to_numpy(), statement_reason.copy())
-    typed_high.tighten(latest.to_numpy(), _reasons(latest, "its latest_date"), later=False)
+    typed_high.tighten(
+        latest.to_numpy(),
+        _typed_reasons(claims, latest, "latest_date", "latest_basis"),
+        later=False,
+    )
 
     ids = claims["claim_id"].astype(object).to_numpy()
     anchor = claims["anchor_claim_id"].astype(object)
@@ -293,13 +303,19 @@ def derive(claims: pd.DataFrame, articles: pd.DataFrame) -> Derived:
     )
 
 
-def _reasons(dates: pd.Series, what: str, precision: pd.Series | None = None) -> np.ndarray:
-    """'its statement_date (week)': the reason a typed value gives, where it is given."""
-    text = np.full(len(dates), what, dtype=object)
-    if precision is not None:
-        prec = precision.astype(object).where(precision.notna(), "day").to_numpy()
-        text = np.array([f"{what} ({p} precision)" for p in prec], dtype=object)
-    return np.where(np.isnat(dates.to_numpy()), None, text).astype(object)
+def _typed_reasons(claims: pd.DataFrame, dates: pd.Series, column: str, basis: str) -> np.ndarray:
+    """'statement_date as typed (inferred_context, week)': the reason a typed value gives, with
+    how the curator established it (and, for a statement date, its precision)."""
+    known = ~np.isnat(dates.to_numpy())
+    out = np.full(len(dates), None, dtype=object)
+    if not known.any():
+        return out
+    how = claims[basis].astype(object).to_numpy()[known]
+    if column == "statement_date":
+        prec = claims["date_precision"].astype(object).to_numpy()[known]
+        how = [f"{b}, {p}" for b, p in zip(how, prec, strict=True)]
+    out[known] = [f"{column} as typed ({h})" for h in how]
+    return out
 
 
 def _derive_rows(
@@ -328,7 +344,7 @@ def _derive_rows(
             [
                 None
                 if np.isnat(d)
-                else f"it reacts to {a}, made {'on' if c else 'on or after'} {iso(d)}"
+                else f"reacts to {a}, made {'on' if c else 'on or after'} {iso(d)}"
                 for a, d, c in zip(anchor[with_anchor], day, closed, strict=True)
             ],
             dtype=object,
@@ -358,15 +374,11 @@ def _weekday(side: _Side, rows: np.ndarray, masks: np.ndarray, lang: np.ndarray,
     changed = np.flatnonzero(moved != day)
     if not len(changed):
         return
-    which = "first" if step > 0 else "last"
-    where = "on or after" if step > 0 else "on or before"
+    which, where = ("first", "on or after") if step > 0 else ("last", "on or before")
     for k in changed:
         row = rows[k]
         names = _day_name(int(masks[row]), str(lang[row]))
-        side.reason[row] = (
-            f"the quote names {names}: the {which} such day {where} {iso(day[k])}, "
-            f"when {side.reason[row]}"
-        )
+        side.reason[row] = f"the {which} {names} {where} {iso(day[k])} ({side.reason[row]})"
     side.day[rows] = moved
 
 
@@ -412,18 +424,17 @@ def with_derived(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 def describe(
     earliest: object, earliest_reason: object, latest: object, latest_reason: object
 ) -> str:
-    """A derived interval in words, each side with its reason: 'on or after 2024-10-21 (the
-    quote names ...); on or before 2024-10-23 (the date of its article A001)'; the day itself
-    when both sides meet; 'no date or bound' when neither is known."""
+    """A derived interval in words, each side with its reason ('on or after 2024-10-21: first
+    'lundi' on or after ...; on or before 2024-10-23: the date of its article A001'); the day
+    itself when both sides meet; 'no date or bound' when neither side is known."""
     low, high = (None if pd.isna(d) else iso(d) for d in (earliest, latest))
     if low and low == high:
-        reasons = list(dict.fromkeys(str(r) for r in (earliest_reason, latest_reason)))
-        return f"on {low}: on or after it because {reasons[0]}" + (
-            f"; on or before it because {reasons[1]}" if len(reasons) > 1 else ""
-        )
+        if str(earliest_reason) == str(latest_reason):
+            return f"on {low}: {earliest_reason}"
+        return f"on {low}: on or after it, {earliest_reason}; on or before it, {latest_reason}"
     parts = []
     if low:
-        parts.append(f"on or after {low} because {earliest_reason}")
+        parts.append(f"on or after {low}: {earliest_reason}")
     if high:
-        parts.append(f"on or before {high} because {latest_reason}")
-    return "; ".join(parts) if parts else "no date or bound: nothing the corpus says dates it"
+        parts.append(f"on or before {high}: {latest_reason}")
+    return "; ".join(parts) if parts else "no date or bound: nothing in the corpus dates it"

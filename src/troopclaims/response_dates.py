@@ -2,9 +2,10 @@
 
 Dating responses is its own concern because a response's date is often uncertain (inferred,
 coarse, only bounded, or missing), and the report must never make it look more certain than the
-articles do. Everything that decides how a date is known and how a lag is counted lives here:
-``date_bounds`` turns a precision into an interval, ``date_status`` sorts responses into dated,
-bounded and undated, and ``date_reason`` takes the curator's words for why a date is missing.
+articles do. The interval each claim can have is derived from evidence by ``dating`` (and
+written into the processed claims as ``derived_*``); here it becomes lags: ``date_status``
+sorts responses into dated, bounded and undated, and ``date_reason`` gives the curator's words
+for why a date is missing.
 It builds on ``analysis`` (which selects the claims; the import never runs the other way), and
 ``charts`` draws what it returns. The module is not called ``timing``: that is the name the
 notebooks, charts and tests give the frame ``response_timing`` returns.
@@ -12,15 +13,9 @@ notebooks, charts and tests give the frame ``response_timing`` returns.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from troopclaims import analysis
-
-# Half-widths of the uncertainty of a statement date, in days, by date_precision (data/README.md: a
-# 'week' date is within about three days either side; a 'month' date is the month's first day).
-_WEEK_HALF_WIDTH = 3
+from troopclaims import analysis, dating
 
 
 def reference_date(
@@ -40,14 +35,14 @@ def reference_date(
     dated = claims[
         (claims["claimant_group"] == group)
         & (claims["kind"] == kind)
-        & claims["statement_date"].notna()
+        & claims["derived_date"].notna()
     ]
     if dated.empty:
         raise ValueError(
             f"no dated {kind} claim by {group}: cannot compute the reference date; "
             "pass reference_date explicitly"
         )
-    return pd.Timestamp(dated["statement_date"].min())
+    return pd.Timestamp(dated["derived_date"].min())
 
 
 def reference_claims(
@@ -60,44 +55,28 @@ def reference_claims(
     hit = claims[
         (claims["claimant_group"] == group)
         & (claims["kind"] == kind)
-        & (claims["statement_date"] == reference)
+        & (claims["derived_date"] == reference)
     ]
     return sorted(hit["claim_id"])
-
-
-def date_bounds(dates: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Earliest and latest day each statement date can mean, from its ``date_precision``.
-
-    'day' is exact, 'week' is ±3 days, 'month' is the whole month (the recorded date is the
-    first). Charts draw the span so an inferred or coarse date does not look exact.
-    """
-    prec = precision.astype("string")
-    low = dates.copy()
-    high = dates.copy()
-    week = prec == "week"
-    low[week] = dates[week] - pd.Timedelta(days=_WEEK_HALF_WIDTH)
-    high[week] = dates[week] + pd.Timedelta(days=_WEEK_HALF_WIDTH)
-    month = prec == "month"
-    low[month] = dates[month].dt.to_period("M").dt.start_time
-    high[month] = dates[month].dt.to_period("M").dt.end_time.dt.normalize()
-    return low, high
 
 
 def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     """Dated responses as days after ``reference``, with the uncertainty of each date.
 
-    ``lag_low``/``lag_high`` bound the lag from ``date_precision``; ``inferred`` is True when the
-    article does not state the date itself (date_basis other than 'stated'); ``first`` marks each
-    claimant group's earliest dated response (every claim on that day, when several tie).
-    Undated responses are not here: see ``undated_responses``.
+    A response is dated when it has a day (``derived_date``: typed, or the day its derived
+    bounds close on). ``lag_low``/``lag_high`` are its derived interval (a week-precision date
+    cut to what its article's date allows), ``date_known`` says how in words; ``inferred`` is
+    True when the article does not state the day itself; ``first`` marks each claimant group's
+    earliest dated response (every claim on that day, when several tie). Undated responses are
+    not here: see ``bounded_responses`` and ``undated_responses``.
     """
     resp = analysis.responses(claims)
-    resp = resp[resp["statement_date"].notna()].copy()
-    low, high = date_bounds(resp["statement_date"], resp["date_precision"])
-    resp["lag_days"] = (resp["statement_date"] - reference).dt.days.astype("int64")
-    resp["lag_low"] = (low - reference).dt.days.astype("int64")
-    resp["lag_high"] = (high - reference).dt.days.astype("int64")
+    resp = resp[resp["derived_date"].notna()].copy()
+    resp["lag_days"] = (resp["derived_date"] - reference).dt.days.astype("int64")
+    resp["lag_low"] = (resp["derived_earliest"] - reference).dt.days.astype("int64")
+    resp["lag_high"] = (resp["derived_latest"] - reference).dt.days.astype("int64")
     resp["inferred"] = resp["date_basis"].astype("string") != "stated"
+    resp["date_known"] = date_known(resp)
     earliest = resp.groupby("claimant_group", observed=True)["lag_days"].transform("min")
     resp["first"] = resp["lag_days"] == earliest
     cols = [
@@ -106,9 +85,10 @@ def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFra
         "claimant_group",
         "claimant",
         "category",
-        "statement_date",
-        "date_precision",
+        "derived_date",
+        "derived_precision",
         "date_basis",
+        "date_known",
         "lag_days",
         "lag_low",
         "lag_high",
@@ -119,6 +99,18 @@ def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFra
     return resp[cols].sort_values(["lag_days", "claimant_group", "claim_id"]).reset_index(drop=True)
 
 
+def date_known(claims: pd.DataFrame) -> pd.Series:
+    """How each claim's date is known, in words with the reason for each bound (``dating``):
+    what the report's tables and tooltips show beside a date or an interval."""
+    columns = ("derived_earliest", "derived_earliest_reason", "derived_latest",
+               "derived_latest_reason")  # fmt: skip
+    return pd.Series(
+        [dating.describe(*row) for row in zip(*(claims[c] for c in columns), strict=True)],
+        index=claims.index,
+        dtype=object,
+    )
+
+
 def first_responses(timing: pd.DataFrame) -> pd.DataFrame:
     """Each claimant group's first dated response: when, how long after the reference, what."""
     first = timing[timing["first"]]
@@ -127,7 +119,7 @@ def first_responses(timing: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "claimant_group": str(group),
-                "date": analysis.iso_date(grp["statement_date"].iloc[0]),
+                "date": analysis.iso_date(grp["derived_date"].iloc[0]),
                 "days_after_reference": int(grp["lag_days"].iloc[0]),
                 "stances": ", ".join(sorted(grp["category"].astype(str).unique())),
                 "date_basis": ", ".join(sorted(grp["date_basis"].astype(str).unique())),
@@ -143,67 +135,62 @@ def timing_table(timing: pd.DataFrame) -> pd.DataFrame:
     """Every dated response for reading: date, who, stance, lag, how the date is known, quote."""
     return pd.DataFrame(
         {
-            "date": timing["statement_date"].map(analysis.iso_date),
+            "date": timing["derived_date"].map(analysis.iso_date),
             "claim": timing["claim_id"],
             "group": timing["claimant_group"].astype(str),
             "claimant": timing["claimant"],
             "stance": timing["category"].astype(str),
             "days": timing["lag_days"],
-            "date known": [
-                f"{basis} ({precision})"
-                for basis, precision in zip(
-                    timing["date_basis"], timing["date_precision"], strict=True
-                )
-            ],
+            "how the date is known": timing["date_known"],
             "quote": timing["quote"],
         }
     )
 
 
-# How a response's date is known: dated (statement_date, an interval from its precision), bounded
-# (an earliest and/or a latest date, one side possibly open) or undated (neither).
+# How a response's date is known: dated (a day, typed or where its derived bounds meet; a week or
+# month date is an interval around it), bounded (an earliest and/or a latest possible day, one
+# side possibly open) or undated (neither).
 DATED, BOUNDED, UNDATED = "dated", "bounded", "undated"
 DATE_STATUSES = (DATED, BOUNDED, UNDATED)
 
-# A note's sentences that say why a date is or is not known: these words mark them.
-_DATE_REASON = re.compile(r"\bdat(?:e|ed|es|ing)?\b|undated|anchor|\bwhen\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z'‘\"(\[])")
-
 
 def date_status(claims: pd.DataFrame) -> pd.Series:
-    """'dated', 'bounded' or 'undated' for each claim, from the date columns alone.
+    """'dated', 'bounded' or 'undated' for each claim, from its derived dates (``dating``).
 
-    A statement date wins (its precision already makes it an interval, ``date_bounds``); else an
-    earliest or a latest date (either side may be open) makes it bounded; else it is undated.
+    A day wins (its precision already makes it an interval); else an earliest or a latest
+    possible day (either side may be open) makes it bounded; else it is undated.
     """
-    bounded = claims["earliest_date"].notna() | claims["latest_date"].notna()
+    bounded = claims["derived_earliest"].notna() | claims["derived_latest"].notna()
     status = pd.Series(UNDATED, index=claims.index, dtype="object")
     status[bounded] = BOUNDED
-    status[claims["statement_date"].notna()] = DATED
+    status[claims["derived_date"].notna()] = DATED
     return status
 
 
 def bounded_responses(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
-    """Responses with no statement date but an earliest and/or latest date, as lags.
+    """Responses with no day but an earliest and/or latest possible day, as lags.
 
     ``lag_low``/``lag_high`` are days after ``reference``, missing (<NA>) on an open side: 'on or
-    after 18 October' has no upper bound, and drawing one would invent a date.
+    after 18 October' in an undated article has no upper bound, and drawing one would invent a
+    date. ``date_known`` gives each side with its reason.
     """
     resp = analysis.responses(claims)
     resp = resp[date_status(resp) == BOUNDED].copy()
-    for bound, lag in (("earliest_date", "lag_low"), ("latest_date", "lag_high")):
+    for bound, lag in (("derived_earliest", "lag_low"), ("derived_latest", "lag_high")):
         resp[lag] = (resp[bound] - reference).dt.days.astype("Int64")
+    resp["date_known"] = date_known(resp)
     cols = [
         "claim_id",
         "article_id",
         "claimant_group",
         "claimant",
         "category",
-        "earliest_date",
-        "earliest_basis",
-        "latest_date",
-        "latest_basis",
+        "derived_earliest",
+        "derived_earliest_reason",
+        "derived_latest",
+        "derived_latest_reason",
         "anchor_claim_id",
+        "date_known",
         "lag_low",
         "lag_high",
         "quote",
@@ -214,10 +201,10 @@ def bounded_responses(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataF
 
 
 def bounded_table(bounded: pd.DataFrame) -> pd.DataFrame:
-    """Every bounded response for reading: between which dates, how each bound is known, quote."""
+    """Every bounded response for reading: between which days, why each side, the quote."""
 
-    def bound(date: object, basis: object) -> str:
-        return f"{analysis.iso_date(date)} ({basis})" if not pd.isna(date) else "open"
+    def side(date: object, reason: object) -> str:
+        return f"{analysis.iso_date(date)}: {reason}" if not pd.isna(date) else "open"
 
     return pd.DataFrame(
         {
@@ -226,38 +213,28 @@ def bounded_table(bounded: pd.DataFrame) -> pd.DataFrame:
             "claimant": bounded["claimant"],
             "stance": bounded["category"].astype(str),
             "on or after": [
-                bound(d, b)
-                for d, b in zip(bounded["earliest_date"], bounded["earliest_basis"], strict=True)
+                side(d, r)
+                for d, r in zip(
+                    bounded["derived_earliest"], bounded["derived_earliest_reason"], strict=True
+                )
             ],
             "on or before": [
-                bound(d, b)
-                for d, b in zip(bounded["latest_date"], bounded["latest_basis"], strict=True)
+                side(d, r)
+                for d, r in zip(
+                    bounded["derived_latest"], bounded["derived_latest_reason"], strict=True
+                )
             ],
-            "anchor": bounded["anchor_claim_id"].fillna(""),
             "quote": bounded["quote"],
         }
     )
 
 
-def date_reason(note: object, basis: object = "unknown") -> str:
-    """Why a claim has no date, in the curator's words: the note's sentences about dating.
-
-    The reason is read from the data (never typed here): the sentences of ``note`` that speak
-    of dates, or the whole note when none does, or the date basis when there is no note.
-    """
-    text = "" if pd.isna(note) else str(note).strip()
-    sentences = [s for s in _SENTENCE_END.split(text) if s]
-    about_dates = [s for s in sentences if _DATE_REASON.search(s)]
-    if about_dates:
-        return " ".join(about_dates)
-    return text or f"no note; date basis {basis}"
-
-
 def undated_reasons(claims: pd.DataFrame) -> pd.DataFrame:
-    """Responses with neither a date nor a bound, one row each, with the reason from the data.
+    """Responses with neither a date nor a bound, one row each: who (group and claimant, as the
+    article names them), the stance, and the curator's note whole as the reason.
 
-    These cannot go on a time axis at all; listing them by group with the curator's reason is
-    what keeps a group that responded from looking as if it never did.
+    These cannot go on a time axis at all; listing each with its claimant and the curator's
+    reason is what keeps a group that responded, and the person who spoke, from vanishing.
     """
     resp = analysis.responses(claims)
     resp = resp[date_status(resp) == UNDATED]
@@ -265,18 +242,25 @@ def undated_reasons(claims: pd.DataFrame) -> pd.DataFrame:
         {
             "claim_id": resp["claim_id"],
             "claimant_group": resp["claimant_group"].astype(str),
+            "claimant": resp["claimant"].astype(str),
             "stance": resp["category"].astype(str),
             "reason": [
-                date_reason(n, b) for n, b in zip(resp["note"], resp["date_basis"], strict=True)
+                str(n).strip() if not pd.isna(n) and str(n).strip() else NO_NOTE
+                for n in resp["note"]
             ],
         },
-        columns=["claim_id", "claimant_group", "stance", "reason"],
+        columns=["claim_id", "claimant_group", "claimant", "stance", "reason"],
     )
     return out.sort_values(["claimant_group", "claim_id"]).reset_index(drop=True)
 
 
+# The reason shown for an undated response whose curator left no note.
+NO_NOTE = "no curator's note; nothing in the corpus dates or bounds it"
+
+
 def undated_responses(claims: pd.DataFrame) -> pd.DataFrame:
-    """Responses with neither a date nor a bound, counted per claimant group with their ids.
+    """Responses with neither a date nor a bound, counted per claimant group, with the
+    claimants' names and the ids.
 
     They cannot go on a time axis, and leaving them out silently would make a group that
     responded (undated) look as if it never did. Bounded responses are not here: they are
@@ -287,12 +271,14 @@ def undated_responses(claims: pd.DataFrame) -> pd.DataFrame:
         {
             "claimant_group": str(group),
             "n_undated": len(grp),
+            "claimants": "; ".join(dict.fromkeys(grp["claimant"])),
             "stances": ", ".join(sorted(grp["stance"].unique())),
             "claim_ids": ", ".join(sorted(grp["claim_id"])),
         }
         for group, grp in undated.groupby("claimant_group")
     ]
-    out = pd.DataFrame(rows, columns=["claimant_group", "n_undated", "stances", "claim_ids"])
+    columns = ["claimant_group", "n_undated", "claimants", "stances", "claim_ids"]
+    out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["n_undated", "claimant_group"], ascending=[False, True]).reset_index(
         drop=True
     )
@@ -334,6 +320,7 @@ def format_date_coverage(claims: pd.DataFrame, list_undated: bool = True) -> str
     if list_undated and len(undated):
         lines.append("Neither dated nor bounded:")
         lines += [
-            f"  {row.claim_id}  {row.claimant_group}: {row.reason}" for row in undated.itertuples()
+            f"  {row.claim_id}  {row.claimant_group} ({row.claimant}): {row.reason}"
+            for row in undated.itertuples()
         ]
     return "\n".join(lines)
