@@ -88,7 +88,7 @@ def test_undated_and_other_units_are_shown_not_dropped(data) -> None:
     claims, _ = data
     fig = charts.estimates_over_time(claims)
     text = _texts(fig)
-    assert "undated" in text
+    assert "no day" in text
     assert "A000-01" in text and "A003-03" in text  # brigade figures, named in the note
     mpl.pyplot.close(fig)
     fig = _timing_chart(claims, response_dates.reference_date(claims))
@@ -215,7 +215,8 @@ def test_a_drops_long_article_ids_fit_inside_the_estimate_charts(data) -> None:
     claims = claims.assign(
         article_id=claims["article_id"].map(long_ids),
         claim_id=claims["claim_id"].map(lambda c: f"intl-demo-{c}"),
-        statement_date=pd.NaT,  # every estimate in the undated panel
+        statement_date=pd.NaT,
+        derived_date=pd.NaT,  # every estimate in the 'no day' panel, each with its bound
     )
     articles = articles.assign(article_id=articles["article_id"].map(long_ids))
     for fig in (charts.estimates_by_source(claims, articles), charts.estimates_over_time(claims)):
@@ -356,14 +357,21 @@ def test_every_svg_mark_has_an_escaped_tooltip_naming_its_claim(
         assert titles[f"claim-{claim_id}"].startswith(f"{claim_id} · someone (South Korea)")
     for claim_id in bounded["claim_id"]:
         assert titles[f"bound-{claim_id}"].startswith(claim_id)
-    assert "date stated" in titles["claim-A1-02"] and "(day)" in titles["claim-A1-02"]
-    assert (
-        "on or after 2024-10-18 (inferred_other_article); anchored on A1-01"
-        in (titles["bound-A2-01"])
-    )
+    assert "2024-10-18 (day, date stated), day 0\n" in titles["claim-A1-02"]
+    assert "how the date is known: on 2024-10-18: statement_date as typed" in titles["claim-A1-02"]
+    # a week date: its span, cut to what the evidence allows, with the reason for each side
+    assert "(week, date stated), day 2 (between day -1 and day 5)" in titles["claim-A1-04"]
+    assert titles["span-A1-04"] == titles["claim-A1-04"]  # the span is the claim too
+    # open above: the side known, with its reason naming the claim it reacts to
+    assert "no day; from day 0 to open\n" in titles["bound-A2-01"]
+    assert "on or after 2024-10-18: reacts to A1-01, made on 2024-10-18" in titles["bound-A2-01"]
+    # both sides known: each with its own reason
+    assert "no day; from day 1 to day 3\n" in titles["bound-A2-03"]
+    assert "on or after 2024-10-19: earliest_date as typed" in titles["bound-A2-03"]
+    assert "on or before 2024-10-21: latest_date as typed" in titles["bound-A2-03"]
     assert HOSTILE_QUOTE[:40] in titles["claim-A1-01"]  # the text itself, unchanged
-    assert len(titles["claim-A1-01"]) < 300  # the quote shortened
-    assert "A2-04: Not dated in the article." in titles["undated-3"]
+    assert len(titles["claim-A1-01"]) < 400  # the quote shortened
+    assert "A2-04 (someone): Not dated in the article." in titles["undated-3"]
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
     assert svgout.svg_bytes(_timing_parts(timing_claims)[-1]) == svg
@@ -417,5 +425,107 @@ def test_every_estimate_marker_has_a_tooltip_naming_its_claim(data) -> None:
     for row in analysis.estimates(claims).itertuples():
         title = titles[f"claim-{row.claim_id}"]
         assert title.startswith(f"{row.claim_id} · {row.claimant}")
-        assert f"(date {row.date_basis})" in title and row.quote[:30] in title
+        assert charts.basis_words(row.date_basis, not pd.isna(row.derived_date)) in title
+        assert row.quote[:30] in title
+    assert "no date or bound: nothing in the corpus dates it" in titles["claim-A000-02"]
     mpl.pyplot.close("all")
+
+
+# --- dates derived from evidence: spans cut at the article's date, reasons, bounds ------------
+
+
+def _svg_titles(fig: Figure) -> dict[str, str]:
+    """Each tooltip of the chart's SVG by its mark's gid ('claim-A001-13', 'bound-A000-12')."""
+    root = ET.fromstring(svgout.svg_bytes(fig))
+    return {
+        g.get("id").split("-", 1)[1]: g[0].text
+        for g in root.iter(f"{{{svgout.SVG_NS}}}g")
+        if len(g) and g[0].tag == f"{{{svgout.SVG_NS}}}title"
+    }
+
+
+def _right_end(artist) -> float:
+    """The right end, in days, of a dated mark's span (LineCollection) or a bounded band."""
+    if isinstance(artist, mpl.collections.LineCollection):
+        return max(x for segment in artist.get_segments() for x, _y in segment)
+    return max(artist.get_xdata())
+
+
+def test_no_span_or_band_runs_past_its_articles_date(data) -> None:
+    """A001's responses (A001-13 a week date, A001-14..17 bounded by the article) are dated no
+    later than A001's own day, 2024-10-23: day 5 after the reference, 2024-10-18."""
+    claims, _ = data
+    ref = response_dates.reference_date(claims)
+    assert ref == pd.Timestamp("2024-10-18")
+    timing = response_dates.response_timing(claims, ref).set_index("claim_id")
+    week = timing.loc["A001-13"]
+    assert week["derived_precision"] == "week" and week["lag_low"] < week["lag_high"] == 5
+    assert week["lag_low"] <= week["lag_days"] <= week["lag_high"]
+    fig = _timing_chart(claims, ref)
+    ids = [f"A001-{n}" for n in range(13, 18)]
+    marks = {
+        a.get_gid().split("-", 1)[1]: a
+        for prefix in ("span-", "bound-")
+        for a in _gids(fig, prefix)
+        if a.get_gid().split("-", 1)[1] in ids
+    }
+    assert sorted(marks) == ids  # A001-13's span and the four bands
+    assert {claim_id: _right_end(mark) for claim_id, mark in marks.items()} == dict.fromkeys(ids, 5)
+    mpl.pyplot.close(fig)
+
+
+def test_a_bounded_marks_tooltip_gives_its_reason(data) -> None:
+    """A000-12 ('Lundi, ...') reacts to A003-03 (18 October): on or after Monday 21 October."""
+    claims, _ = data
+    fig = _timing_chart(claims, response_dates.reference_date(claims))
+    title = _svg_titles(fig)["bound-A000-12"]
+    assert "on or after 2024-10-21: the first 'lundi' on or after 2024-10-18" in title
+    assert "reacts to A003-03, made on 2024-10-18" in title
+    assert "no day; from day 3 to open" in title
+    dated = _svg_titles(fig)["claim-A003-07"]  # the day where its interval closes, and why
+    assert "2024-10-18 (day, derived from the evidence), day 0" in dated
+    assert "reacts to A003-01, made on 2024-10-18" in dated
+    assert "the date of its article A003" in dated
+    mpl.pyplot.close("all")
+
+
+def test_an_estimate_with_no_day_shows_its_bound(data) -> None:
+    """A002-02 and A002-03 have no day but are on or before 2024-10-21: the 'no day' panel
+    says so beside their ids, and their tooltips give the reason."""
+    claims, _ = data
+    fig = charts.estimates_over_time(claims)
+    svg = svgout.svg_bytes(fig)
+    root = ET.fromstring(svg)
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{{{svgout.SVG_NS}}}text"))
+    assert "A002-02 ≤ 21 Oct" in texts and "A002-03 ≤ 21 Oct" in texts
+    assert "A000-02 ≤" not in texts and "A000-02 ≥" not in texts  # nothing bounds it
+    titles = _svg_titles(fig)
+    assert "on or before 2024-10-21: latest_date as typed" in titles["claim-A002-02"]
+    dated = titles["claim-A003-02"]  # a dated estimate's tooltip: its day and why
+    assert "on 2024-10-18:" in dated and "the date of its article A003" in dated
+    mpl.pyplot.close("all")
+
+
+def test_a_bound_label_is_short_and_says_which_side() -> None:
+    day = pd.Timestamp
+    assert charts._bound_label(pd.NaT, day("2024-10-21")) == "≤ 21 Oct"
+    assert charts._bound_label(day("2024-10-18"), pd.NaT) == "≥ 18 Oct"
+    assert charts._bound_label(day("2024-10-18"), day("2024-10-21")) == "18–21 Oct"
+    assert charts._bound_label(day("2024-09-30"), day("2024-10-02")) == "30 Sep–2 Oct"
+    assert charts._bound_label(pd.NaT, pd.NaT) == ""
+
+
+def test_ids_with_bounds_pack_into_the_panels_lines() -> None:
+    bounds = ["", "≤ 21 Oct", ""]
+    assert charts._packed(["A000-02", "A002-02", "A004-01"], 22, bounds) == [
+        "A000-02",
+        "A002-02 ≤ 21 Oct",
+        "A004-01",
+    ]
+    assert charts._packed(["A004-02", "A004-03"], 22) == ["A004-02, A004-03"]
+    # too long for one line with its bound: the bound goes under its id, on a line of its own
+    assert charts._packed(["oct-b-A01-01", "oct-b-A01-02"], 16, ["≥ 18 Oct", ""]) == [
+        "oct-b-A01-01",
+        "  ≥ 18 Oct",
+        "oct-b-A01-02",
+    ]

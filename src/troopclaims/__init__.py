@@ -2,7 +2,8 @@
 
 The package follows the data flow left to right, one module per stage:
 ``errors`` (the exception root) -> ``config`` (paths and layout names) -> ``contract`` (columns
-and vocabularies) -> ``load`` (typed frames) -> ``expectations``/``validate`` (Great
+and vocabularies) -> ``load`` (typed frames) -> ``dating`` (intervals derived
+from evidence) -> ``expectations``/``validate`` (Great
 Expectations) -> ``process`` (data/processed) -> ``ingest`` (new drops) -> ``analysis`` ->
 ``response_dates`` -> ``svgout`` (SVG output) -> ``charts`` -> ``timing_chart`` -> ``execute``
 (notebooks) -> ``provenance`` -> ``report`` (HTML, PDF); ``cli`` wires them to commands, in one

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from troopclaims import analysis, contract, fonts, svgout
+from troopclaims import analysis, contract, dating, fonts, svgout
 
 WIDTH_IN = 7.0  # an A4 page's text width at the report's margins
 
@@ -119,6 +119,16 @@ def claim_tooltip(row: pd.Series | dict, when: str) -> str:
     quote = textwrap.shorten(str(row["quote"]), QUOTE_CHARS, placeholder=" …")
     who = f"{row['claimant']} ({row['claimant_group']}), {row['category']}"
     return f"{row['claim_id']} · {who}\n{when}\n«{quote}»"
+
+
+def basis_words(basis: object, has_day: bool) -> str:
+    """How the curator established a date, for a tooltip: 'date stated', 'date inferred_weekday';
+    for a day no date was typed for (basis 'unknown'), 'derived from the evidence'; '' when
+    there is neither (the tooltip's 'how the date is known' says the rest)."""
+    text = "" if pd.isna(basis) else str(basis)
+    if text and text != "unknown":
+        return f"date {text}"
+    return "derived from the evidence" if has_day else ""
 
 
 def _dodge(n: int, step: float) -> list[float]:
@@ -274,18 +284,34 @@ def _estimate_point(ax, x: float, y: float, row) -> None:
         zorder=3,
     )
     fields = row._asdict()
-    when = f"{analysis.iso_date(row.statement_date) or 'undated'} (date {row.date_basis})"
+    basis = basis_words(row.date_basis, not pd.isna(row.derived_date))
+    when = f"{_known(row)}{f' ({basis})' if basis else ''}"
     figure = analysis.format_figure(row.figure, row.unit, row.qualifier)
     svgout.tooltip(point, f"claim-{row.claim_id}", claim_tooltip(fields, f"{figure}; {when}"))
 
 
+def _known(row) -> str:
+    """How an estimate's date is known, in words with the reason for each side (``dating``):
+    'on 2024-10-18: ...', 'on or before 2024-10-21: latest_date as typed (...)', or that
+    nothing dates it."""
+    return dating.describe(
+        row.derived_earliest,
+        row.derived_earliest_reason,
+        row.derived_latest,
+        row.derived_latest_reason,
+    )
+
+
 @styled
 def estimates_over_time(claims: pd.DataFrame) -> Figure:
-    """Soldier figures by the date they were stated, undated ones in their own panel.
+    """Soldier figures by the day they were stated, those with no day in their own panel.
 
-    A forecast ('10,000 by December') points right to the month it refers to, which may lie
-    far beyond the statements; brigade figures are another unit, so the note names them
-    instead of putting them on the soldiers axis.
+    The day is ``derived_date``: typed by the curator, or where the evidence closes on one
+    (``dating``). An estimate with no day keeps whatever bounds it: its label in the 'no day'
+    panel says so ('≤ 21 Oct'), and its tooltip gives each side with its reason. A forecast
+    ('10,000 by December') points right to the month it refers to, which may lie far beyond
+    the statements; brigade figures are another unit, so the note names them instead of
+    putting them on the soldiers axis.
     """
     est = analysis.estimates(claims)
     dated = analysis.estimate_timeline(claims)
@@ -293,7 +319,7 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     soldiers_dated = dated[dated["unit"] == "soldiers"]
     soldiers_undated = undated[undated["unit"] == "soldiers"]
     fig, (ax, ax_u) = new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
-    x_lo, x_hi = _day_limits(soldiers_dated["statement_date"])
+    x_lo, x_hi = _day_limits(soldiers_dated["derived_date"])
     _timeline_points(ax, soldiers_dated, x_lo, x_hi)
     _timeline_axes(ax, soldiers_dated, soldiers_undated, x_lo, x_hi)
     _undated_strip(ax_u, soldiers_undated)
@@ -301,16 +327,18 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     fig.suptitle("Estimates over time: what was reported when, and by whom", x=0.01, ha="left")
     source_note(
         fig,
-        "Source: troopclaims curated claims (troop_estimate rows). x is the date a figure was "
-        "stated, not the date it refers to. Undated: estimates whose article supports no "
-        f"statement date.{_other_units_note(est[est['unit'] != 'soldiers'])}",
+        "Source: troopclaims curated claims (troop_estimate rows). x is the day a figure was "
+        "stated, typed or derived from evidence; not the date it refers to. No day: estimates "
+        "whose evidence gives no single day; a bound beside an id ('≤ 21 Oct': on or before, "
+        "'≥': on or after) is what the evidence allows, and the tooltip gives its reason."
+        f"{_other_units_note(est[est['unit'] != 'soldiers'])}",
     )
     fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
     return fig
 
 
 def _day_limits(days: pd.Series) -> tuple[float, float]:
-    """The timeline's x range in matplotlib date numbers: the stated days plus margins.
+    """The timeline's x range in matplotlib date numbers: the days drawn plus margins.
 
     The right margin is wider so the last day's labels and the forecast arrows (which end at
     the right edge) have room; with no dated estimate the range is an arbitrary unit.
@@ -326,7 +354,7 @@ def _timeline_points(ax, dated: pd.DataFrame, x_lo: float, x_hi: float) -> None:
     Points that share a day, figure and framing are dodged and labelled once (who, hedge,
     claim ids), so a figure relayed by three articles reads as one statement, not three.
     """
-    groups = dated.groupby(["statement_date", "figure", "category"], observed=True)
+    groups = dated.groupby(["derived_date", "figure", "category"], observed=True)
     labelled: list[int] = []
     for (day, _fig, _cat), grp in groups:
         x0 = mdates.date2num(day)
@@ -370,21 +398,21 @@ def _forecast_arrow(ax, row, x0: float, x_hi: float) -> None:
 def _timeline_axes(
     ax, dated: pd.DataFrame, undated: pd.DataFrame, x_lo: float, x_hi: float
 ) -> None:
-    """Day ticks, thousands-separated soldiers, and a y range shared with the undated panel.
+    """Day ticks, thousands-separated soldiers, and a y range shared with the 'no day' panel.
 
-    The y limit covers undated figures too (the panels share y), so an undated figure higher
+    The y limit covers figures with no day too (the panels share y), so such a figure higher
     than every dated one is not cut off.
     """
     ax.set_xlim(x_lo, x_hi)
     ax.xaxis.set_major_locator(mdates.DayLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d\n%b"))
-    ax.set_xlabel("date the figure was stated")
+    ax.set_xlabel("day the figure was stated")
     ax.set_ylabel("soldiers")
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _p: f"{int(v):,}"))
     figures = pd.concat([dated["figure"], undated["figure"]]).dropna()
     ax.set_ylim(0, (int(figures.max()) if len(figures) else 1) * 1.12)
     if dated.empty:
-        ax.text(0.5, 0.5, "no dated estimates", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, "no estimate with a day", transform=ax.transAxes, ha="center")
 
 
 def _other_units_note(other_units: pd.DataFrame) -> str:
@@ -401,31 +429,64 @@ def _other_units_note(other_units: pd.DataFrame) -> str:
     )
 
 
-UNDATED_LABEL_CHARS = 22  # what fits right of the points in the undated panel, at 5.5 pt
+UNDATED_LABEL_CHARS = 22  # what fits right of the points in the 'no day' panel, at 5.5 pt
 
 
-def _packed(ids: list[str], width: int) -> list[str]:
+def _packed(ids: list[str], width: int, bounds: list[str] | None = None) -> list[str]:
     """Ids joined with ', ' into lines of at most ``width`` characters (one id may exceed it):
-    two of A000-01's length a line, one of a long drop id such as oct-b-A01-01."""
+    two of A000-01's length a line, one of a long drop id such as oct-b-A01-01.
+
+    Each id is followed by its bound, if any ('A002-02 ≤ 21 Oct'); where the pair is too long
+    for a line, the bound goes on a line of its own under its id, joined to nothing else.
+    """
     lines: list[list[str]] = []
-    for claim_id in ids:
-        if lines and len(", ".join([*lines[-1], claim_id])) <= width:
-            lines[-1].append(claim_id)
+    closed = True  # the last line takes no more ids (a bound alone on its line)
+    for claim_id, bound in zip(ids, bounds or [""] * len(ids), strict=True):
+        label = f"{claim_id} {bound}" if bound else claim_id
+        parts = [claim_id, f"  {bound}"] if bound and len(label) > width else [label]
+        if not closed and len(", ".join([*lines[-1], parts[0]])) <= width:
+            lines[-1].append(parts[0])
         else:
-            lines.append([claim_id])
+            lines.append([parts[0]])
+        closed = len(parts) > 1
+        if closed:
+            lines.append([parts[1]])
     return [", ".join(line) for line in lines]
 
 
+def _short_day(value: object) -> str:
+    """'21 Oct': a bound as the panel's label gives it (the tooltip has the ISO date)."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {day:%b}"
+
+
+def _bound_label(low: object, high: object) -> str:
+    """A 'no day' estimate's bound, short: '≤ 21 Oct', '≥ 18 Oct', '18–21 Oct' (or '30 Sep–2
+    Oct'), or '' when nothing bounds it."""
+    if not pd.isna(low) and not pd.isna(high):
+        low, high = pd.Timestamp(low), pd.Timestamp(high)
+        if low == high:
+            return _short_day(low)
+        start = str(low.day) if low.to_period("M") == high.to_period("M") else _short_day(low)
+        return f"{start}–{_short_day(high)}"
+    if not pd.isna(low):
+        return f"≥ {_short_day(low)}"
+    return f"≤ {_short_day(high)}" if not pd.isna(high) else ""
+
+
 def _undated_strip(ax, undated: pd.DataFrame) -> None:
-    """The undated panel: one row of points per figure, labelled with claim ids."""
-    ax.set_title("undated", fontsize=8.5, fontweight="normal")
+    """The 'no day' panel: one row of points per figure, labelled with claim ids, each with its
+    bound when the evidence gives one ('A002-02 ≤ 21 Oct'), so a bounded figure never reads
+    as wholly undated."""
+    ax.set_title("no day", fontsize=8.5, fontweight="normal")
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
     ax.set_xlim(-1, 1)
     for _fig, grp in undated.groupby("figure", sort=True):
         for off, row in zip(_dodge(len(grp), 0.2), grp.itertuples(), strict=True):
             _estimate_point(ax, off - 0.45, row.figure, row)
-        lines = _packed(list(grp["claim_id"]), UNDATED_LABEL_CHARS)
+        bounds = list(map(_bound_label, grp["derived_earliest"], grp["derived_latest"]))
+        lines = _packed(list(grp["claim_id"]), UNDATED_LABEL_CHARS, bounds)
         ax.annotate(
             "\n".join(lines),
             (-0.05 + 0.1 * (len(grp) > 3), grp["figure"].iloc[0]),

@@ -371,7 +371,7 @@ def _weekday(side: _Side, rows: np.ndarray, masks: np.ndarray, lang: np.ndarray,
     earliest day, back for a latest), saying so in the reason when the day moves."""
     day = side.day[rows]
     moved = _shift_to_weekday(day, masks[rows], step)
-    changed = np.flatnonzero(moved != day)
+    changed = np.flatnonzero((moved != day) & ~np.isnat(day))
     if not len(changed):
         return
     which, where = ("first", "on or after") if step > 0 else ("last", "on or before")

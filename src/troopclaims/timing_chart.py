@@ -40,12 +40,16 @@ def response_timing(
     """Every claimant group that responded gets a lane: dated marks, bounded intervals, the rest
     counted beside it.
 
-    Colour and shape give the stance; a hollow marker means the date is inferred rather than
-    stated; a thin line spans a coarse date (week ±3 days, month = whole month); a black ring
-    marks each group's first dated response. A response known only to lie between two dates is
-    a wide pale band with end caps; an open side runs to the axis edge as an arrow. Marks that
-    would overlap are dodged onto sub-rows of their lane. The right panel counts the responses
-    with neither date nor bound (the report lists them with reasons), so no group disappears.
+    Colour and shape give the stance; a hollow marker means the article does not state the day
+    (the curator inferred it, or the evidence closes on it: ``dating``); a thin line spans the
+    interval a coarse date can have (a week or a month, cut to what the evidence allows, so it
+    never runs past the article's own date: ``lag_low``/``lag_high``); a black ring marks each
+    group's first dated response. A response known only to lie between two dates is a wide
+    pale band with end caps; an open side runs to the axis edge as an arrow. Every mark's
+    tooltip says how its date is known, with the reason for each side (``date_known``). Marks
+    that would overlap are dodged onto sub-rows of their lane. The right panel counts the
+    responses with neither date nor bound (the report lists them with reasons), so no group
+    disappears.
     """
     groups = _group_order(timing, bounded, undated)
     x_lo, x_hi = _lag_limits(timing, bounded)
@@ -83,9 +87,12 @@ def response_timing(
 def _timing_note(timing: pd.DataFrame, bounded: pd.DataFrame, undated: pd.DataFrame) -> str:
     """The timing chart's source note: how to read it and every claim id, by how it is dated."""
     return (
-        "Source: troopclaims curated claims (response rows). Filled marker: date stated in the "
-        "article; hollow: inferred. Band: a date known only to lie between bounds (an arrow "
-        f"means no bound on that side). Dated: {charts.ids_note(list(timing['claim_id']))}. "
+        "Source: troopclaims curated claims (response rows); dates derived from the evidence "
+        "(typed dates, article dates, the claim a response reacts to, a weekday its quote "
+        "names). Filled marker: day stated in the article; hollow: inferred or derived. Line: "
+        "the span of a week or month date, cut to the evidence (never past its article's "
+        "date). Band: a date known only to lie between bounds (an arrow: no bound that side). "
+        f"Dated: {charts.ids_note(list(timing['claim_id']))}. "
         f"Bounded: {charts.ids_note(list(bounded['claim_id'])) or 'none'}. Neither (counted "
         "right, listed with reasons in the report): "
         f"{charts.ids_note(list(undated['claim_id'])) or 'none'}."
@@ -198,13 +205,16 @@ def _lanes(
 def _response_point(ax, row: pd.Series, y: float) -> None:
     """One dated response: a span for a coarse date, a ring if first, hollow if inferred.
 
-    The span (week or month precision) is drawn under the marker; the marker itself sits at
-    the date's best guess, so precision shows without hiding the point. The marker carries
-    the claim's tooltip in the SVG (``svgout.svg_bytes``).
+    The span (a week or month date's derived interval, ``lag_low`` to ``lag_high``: already cut
+    to what the evidence allows, so never past the article's date) is drawn under the marker;
+    the marker itself sits at the date's best guess, so precision shows without hiding the
+    point. Marker and span carry the claim's tooltip in the SVG (``svgout.svg_bytes``).
     """
     colour, marker = charts.stance_style(str(row["category"]))
+    tip = charts.claim_tooltip(row, _dated_when(row))
     if row["lag_high"] > row["lag_low"]:
-        ax.hlines(y, row["lag_low"], row["lag_high"], color=colour, linewidth=1.2, alpha=0.7)
+        span = ax.hlines(y, row["lag_low"], row["lag_high"], color=colour, linewidth=1.2, alpha=0.7)
+        svgout.tooltip(span, f"span-{row['claim_id']}", tip)
     if row["first"]:
         ax.scatter(row["lag_days"], y, s=130, facecolor="none", edgecolor="black", lw=1.0)
     point = ax.scatter(
@@ -217,11 +227,20 @@ def _response_point(ax, row: pd.Series, y: float) -> None:
         linewidth=1.4,
         zorder=3,
     )
-    when = (
-        f"{analysis.iso_date(row['statement_date'])} ({row['date_precision']}), "
-        f"date {row['date_basis']}, day {int(row['lag_days'])}"
+    svgout.tooltip(point, f"claim-{row['claim_id']}", tip)
+
+
+def _dated_when(row: pd.Series) -> str:
+    """A dated mark's tooltip line: the day, its precision and basis, the lag (and the span a
+    week or month date can have, cut by the evidence), then how the date is known, with the
+    reason for each side ('on 2024-10-18: ... reacts to A003-01, made on 2024-10-18; ...')."""
+    low, high, lag = int(row["lag_low"]), int(row["lag_high"]), int(row["lag_days"])
+    span = f" (between day {low} and day {high})" if high > low else ""
+    basis = charts.basis_words(row["date_basis"], has_day=True)
+    return (
+        f"{analysis.iso_date(row['derived_date'])} ({row['derived_precision']}, {basis}), "
+        f"day {lag}{span}\nhow the date is known: {row['date_known']}"
     )
-    svgout.tooltip(point, f"claim-{row['claim_id']}", charts.claim_tooltip(row, when))
 
 
 def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) -> None:
@@ -247,19 +266,18 @@ def _bounded_interval(ax, row: pd.Series, y: float, x_lo: float, x_hi: float) ->
     ax.scatter(
         anchor, y, s=26, marker=marker, facecolor="white", edgecolor=colour, lw=1.1, zorder=3
     )
-    parts = []
-    if not pd.isna(low):
-        parts.append(
-            f"on or after {analysis.iso_date(row['earliest_date'])} ({row['earliest_basis']})"
-        )
-    if not pd.isna(high):
-        parts.append(
-            f"on or before {analysis.iso_date(row['latest_date'])} ({row['latest_basis']})"
-        )
-    anchor_id = row.get("anchor_claim_id")
-    if isinstance(anchor_id, str) and anchor_id:
-        parts.append(f"anchored on {anchor_id}")
-    svgout.tooltip(band, f"bound-{row['claim_id']}", charts.claim_tooltip(row, "; ".join(parts)))
+    svgout.tooltip(band, f"bound-{row['claim_id']}", charts.claim_tooltip(row, _bounded_when(row)))
+
+
+def _bounded_when(row: pd.Series) -> str:
+    """A bounded mark's tooltip line: the days it lies between (an open side said so), then
+    each side with its reason, which names the claim or article the bound comes from
+    ('on or after 2024-10-21: the first 'lundi' on or after 2024-10-18 (reacts to A003-03,
+    made on 2024-10-18)')."""
+    low, high = row["lag_low"], row["lag_high"]
+    after = "open" if pd.isna(low) else f"day {int(low)}"
+    before = "open" if pd.isna(high) else f"day {int(high)}"
+    return f"no day; from {after} to {before}\nhow the date is known: {row['date_known']}"
 
 
 def _lag_axes(
@@ -308,7 +326,7 @@ def _undated_counts(ax, undated: pd.DataFrame, lanes: dict[str, tuple[float, flo
         text = ax.text(
             0.08, top + height / 2, f"{len(grp)} undated", va="center", fontsize=7, color="#333"
         )
-        tip = "\n".join(f"{r.claim_id}: {r.reason}" for r in grp.itertuples())
+        tip = "\n".join(f"{r.claim_id} ({r.claimant}): {r.reason}" for r in grp.itertuples())
         svgout.tooltip(text, f"undated-{i}", f"{group}, neither dated nor bounded:\n{tip}")
 
 
@@ -329,7 +347,9 @@ def _timing_handles(timing: pd.DataFrame, bounded: pd.DataFrame) -> list[Line2D]
     used = [
         (
             len(timing),
-            Line2D([], [], ls="", marker="o", mfc="white", **grey, label="date inferred"),
+            Line2D(
+                [], [], ls="", marker="o", mfc="white", **grey, label="date inferred or derived"
+            ),
         ),
         (
             len(timing),
