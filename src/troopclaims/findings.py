@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from troopclaims import analysis, response_dates
+from troopclaims import analysis, contract, response_dates
 
 # How an editor would say each framing of a figure ("12,000 soldiers ... as the total planned").
 FRAMING_PHRASES = {
@@ -43,7 +44,7 @@ STANCE_PHRASES = {
     "summons": "summoned an envoy",
     "condemnation": "condemned the deployment",
     "denial": "denied the reports",
-    "cannot_confirm": "could not confirm the reports",
+    "cannot_confirm": "said it could not confirm the reports",
     "confirmation": "confirmed the deployment",
     "accusation": "accused North Korea of sending troops",
     "concern": "expressed concern",
@@ -54,7 +55,7 @@ STANCE_PHRASES = {
     "policy_move": "weighed a change of policy",
     "support_pledge": "pledged support to Ukraine",
     "assessment": "gave an assessment",
-    "consultation": "consulted allies",
+    "consultation": "said it was in contact with partners",
     "briefing_request": "asked for a briefing",
     "call_for_deescalation": "called for de-escalation",
 }
@@ -72,7 +73,13 @@ SINGLE_SOURCE_EXAMPLES = 2
 # verdict line links to it.
 RULES_ANCHOR = "validation-rules"
 
-_CLAIM_ID = re.compile(r"\b[A-Z]\d+-\d+\b")
+# A cited claim id is written between two of these while a sentence is composed (``_ids``), so
+# citations are found by what put them there, not by guessing which words look like ids: any id
+# the contract allows (``contract.ID_PATTERN``, 'heldout-2024-10-de-A01-01' as much as 'A003-01')
+# is collected, and no other word is. Validated data cannot hold the character (a control
+# character, refused in every text column), and ``_plain`` strips it from any value anyway.
+_CITE = "\x1f"
+_CITED = re.compile(f"{_CITE}([^{_CITE}]*){_CITE}")
 
 
 @dataclass(frozen=True)
@@ -80,20 +87,41 @@ class Finding:
     """One sentence of the key findings and the ids of every claim it cites.
 
     ``text`` cites the ids inline, in parentheses, next to what each supports; ``claim_ids``
-    lists them all (sorted), so a test or a reader can check each one against the data.
+    lists them all (sorted), so a test or a reader can check each one against the data;
+    ``marked`` is ``text`` with each cited id between ``_CITE`` marks (for the HTML).
     """
 
     topic: str
     text: str
     claim_ids: tuple[str, ...]
+    marked: str = field(default="", repr=False, compare=False)
 
 
 # --- Wording helpers ---------------------------------------------------------------------------
 
 
 def _ids(ids: Iterable[str]) -> str:
-    """Claim ids as an inline citation: '(A003-01, A004-02)'."""
-    return f"({', '.join(sorted(set(ids)))})"
+    """Claim ids as an inline citation: '(A003-01, A004-02)', each id marked as cited."""
+    return f"({_cite(ids)})"
+
+
+def _cite(ids: Iterable[str]) -> str:
+    """Claim ids without the parentheses ('A003-01, A004-02'), each marked as cited."""
+    return ", ".join(f"{_CITE}{_plain(i)}{_CITE}" for i in sorted(set(ids)))
+
+
+def _plain(value: object) -> str:
+    """A value from the data as text, without the citation mark."""
+    return str(value).replace(_CITE, "")
+
+
+def wording(name: object) -> str:
+    """A claimant's wording compared as a reader would: the same words with another apostrophe
+    (’ or '), case or spacing is the same wording."""
+    text = unicodedata.normalize("NFKC", str(name))
+    for apostrophe in "’‘ʼ`´":
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
 
 
 def _series(items: Sequence[str], sep: str = ", ") -> str:
@@ -116,12 +144,16 @@ def _group(name: object) -> str:
 
 def _quoted(name: object) -> str:
     """A claimant as the article names it, in quotation marks (the French stays French)."""
-    return f"“{name}”"
+    return f"“{_plain(name)}”"
 
 
 def _claimants(rows: pd.DataFrame, limit: int = NAMED_CLAIMANTS) -> str:
-    """The distinct claimants of ``rows`` as quoted, the first ``limit`` named, the rest counted."""
-    names = list(dict.fromkeys(str(c) for c in rows.sort_values("claim_id")["claimant"]))
+    """The distinct claimants of ``rows`` as quoted, the first ``limit`` named, the rest counted
+    as other wordings (two that differ only by an apostrophe or case are one wording)."""
+    first: dict[str, str] = {}
+    for claimant in rows.sort_values("claim_id")["claimant"]:
+        first.setdefault(wording(claimant), str(claimant))
+    names = list(first.values())
     shown = [_quoted(n) for n in names[:limit]]
     if len(names) > limit:
         rest = len(names) - limit
@@ -146,9 +178,14 @@ def _figure(row: pd.Series) -> str:
     return analysis.format_figure(row["figure"], row["unit"], row["qualifier"])
 
 
-def _finding(topic: str, text: str) -> Finding:
-    """A Finding whose cited ids are read back from its text, so the two cannot disagree."""
-    return Finding(topic, text, tuple(sorted(set(_CLAIM_ID.findall(text)))))
+def _finding(topic: str, marked: str) -> Finding:
+    """A Finding whose cited ids are read back from the marks ``_ids`` put in its text, so the
+    two cannot disagree; each must be an id the contract allows."""
+    cited = _CITED.findall(marked)
+    bad = [i for i in cited if not re.fullmatch(contract.ID_PATTERN, i)]
+    if bad:
+        raise ValueError(f"not a claim id the contract allows: {bad}")
+    return Finding(topic, marked.replace(_CITE, ""), tuple(sorted(set(cited))), marked)
 
 
 # --- The findings ------------------------------------------------------------------------------
@@ -184,10 +221,12 @@ def estimate_range(claims: pd.DataFrame) -> list[Finding]:
         return [_finding("range", text)]
     low_rows, high_rows = main[main["figure"] == low], main[main["figure"] == high]
     low_text = analysis.format_figure(low, unit).removesuffix(f" {unit}")
+    n_main = main["article_id"].nunique()
+    others = _other_unit_count(est, unit)
     text = (
         f"Reported troop numbers range from {low_text} to "
-        f"{analysis.format_figure(high, unit)} across {len(est)} estimates in {n_articles} "
-        f"article{'s' if n_articles > 1 else ''}, {source}: the lowest from "
+        f"{analysis.format_figure(high, unit)} across {len(main)} estimates in {unit} in "
+        f"{n_main} article{'s' if n_main > 1 else ''}{others}, {source}: the lowest from "
         f"{_claimants(low_rows)} {_ids(low_rows['claim_id'])}, the highest from "
         f"{_claimants(high_rows)} {_ids(high_rows['claim_id'])}."
     )
@@ -200,6 +239,14 @@ def estimate_range(claims: pd.DataFrame) -> list[Finding]:
         text = f"The articles also report, {'; and '.join(parts)}."
         found.append(_finding("range", text))
     return found
+
+
+def _other_unit_count(est: pd.DataFrame, unit: str) -> str:
+    """' (and 2 more in brigades)': the estimates the range leaves out, counted by unit."""
+    other = est[est["unit"].astype(str) != unit]["unit"].astype(str).value_counts()
+    if other.empty:
+        return ""
+    return f" (and {_series([f'{n} more in {u}' for u, n in other.sort_index().items()])})"
 
 
 def _between(main: pd.DataFrame, low: int, high: int) -> list[str]:
@@ -252,83 +299,194 @@ def framing(claims: pd.DataFrame) -> list[Finding]:
     return [_finding("framing", f"{lead}{'; '.join(parts)}.")]
 
 
+# The stances that doubt the reports and the one that confirms them, for the sentence that puts a
+# group's doubt beside its confirmation.
+DOUBTING = ("cannot_confirm", "denial")
+CONFIRMING = ("confirmation",)
+
+
+def _when(row: pd.Series) -> str:
+    """When a claim was made, as far as its derived dates say: 'on 23 October 2024', 'around 22
+    October 2024 (to the week)', 'on or after 18 October 2024, day unknown', 'undated'."""
+    day, low, high = row["derived_date"], row["derived_earliest"], row["derived_latest"]
+    precision = str(row["derived_precision"])
+    if not pd.isna(day):
+        return (
+            f"on {_day(day)}" if precision == "day" else f"around {_day(day)} (to the {precision})"
+        )
+    if not pd.isna(low) and not pd.isna(high):
+        return f"between {_day(low)} and {_day(high)}, day unknown"
+    if not pd.isna(low):
+        return f"on or after {_day(low)}, day unknown"
+    if not pd.isna(high):
+        return f"on or before {_day(high)}, day unknown"
+    return "undated"
+
+
+def _to_the_day(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose day is known (derived precision 'day'): only these can be ordered by day."""
+    return rows[rows["derived_date"].notna() & (rows["derived_precision"] == "day")]
+
+
+def _disclosure(claims: pd.DataFrame) -> pd.DataFrame:
+    """The troop estimates dated to the day on the earliest such day: the first disclosure of a
+    figure that the data can date (an undated article may report an earlier one)."""
+    dated = _to_the_day(analysis.estimates(claims))
+    if dated.empty:
+        return dated
+    return dated[dated["derived_date"] == dated["derived_date"].min()]
+
+
+def _part_of_disclosure(resp: pd.DataFrame, disclosure: pd.DataFrame) -> pd.Series:
+    """Responses made by the disclosing source itself, in the same article on the same day
+    (the same claimant wording): the source's words about its own report, not a response to it
+    (A003-20: the NIS presents its detection as confirming the deployment)."""
+    if disclosure.empty:
+        return pd.Series(False, index=resp.index)
+    own = {
+        (a, d, wording(c))
+        for a, d, c in zip(
+            disclosure["article_id"],
+            disclosure["derived_date"],
+            disclosure["claimant"],
+            strict=True,
+        )
+    }
+    keys = zip(resp["article_id"], resp["derived_date"], resp["claimant"], strict=True)
+    return pd.Series([(a, d, wording(c)) in own for a, d, c in keys], index=resp.index)
+
+
 def first_responses(claims: pd.DataFrame) -> list[Finding]:
-    """Who responded first and when, from the dated responses; then who followed, and how
-    many responses no date supports (they cannot be ordered, so the reader should know)."""
+    """Who responded first and when, among responses dated to the day; then who followed, and
+    how many responses the order leaves out (dated only roughly, only bounded, or undated).
+
+    A response the disclosing source makes in its own disclosure is not a response to it: it is
+    named apart. The day is the day of the first *dated* figure: an undated article may report
+    an earlier one, so the sentence claims no more than that.
+    """
     resp = analysis.responses(claims)
-    # Only a day can be ordered by day: a response dated to the week ('shortly after') could be
-    # days before or after one dated to that day, so it is counted with those outside the order.
-    dated = resp[resp["statement_date"].notna() & (resp["date_precision"] == "day")]
+    disclosure = _disclosure(claims)
+    own = _part_of_disclosure(resp, disclosure)
+    resp, own_rows = resp[~own], resp[own]
+    dated = _to_the_day(resp)
     if dated.empty:
         if resp.empty:
             return []
         text = (
-            f"None of the {len(resp)} responses carries a date the articles support, so no "
+            f"None of the {len(resp)} responses carries a day the articles support, so no "
             f"order of response can be given {_ids(resp['claim_id'])}."
         )
         return [_finding("timing", text)]
-    first_day = dated["statement_date"].min()
-    on_first = dated[dated["statement_date"] == first_day]
+    first_day = dated["derived_date"].min()
+    on_first = dated[dated["derived_date"] == first_day]
     clauses = [_group_clause(group, grp) for group, grp in _by_group(on_first)]
-    same_day = _disclosure_clause(claims, first_day)
     plural = "s" if len(on_first) > 1 else ""
     sentences = [
-        f"The first dated response{plural} came on {_day(first_day)}{same_day}: "
-        f"{_series(clauses, '; ')}"
+        f"The first response{plural} dated to the day came on {_day(first_day)}"
+        f"{_disclosure_clause(disclosure, first_day)}: {_series(clauses, '; ')}"
     ]
     first_groups = set(on_first["claimant_group"].astype(str))
     later = dated[~dated["claimant_group"].astype(str).isin(first_groups)]
     if not later.empty:
         firsts = later[
-            later["statement_date"]
-            == later.groupby("claimant_group", observed=True)["statement_date"].transform("min")
+            later["derived_date"]
+            == later.groupby("claimant_group", observed=True)["derived_date"].transform("min")
         ]
         follow = [
-            f"{_group_clause(group, grp)} on {_day(grp['statement_date'].iloc[0])}"
+            f"{_group_clause(group, grp)} on {_day(grp['derived_date'].iloc[0])}"
             for group, grp in sorted(
-                _by_group(firsts), key=lambda g: (g[1]["statement_date"].iloc[0], g[0])
+                _by_group(firsts), key=lambda g: (g[1]["derived_date"].iloc[0], g[0])
             )
         ]
         sentences.append(f"Then {_series(follow, '; ')}")
-    outside = _outside_the_order(resp)
+    outside = _outside_the_order(resp, len(resp) + len(own_rows))
     if outside:  # said where the order is given: these responses are outside it
         sentences[-1] += f"; {outside}"
-    return [_finding("timing", f"{text}.") for text in sentences]
+    if not own_rows.empty:
+        sentences.insert(1, _own_sentence(own_rows))
+    found = [_finding("timing", f"{text}.") for text in sentences]
+    return found + _first_day_sources(claims, on_first, first_day)
 
 
-def _outside_the_order(resp: pd.DataFrame) -> str:
-    """The responses the order above leaves out, as a clause: those dated only to a week or a
-    month, those only bounded (a date range from the corpus, drawn as intervals in the timing
-    chart) and those with neither date nor bound, so a reader knows how much of the record the
-    order covers."""
-    status = response_dates.date_status(resp)
-    counts = status.value_counts()
-    rough = int(((status == response_dates.DATED) & (resp["date_precision"] != "day")).sum())
-    bounded = int(counts.get(response_dates.BOUNDED, 0))
-    undated = int(counts.get(response_dates.UNDATED, 0))
-    parts = []
-    if rough:
-        parts.append(
-            f"{rough} of the {len(resp)} responses {'is' if rough == 1 else 'are'} dated only to "
-            "the week or the month"
+def _own_sentence(own: pd.DataFrame) -> str:
+    """'“Le Service …” confirming the deployment in its own report (A003-20) is part of that
+    disclosure, not a response to it': the source's words about its own report, set apart."""
+    stances = _series(
+        [
+            STANCE_PHRASES.get(str(c), str(c).replace("_", " "))
+            for c in sorted(own["category"].astype(str).unique())
+        ]
+    )
+    return (
+        f"That {_claimants(own)} {stances} in its own report {_ids(own['claim_id'])} is part "
+        "of that disclosure, not a response to it"
+    )
+
+
+def _first_day_sources(
+    claims: pd.DataFrame, on_first: pd.DataFrame, first_day: pd.Timestamp
+) -> list[Finding]:
+    """Which articles the first day's responses rest on, and how those articles are dated: when
+    one article carries them all, and its own date is inferred, the whole order rests on it."""
+    ids = sorted(on_first["article_id"].astype(str).unique())
+    bases = {
+        str(a): str(b)
+        for a, b in zip(claims["article_id"], claims["article_date_basis"], strict=True)
+    }
+    dates = [f"{a}, {_article_date_words(bases.get(a, 'unknown'))}" for a in ids]
+    if len(ids) == 1:
+        text = (
+            f"Every response dated {_day(first_day)} rests on one article, {dates[0]} "
+            f"{_ids(on_first['claim_id'])}."
         )
-        bounded_of = ""
     else:
-        bounded_of = f" of the {len(resp)} responses"
-    if bounded:
-        parts.append(
-            f"{bounded}{bounded_of} {'is' if bounded == 1 else 'are'} known only to fall within "
-            "a range of dates"
+        text = (
+            f"The responses dated {_day(first_day)} rest on {len(ids)} articles: "
+            f"{_series(dates, '; ')} {_ids(on_first['claim_id'])}."
         )
-    if undated:
-        of_all = "" if bounded or rough else f" of the {len(resp)} responses"
-        parts.append(
-            f"{undated}{of_all} {'has' if undated == 1 else 'have'} no date the articles support"
-        )
+    return [_finding("evidence", text)]
+
+
+def _article_date_words(basis: str) -> str:
+    """How an article's own date is known, for the sentence above."""
+    if basis == "stated":
+        return "whose date it states"
+    if basis in ("", "unknown", "nan", "<NA>"):
+        return "which carries no date"
+    return f"whose own date is itself inferred ({basis}), not stated"
+
+
+def _outside_the_order(resp: pd.DataFrame, total: int) -> str:
+    """The responses the order above leaves out, as a clause: those dated only to a week or a
+    month, those only bounded (on or after a day, on or before one, or between two) and those
+    with neither date nor bound, so a reader knows how much of the record the order covers."""
+    status = response_dates.date_status(resp)
+    rough = int(((status == response_dates.DATED) & (resp["derived_precision"] != "day")).sum())
+    bounded = status == response_dates.BOUNDED
+    low, high = resp["derived_earliest"].notna(), resp["derived_latest"].notna()
+    after, before, between = (
+        int((bounded & low & ~high).sum()),
+        int((bounded & high & ~low).sum()),
+        int((bounded & low & high).sum()),
+    )
+    undated = int((status == response_dates.UNDATED).sum())
+    counts = [
+        (rough, "dated only to the week or the month"),
+        (after, "known only to fall on or after a day"),
+        (before, "known only to fall on or before a day"),
+        (between, "known only to fall between two days"),
+        (undated, "without a date or a bound the articles support"),
+    ]
+    parts = [(n, words) for n, words in counts if n]
     if not parts:
         return ""
-    they = "it" if rough + bounded + undated == 1 else "they"
-    return f"{_series(parts)}, so {they} cannot be placed in this order"
+    left_out = sum(n for n, _ in parts)
+    shown = [
+        f"{n}{f' of the {total} responses' if k == 0 else ''} {'is' if n == 1 else 'are'} {words}"
+        for k, (n, words) in enumerate(parts)
+    ]
+    they = "it" if left_out == 1 else "they"
+    return f"{_series(shown)}, so {they} cannot be placed in this order"
 
 
 def _by_group(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -345,15 +503,103 @@ def _group_clause(group: str, rows: pd.DataFrame) -> str:
     return f"{_group(group)} ({_claimants(rows, 1)}) {_series(stances)}"
 
 
-def _disclosure_clause(claims: pd.DataFrame, day: pd.Timestamp) -> str:
-    """', the day the first troop figure was disclosed (ids)' when estimates are dated that day."""
-    est = analysis.estimates(claims)
-    dated = est[est["statement_date"].notna()]
-    if dated.empty or dated["statement_date"].min() != day:
+def _disclosure_clause(disclosure: pd.DataFrame, day: pd.Timestamp) -> str:
+    """', the day of South Korea's first dated troop figure (ids)' when the first dated figure
+    falls on that day (only the first *dated* one: an undated article may hold an earlier)."""
+    if disclosure.empty or disclosure["derived_date"].iloc[0] != day:
         return ""
-    disclosed = dated[dated["statement_date"] == day]
-    groups = _series([_group(g) for g in _groups(disclosed)])
-    return f", the day {groups} first gave a troop figure {_ids(disclosed['claim_id'])}"
+    groups = _series([_group(g) for g in _groups(disclosure)])
+    return f", the day of {groups}'s first dated troop figure {_ids(disclosure['claim_id'])}"
+
+
+def in_russia_over_time(claims: pd.DataFrame) -> list[Finding]:
+    """How the number of troops said to be already in Russia moved, from the first day such a
+    figure is dated to the last, citing both ends and counting the figures with no day."""
+    est = analysis.estimates(claims)
+    if est.empty:
+        return []
+    unit = est["unit"].astype(str).value_counts().idxmax()
+    there = est[(est["category"].astype(str) == "already_in_russia") & (est["unit"] == unit)]
+    dated = _to_the_day(there)
+    if dated["derived_date"].nunique() < 2:
+        return []
+    first, last = dated["derived_date"].min(), dated["derived_date"].max()
+    ends = [dated[dated["derived_date"] == d] for d in (first, last)]
+    words = [
+        _series(list(dict.fromkeys(_figure(r) for _, r in rows.sort_values("claim_id").iterrows())))
+        for rows in ends
+    ]
+    text = (
+        f"The troops said to be already in Russia went from {words[0]} on {_day(first)} "
+        f"{_ids(ends[0]['claim_id'])} to {words[1]} on {_day(last)} {_ids(ends[1]['claim_id'])}"
+    )
+    no_day = there[~there.index.isin(dated.index)]
+    if not no_day.empty:
+        text += (
+            f"; {len(no_day)} more such figure{'s' if len(no_day) > 1 else ''} "
+            f"({_series(list(dict.fromkeys(_figure(r) for _, r in no_day.iterrows())))}) "
+            f"{'have' if len(no_day) > 1 else 'has'} no day {_ids(no_day['claim_id'])}"
+        )
+    return [_finding("in_russia", f"{text}.")]
+
+
+def doubt_and_confirmation(claims: pd.DataFrame) -> list[Finding]:
+    """A claimant group heard both doubting the reports and confirming them, side by side with
+    what the data says about when each was said, and whether that orders them."""
+    resp = analysis.responses(claims)
+    found = []
+    for group, grp in _by_group(resp):
+        doubt = grp[grp["category"].astype(str).isin(DOUBTING)]
+        confirm = grp[grp["category"].astype(str).isin(CONFIRMING)]
+        if doubt.empty or confirm.empty:
+            continue
+        sides = [_stance_side(doubt), _stance_side(confirm)]
+        order = _order_words(doubt, confirm)
+        name = _group(group)
+        text = f"{name[0].upper()}{name[1:]} both {sides[0]} and {sides[1]}: {order}."
+        found.append(_finding("doubt_and_confirmation", text))
+    return found
+
+
+def _stance_side(rows: pd.DataFrame) -> str:
+    """'could not confirm the reports (“Robert Wood, …”, on or after 18 October 2024, day
+    unknown: A002-06)': one stance of a group, each claim with its claimant and when."""
+    phrase = _series(
+        [STANCE_PHRASES.get(c, c) for c in sorted(rows["category"].astype(str).unique())]
+    )
+    each = [
+        f"{_cite([r['claim_id']])}: {_quoted(r['claimant'])}, {_when(r)}"
+        for _, r in rows.sort_values("claim_id").iterrows()
+    ]
+    return f"{phrase} ({'; '.join(each)})"
+
+
+def _order_words(doubt: pd.DataFrame, confirm: pd.DataFrame) -> str:
+    """Whether the dates order the doubt and the confirmation, and which way."""
+    doubt_end, confirm_start = doubt["derived_latest"].max(), confirm["derived_earliest"].min()
+    confirm_end, doubt_start = confirm["derived_latest"].max(), doubt["derived_earliest"].min()
+    if doubt["derived_latest"].notna().all() and doubt_end < confirm_start:
+        return "the doubt came first, the confirmation later"
+    if confirm["derived_latest"].notna().all() and confirm_end < doubt_start:
+        return "the confirmation came first, the doubt later"
+    return "the dates the articles support cannot tell which came first"
+
+
+def source_attribution(claims: pd.DataFrame) -> list[Finding]:
+    """An article that attributes what it quotes to another source than the quotation itself
+    names (``article_attribution``): the reader of that article alone is misled."""
+    if "article_attribution" not in claims:
+        return []
+    given = claims[claims["article_attribution"].fillna("").astype(str) != ""]
+    found = []
+    for (article, words), grp in given.groupby(["article_id", "article_attribution"], sort=True):
+        text = (
+            f"Article {_plain(article)} introduces a quotation with {_quoted(words)}, though "
+            f"the quotation itself names {_claimants(grp)} as its source; the claims follow the "
+            f"quotation {_ids(grp['claim_id'])}."
+        )
+        found.append(_finding("attribution", text))
+    return found
 
 
 def single_source(claims: pd.DataFrame) -> list[Finding]:
@@ -429,8 +675,11 @@ def key_findings(claims: pd.DataFrame) -> list[Finding]:
     """
     return [
         *estimate_range(claims),
+        *in_russia_over_time(claims),
         *framing(claims),
         *first_responses(claims),
+        *doubt_and_confirmation(claims),
+        *source_attribution(claims),
         *single_source(claims),
     ]
 
@@ -475,7 +724,7 @@ def findings_html(
     Every value is escaped (claimants and quotes are data); claim ids are set apart so the eye
     can skip or find them.
     """
-    items = "\n".join(f"<li>{_mark_ids(html.escape(f.text))}</li>" for f in findings)
+    items = "\n".join(f"<li>{_mark_ids(html.escape(f.marked or f.text))}</li>" for f in findings)
     link = f'<a href="#{html.escape(rules_anchor)}">the full rule table in the appendix</a>'
     return (
         f'<div class="key-findings">\n<ul class="findings">\n{items}\n</ul>\n'
@@ -484,5 +733,5 @@ def findings_html(
 
 
 def _mark_ids(text: str) -> str:
-    """Wrap each claim id of escaped ``text`` in a span (ids contain nothing to escape)."""
-    return _CLAIM_ID.sub(lambda m: f'<span class="claim-id">{m.group(0)}</span>', text)
+    """Wrap each cited claim id of escaped ``text`` in a span (ids contain nothing to escape)."""
+    return _CITED.sub(lambda m: f'<span class="claim-id">{m.group(1)}</span>', text)
