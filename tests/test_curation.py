@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from troopclaims import config, contract, load, numbers, quotes
+from troopclaims import config, contract, dating, load, numbers, quotes
 
 RAW_CLAIMS = load.read_raw_claims()
 RAW_ARTICLES = load.read_raw_articles()
@@ -55,11 +55,29 @@ BY_ID = {r.claim_id: r for r in ROWS}
 
 
 @pytest.mark.parametrize("claim", ANCHORED, ids=[r.claim_id for r in ANCHORED])
-def test_every_anchored_inference_names_a_dated_claim_of_another_article(claim) -> None:
+def test_every_anchor_names_a_claim_that_bounds_it_and_the_note_says_why(claim) -> None:
     anchor = BY_ID[claim.anchor_claim_id]
-    assert anchor.article_id != claim.article_id
-    assert anchor.statement_date, f"{claim.claim_id}: anchor {anchor.claim_id} is undated"
+    assert anchor.claim_id != claim.claim_id
+    assert anchor.statement_date or anchor.anchor_claim_id, (
+        f"{claim.claim_id}: anchor bounds nothing"
+    )
     assert claim.anchor_claim_id in claim.note, f"{claim.claim_id}: note does not name its anchor"
+
+
+def _derived() -> pd.DataFrame:
+    """The claims with the intervals the evidence gives (``dating``), by claim id."""
+    typed = load.type_claims(RAW_CLAIMS)
+    return dating.with_derived(typed, load.type_articles(RAW_ARTICLES)).set_index("claim_id")
+
+
+DERIVED = _derived()
+
+
+def _interval(claim_id: str) -> tuple[str, str, str]:
+    """(earliest, latest, day) of a claim as ISO text, '' where open or unknown."""
+    row = DERIVED.loc[claim_id]
+    cols = ("derived_earliest", "derived_latest", "derived_date")
+    return tuple("" if pd.isna(row[c]) else str(row[c].date()) for c in cols)
 
 
 def test_bounds_are_only_on_claims_without_a_date() -> None:
@@ -71,25 +89,45 @@ def test_bounds_are_only_on_claims_without_a_date() -> None:
 def test_the_undated_articles_are_bounded_by_the_nis_statement_of_18_october() -> None:
     """A000 and A004 report reactions to the NIS statement A003 dates to Friday 18 October
     2024, A002 reactions to the intelligence statements its denial of 21 October follows: each
-    response they report is on or after it, never on a day the articles do not give."""
+    response they report names that statement as its anchor, and the code derives 'on or after
+    18 October' (no upper bound: those articles are undated), never a day the articles do not
+    give. No bound is typed: the anchor is the evidence."""
     nis = BY_ID["A003-03"]
     assert (nis.statement_date, nis.date_basis) == ("2024-10-18", "stated")
     rows = RAW_CLAIMS[RAW_CLAIMS["article_id"].isin(["A000", "A002", "A004"])]
     responses = rows[rows["kind"] == "response"].set_index("claim_id")
-    bounded = responses[responses["earliest_date"] != ""]
-    assert set(bounded.index) == {
+    anchored = responses[responses["anchor_claim_id"] != ""]
+    assert set(anchored.index) == {
         *(f"A000-{n:02}" for n in (3, 4, 5, 6, 7, 8, 12, 13, 14)),
         *(f"A002-{n:02}" for n in (4, 5, 6, 7, 8, 9)),
         *(f"A004-{n:02}" for n in range(5, 19)),
     }
-    assert (bounded["earliest_date"] == "2024-10-18").all()
-    assert (bounded["earliest_basis"] == "inferred_other_article").all()
-    assert set(bounded["anchor_claim_id"]) == {"A003-03", "A003-20"}
-    assert (bounded["latest_date"] == "").all()
-    # Only A002's own denial is dated; 'Lundi' in A000 stays a bound (which Monday is unsaid).
+    assert (anchored["earliest_date"] == "").all()
+    assert set(anchored["anchor_claim_id"]) == {"A003-03", "A003-20", "A000-12"}
+    for claim_id in anchored.index.drop(["A000-12", "A000-13"]):
+        assert _interval(claim_id) == ("2024-10-18", "", ""), claim_id
+    # Only A002's own denial is dated; 'Lundi' in A000 is a Monday on or after Friday 18
+    # October (21 October at the earliest), and which Monday is unsaid.
     assert list(responses.index[responses["statement_date"] != ""]) == ["A002-01"]
-    assert responses.loc["A000-12", "statement_date"] == ""
-    assert responses.loc["A000-11", "earliest_date"] == ""  # 'précédemment': nothing bounds it
+    assert _interval("A000-12") == _interval("A000-13") == ("2024-10-21", "", "")
+    assert "lundi" in DERIVED.loc["A000-12", "derived_earliest_reason"]
+    assert _interval("A000-11") == ("", "", "")  # 'précédemment', undated article: nothing
+
+
+def test_responses_in_the_dated_articles_are_bounded_by_their_article() -> None:
+    """The audit's rows: the article's own date bounds every claim it reports from above;
+    'Peu de temps après' the NIS report, in the article of 18 October, is 18 October."""
+    for claim_id in ("A003-07", "A003-23", "A003-13", "A003-14", "A003-16", "A003-17", "A003-18"):
+        assert _interval(claim_id) == ("2024-10-18", "2024-10-18", "2024-10-18"), claim_id
+    for claim_id in ("A003-15", "A003-21", "A003-22"):
+        assert _interval(claim_id) == ("", "2024-10-18", ""), claim_id
+    for claim_id in ("A001-08", "A001-09", "A001-10", "A001-11", "A001-19", "A001-20"):
+        assert _interval(claim_id) == ("", "2024-10-23", ""), claim_id
+    for claim_id in ("A001-14", "A001-15", "A001-16", "A001-17"):  # Cronin: only 'on or before'
+        assert _interval(claim_id) == ("", "2024-10-23", ""), claim_id
+        assert BY_ID[claim_id].statement_date == ""
+    # A week-precision date is cut to its article's date, never drawn past it.
+    assert _interval("A001-13") == ("2024-10-19", "2024-10-23", "2024-10-22")
 
 
 def test_the_intelligence_statements_a002_reports_precede_its_denial() -> None:
@@ -101,19 +139,17 @@ def test_the_intelligence_statements_a002_reports_precede_its_denial() -> None:
 
 
 def test_how_many_responses_have_a_date_a_bound_or_neither() -> None:
-    responses = RAW_CLAIMS[RAW_CLAIMS["kind"] == "response"]
-    dated = responses["statement_date"] != ""
-    bounded = ~dated & ((responses["earliest_date"] != "") | (responses["latest_date"] != ""))
-    assert (len(responses), dated.sum(), bounded.sum()) == (61, 17, 34)
-    neither = responses.loc[~dated & ~bounded, "claim_id"]
-    assert set(neither) == {
-        "A000-11", "A001-08", "A001-09", "A001-10", "A001-11", "A001-19", "A001-20",
-        "A003-15", "A003-21", "A003-22",
-    }  # fmt: skip
+    responses = DERIVED[DERIVED["kind"] == "response"]
+    dated = responses["derived_date"].notna()
+    bounded = ~dated & (responses["derived_earliest"].notna() | responses["derived_latest"].notna())
+    assert (len(responses), dated.sum(), bounded.sum()) == (61, 18, 42)
+    assert set(responses.index[~dated & ~bounded]) == {"A000-11"}
 
 
-def test_the_re_read_of_a003_fixes_precision_and_records_the_presidency_accusation() -> None:
-    assert BY_ID["A003-07"].date_precision == "week"  # 'Peu de temps après'
+def test_the_re_read_of_a003_dates_the_presidency_by_its_evidence() -> None:
+    for claim_id in ("A003-07", "A003-23"):  # 'Peu de temps après' the NIS report (A003-01)
+        claim = BY_ID[claim_id]
+        assert (claim.statement_date, claim.anchor_claim_id) == ("", "A003-01")
     accusation = BY_ID["A003-23"]
     assert (accusation.claimant_group, accusation.kind, accusation.category) == (
         "South Korea",
@@ -121,7 +157,6 @@ def test_the_re_read_of_a003_fixes_precision_and_records_the_presidency_accusati
         "accusation",
     )
     assert "se traduit par des déploiements de troupes" in accusation.quote
-    assert (accusation.statement_date, accusation.date_precision) == ("2024-10-18", "week")
 
 
 def test_claim_ids_are_unique_and_prefixed_by_article() -> None:
@@ -169,10 +204,13 @@ def test_no_claim_quotes_a_teaser_or_navigation_line() -> None:
 
 
 def test_the_mistranslated_attribution_is_recorded_not_fixed() -> None:
-    tagged = RAW_CLAIMS[RAW_CLAIMS["note"].str.startswith(contract.SOURCE_ERROR_TAG)]
-    assert set(tagged["claim_id"]) == {"A003-03", "A003-04"}
-    assert (tagged["claimant_group"] == "South Korea").all()
-    assert tagged["note"].str.contains("renseignements russes").all()
+    recorded = RAW_CLAIMS[RAW_CLAIMS["article_attribution"] != ""]
+    assert set(recorded["claim_id"]) == {"A003-03", "A003-04"}
+    assert (recorded["claimant_group"] == "South Korea").all()
+    assert (recorded["article_attribution"] == "Selon les renseignements russes").all()
+    for attribution in recorded["article_attribution"]:
+        assert quotes.quote_in_text(attribution, TEXTS["A003"])
+    assert not RAW_CLAIMS["note"].str.startswith(contract.SOURCE_ERROR_TAG).any()
 
 
 def test_undated_articles_give_no_statement_dates() -> None:

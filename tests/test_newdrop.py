@@ -13,9 +13,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from troopclaims import cli, config, contract, newdrop
+from troopclaims import cli, config, contract, load, newdrop, process, validate
 
 FIXTURE_TEXT = (
     Path(__file__).parent / "fixtures" / "drops" / "valid" / "articles" / "900_fixture.txt"
@@ -304,8 +305,11 @@ def test_cli_prints_the_files_and_what_to_fill_in(inputs: Path, tmp_path: Path, 
     assert steps == ["1", "2", "3", "4", "5"]
 
 
-def test_new_drop_then_fill_in_then_validate_passes(tmp_path: Path, monkeypatch, capsys) -> None:
-    """The loop as a curator runs it: new-drop, fill the empty cells and a claim, validate."""
+def _new_filled_drop(
+    tmp_path: Path, monkeypatch, capsys, dated: dict[str, str] | None = None
+) -> tuple[Path, dict[str, str]]:
+    """The loop as a curator runs it: new-drop, then fill the empty cells and a claim (and, for
+    a ``dated`` article, its date cells); returns the folder and the article's row."""
     monkeypatch.chdir(tmp_path)
     shutil.copyfile(FIXTURE_TEXT, tmp_path / "article.txt")
     assert cli.main(["new-drop", "e2e-fixture", "article.txt"]) == 0
@@ -321,6 +325,7 @@ def test_new_drop_then_fill_in_then_validate_passes(tmp_path: Path, monkeypatch,
         date_basis="unknown",
         note="Invented for the test suite.",
     )
+    row.update(dated or {})
     claim = dict.fromkeys(contract.CLAIM_COLUMNS, "")
     claim.update(
         claim_id=f"{row['article_id']}-01",
@@ -336,16 +341,60 @@ def test_new_drop_then_fill_in_then_validate_passes(tmp_path: Path, monkeypatch,
         date_basis="unknown",
         quote=FIXTURE_QUOTE,
     )
+    reaction = dict(claim)
+    reaction.update(
+        claim_id=f"{row['article_id']}-02",
+        claimant="le ministère",
+        kind="response",
+        category="concern",
+        figure="",
+        unit="",
+        qualifier="",
+        anchor_claim_id="A003-03",  # the NIS statement of Friday 18 October 2024
+        note="Reacts to the NIS statement A003-03.",
+    )
     for name, columns, rows in (
         ("articles.csv", contract.ARTICLE_COLUMNS, [row]),
-        ("claims.csv", contract.CLAIM_COLUMNS, [claim]),
+        ("claims.csv", contract.CLAIM_COLUMNS, [claim, reaction]),
     ):
         with (folder / name).open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
+    return folder, row
 
+
+def test_new_drop_then_fill_in_then_validate_passes(tmp_path: Path, monkeypatch, capsys) -> None:
+    _new_filled_drop(tmp_path, monkeypatch, capsys)
     code = cli.main(["validate", "drops/e2e-fixture"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "validation PASSED" in out
+
+
+def test_a_drop_whose_article_is_dated_gets_derived_bounds(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Issue 15: an article dated 23 October bounds every claim it reports from above, and a
+    reaction to the NIS statement of 18 October is bounded below by it: the processed claims
+    carry both, with reasons naming the article and the anchor."""
+    dated = {"published_date": "2024-10-23", "date_precision": "day", "date_basis": "stated"}
+    folder, row = _new_filled_drop(tmp_path, monkeypatch, capsys, dated)
+    assert cli.main(["validate", "drops/e2e-fixture"]) == 0, capsys.readouterr().out
+    report, raw_claims, raw_articles = validate.read_and_validate(
+        validate.candidate_sources(folder)
+    )
+    assert report.ok
+    built = process.build_claims_table(
+        load.type_claims(raw_claims), load.type_articles(raw_articles)
+    ).set_index("claim_id")
+    article = row["article_id"]
+    estimate, reaction = built.loc[f"{article}-01"], built.loc[f"{article}-02"]
+    assert pd.isna(estimate["derived_earliest"])
+    assert estimate["derived_latest"] == pd.Timestamp("2024-10-23")
+    assert estimate["derived_latest_reason"] == f"the date of its article {article}"
+    assert estimate["derived_precision"] == "bounded"
+    assert reaction["derived_earliest"] == pd.Timestamp("2024-10-18")
+    assert reaction["derived_latest"] == pd.Timestamp("2024-10-23")
+    assert reaction["derived_earliest_reason"] == "reacts to A003-03, made on 2024-10-18"
+    assert pd.isna(reaction["derived_date"])

@@ -55,7 +55,8 @@ DERIVED_PRECISIONS: dict[str, str] = {
     "unknown": "Nothing the corpus says bounds the date on either side.",
 }
 
-_NAT = np.datetime64("NaT", "ns")
+_NAT = np.datetime64("NaT", "s")
+_FIRST_DAY, _LAST_DAY = np.datetime64("0001-01-01", "s"), np.datetime64("9999-12-31", "s")
 
 
 # --- Weekdays ------------------------------------------------------------------------------------
@@ -78,12 +79,12 @@ def weekday_names(language: str) -> dict[str, int]:
 
 @cache
 def _weekday_pattern(language: str) -> re.Pattern[str] | None:
-    """One alternation of the language's weekday names, longest first, as whole words (a
-    literal alternation: linear in the text, nothing to backtrack over)."""
+    """One alternation of the language's weekday names, longest first, each starting a word
+    ('lundis' names Monday too; 'amardi' does not): a literal alternation, linear in the text."""
     names = sorted(weekday_names(language), key=len, reverse=True)
     if not names:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")")
 
 
 def named_weekdays(quote: str, language: str) -> set[int]:
@@ -129,8 +130,10 @@ def _shift_to_weekday(days: np.ndarray, masks: np.ndarray, step: int) -> np.ndar
     weekday = (days.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01 a Thursday
     moved = np.zeros(len(days), dtype=bool)
     for k in range(7):
+        target = days + np.timedelta64(step * k, "D")
         hit = todo & ~moved & ((masks >> ((weekday + step * k) % 7)) & 1).astype(bool)
-        out[hit] = days[hit] + np.timedelta64(step * k, "D")
+        hit &= (target >= _FIRST_DAY) & (target <= _LAST_DAY)  # ISO dates: years 1 to 9999
+        out[hit] = target[hit]
         moved |= hit
     return out
 
@@ -158,9 +161,9 @@ def _as_dates(values: pd.Series) -> pd.Series:
     """Datetimes (ns) from typed datetimes or ISO strings; what does not parse is NaT (an
     invalid date is the validation rules' business, not the derivation's)."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("datetime64[ns]")
+        return values.astype("datetime64[s]")
     text = values.astype(object).where(values.notna(), None)
-    return load.parse_dates(text, errors="coerce").astype("datetime64[ns]")
+    return load.parse_dates(text, errors="coerce").astype("datetime64[s]")
 
 
 def iso(value: object) -> str:
@@ -175,7 +178,7 @@ def iso(value: object) -> str:
 class _Side:
     """One side (earliest or latest) of every row's interval: the day and its reason."""
 
-    day: np.ndarray  # datetime64[ns], NaT when open
+    day: np.ndarray  # datetime64[s], NaT when open
     reason: np.ndarray  # object: str where day is known, else None
 
     def tighten(self, day: np.ndarray, reason: np.ndarray, later: bool) -> None:
@@ -193,7 +196,7 @@ def _article_ends(claims: pd.DataFrame, articles: pd.DataFrame) -> tuple[np.ndar
     art = articles.drop_duplicates("article_id").set_index("article_id")
     published = _as_dates(art["published_date"])
     _, high = precision_interval(published, art["date_precision"].astype(object))
-    ends = claims["article_id"].map(high).astype("datetime64[ns]").to_numpy()
+    ends = claims["article_id"].map(high).astype("datetime64[s]").to_numpy()
     article = claims["article_id"].astype(object).to_numpy()
     reason = np.where(
         np.isnat(ends), None, np.char.add("the date of its article ", article.astype(str))
@@ -404,9 +407,9 @@ def _derived_frame(
     )
     return pd.DataFrame(
         {
-            "derived_earliest": pd.Series(low.day, index=index, dtype="datetime64[ns]"),
-            "derived_latest": pd.Series(high.day, index=index, dtype="datetime64[ns]"),
-            "derived_date": pd.Series(day, index=index, dtype="datetime64[ns]"),
+            "derived_earliest": pd.Series(low.day, index=index, dtype="datetime64[s]"),
+            "derived_latest": pd.Series(high.day, index=index, dtype="datetime64[s]"),
+            "derived_date": pd.Series(day, index=index, dtype="datetime64[s]"),
             "derived_precision": pd.Series(prec, index=index, dtype="string"),
             "derived_earliest_reason": pd.Series(low.reason, index=index, dtype="string"),
             "derived_latest_reason": pd.Series(high.reason, index=index, dtype="string"),

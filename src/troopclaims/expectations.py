@@ -177,12 +177,19 @@ def _prepare_evidence(
         inside[day] = ~((low.notna() & (statement < low)) | (high.notna() & (statement > high)))[
             day
         ]
-    df["_statement_date_in_evidence"] = _flag(
-        inside, statement.notna() & (low.notna() | high.notna())
-    )
+    # A date after its article's own date has a rule of its own (one fault, one message).
+    after_article = (statement > published).to_numpy(bool)
+    applies = statement.notna() & (low.notna() | high.notna()) & ~after_article
+    df["_statement_date_in_evidence"] = _flag(inside, applies)
     earliest, latest = df["_earliest_date_dt"], df["_latest_date_dt"]
-    df["_earliest_date_in_evidence"] = _flag(~(earliest > high), earliest.notna() & high.notna())
-    df["_latest_date_in_evidence"] = _flag(~(latest < low), latest.notna() & low.notna())
+    after = (earliest > published).to_numpy(bool)
+    df["_earliest_date_in_evidence"] = _flag(
+        ~(earliest > high), earliest.notna() & high.notna() & ~after
+    )
+    before_earliest = (latest < earliest).to_numpy(bool)  # its own rule: one fault, one message
+    df["_latest_date_in_evidence"] = _flag(
+        ~(latest < low), latest.notna() & low.notna() & ~before_earliest
+    )
     df["_earliest_not_looser"] = _flag(~(earliest < low), earliest.notna() & low.notna())
     not_after_article = ~(latest > published)  # after it: an error of its own
     applies = latest.notna() & high.notna() & not_after_article

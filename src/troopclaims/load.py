@@ -230,17 +230,10 @@ def read_raw_csv(
     frame = frame.assign(**dict.fromkeys(added, ""))
     columns = list(expected) if check_columns else [*header, *added]
     out = frame[[*columns, LINE_COLUMN]]
-    out.attrs["read_as"] = dialect.describe() + _added_note(added)
+    out.attrs["read_as"] = dialect.describe()
     # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
     out.attrs["read_warnings"] = [warning.to_dict()] if warning else []
     return out
-
-
-def _added_note(added: list[str]) -> str:
-    """How a file written to an earlier contract was read: the columns it lacks, as empty."""
-    if not added:
-        return ""
-    return f"; columns added to the contract since its template, read as empty: {', '.join(added)}"
 
 
 def _careful_read(
