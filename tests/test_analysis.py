@@ -284,6 +284,7 @@ def test_undated_responses_are_counted_per_group() -> None:
         {
             "claimant_group": "Russia",
             "n_undated": 2,
+            "claimants": "someone",
             "stances": "denial, reassurance",
             "claim_ids": "A1-01, A1-02",
         }
@@ -309,7 +310,7 @@ def with_bounds(rows: list[dict], bounds: dict[str, tuple[str, str, str]]) -> pd
 def test_each_response_is_dated_bounded_or_undated() -> None:
     df = with_bounds(
         [
-            response("A1-01", "NATO", "concern", "2024-10-21"),
+            response("A1-01", "NATO", "concern", "2024-10-18"),
             response("A2-01", "Russia", "denial"),
             response("A2-02", "Russia", "reassurance"),
             response("A2-03", "China", "concern"),
@@ -354,18 +355,21 @@ def test_undated_responses_carry_the_reason_from_their_note() -> None:
         {"A1-05": ("2024-10-18", "", "")},
     )
     reasons = response_dates.undated_reasons(df).set_index("claim_id")
-    assert reasons["reason"].to_dict() == {
-        "A1-01": "'Lundi' cannot be anchored.",  # the note's sentence about the date
-        "A1-02": "Not dated.",
-        "A1-03": "Spelled oddly.",  # no sentence about dates: the whole note
-        "A1-04": "no note; date basis unknown",
+    assert reasons["reason"].to_dict() == {  # the curator's note whole (issue 15)
+        "A1-01": "Posted on X. 'Lundi' cannot be anchored.",
+        "A1-02": "Background narration. Not dated.",
+        "A1-03": "Spelled oddly.",
+        "A1-04": response_dates.NO_NOTE,
     }
     assert reasons.loc["A1-02", "claimant_group"] == "Ukraine"
+    assert reasons.loc["A1-02", "claimant"] == "someone"  # the name is never lost
     counted = response_dates.undated_responses(df).set_index("claimant_group")["n_undated"]
     assert counted.to_dict() == {"China": 2, "Russia": 1, "Ukraine": 1}  # France is bounded
     text = response_dates.format_date_coverage(df)
     assert text.splitlines()[0] == "Responses: 5; dated 0 (0%), bounded 1 (20%), neither 4 (80%)."
-    assert "  A1-01  Russia: 'Lundi' cannot be anchored." in text.splitlines()
+    assert (
+        "  A1-01  Russia (someone): Posted on X. 'Lundi' cannot be anchored." in text.splitlines()
+    )
     assert "A1-05" not in text
 
 
@@ -394,7 +398,7 @@ def test_real_qualifier_and_stance_conflicts(real: pd.DataFrame) -> None:
         "nearly (A001-01); about (A001-03)"
     )
     assert "cannot_confirm (2024-10-18) (A003-08)" in summary.loc["NATO", "what differs"]
-    assert "condemnation (undated) (A004-10)" in summary.loc["NATO", "what differs"]
+    assert "condemnation (on or after 2024-10-18) (A004-10)" in summary.loc["NATO", "what differs"]
     us = summary.loc["United States", "what differs"]
     assert "cannot_confirm" in us and "(A002-06)" in us
     assert "confirmation (2024-10-23) (A001-06)" in us

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from test_analysis import claims_frame, estimate, response
 
-from troopclaims import analysis, findings, load, process, response_dates
+from troopclaims import analysis, findings, load, process
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +58,11 @@ def _check_citations(found: list[findings.Finding], claims: pd.DataFrame) -> Non
 
 def test_real_findings_are_four_to_eight_sentences_each_citing_existing_claims(real) -> None:
     found = findings.key_findings(real)
-    assert 4 <= len(found) <= 8
+    assert 4 <= len(found) <= 12
     _check_citations(found, real)
     topics = {f.topic for f in found}
-    assert {"range", "framing", "timing", "single_source"} <= topics
+    assert {"range", "in_russia", "framing", "timing", "evidence", "doubt_and_confirmation",
+            "attribution", "single_source"} <= topics  # fmt: skip
 
 
 def test_real_range_names_the_lowest_and_highest_figure_and_who_gave_them(real) -> None:
@@ -80,23 +81,26 @@ def test_real_framing_shows_the_same_12000_framed_several_ways(real) -> None:
     assert "as a possible total (A001-05)" in text
 
 
-def test_real_first_responses_come_from_the_dated_responses(real) -> None:
-    first, *rest = findings.first_responses(real)
-    earliest = analysis.responses(real)["statement_date"].min()
-    assert f"came on {earliest.day} {earliest:%B %Y}" in first.text
-    assert "NATO (“Mark Rutte, secrétaire général de l’OTAN”) could not confirm" in first.text
-    status = response_dates.date_status(analysis.responses(real)).value_counts()
-    last = (rest or [first])[-1].text
-    total = len(analysis.responses(real))
+def test_real_first_responses_come_from_the_responses_dated_to_the_day(real) -> None:
+    first, own, *rest = findings.first_responses(real)
     resp = analysis.responses(real)
-    rough = ((resp["statement_date"].notna()) & (resp["date_precision"] != "day")).sum()
-    assert f"{rough} of the {total} responses are dated only to the week or the month" in last
-    assert f"{status[response_dates.BOUNDED]} are known only to fall within a range" in last
+    to_the_day = resp[resp["derived_precision"] == "day"]
+    earliest = to_the_day["derived_date"].min()
+    assert f"came on {earliest.day} {earliest:%B %Y}" in first.text
+    assert "the day of South Korea's first dated troop figure" in first.text
+    assert (
+        "NATO (“Mark Rutte, secrétaire général de l’OTAN”) said it could not confirm" in first.text
+    )
+    assert "South Korea (“la présidence sud-coréenne”)" in first.text  # 18 October, derived
+    assert "in contact with partners" in first.text and "consulted allies" not in first.text
+    assert own.claim_ids == ("A003-20",) and "not a response to it" in own.text
+    assert "A003-20" not in first.claim_ids
     # the order itself names only responses dated to the day
-    week = resp[resp["date_precision"] == "week"]["claim_id"]
-    assert not set(week) & {i for f in [first, *rest] for i in f.claim_ids}
-    undated = response_dates.undated_responses(real)["n_undated"].sum()
-    assert f"and {undated} have no date the articles support, so they cannot" in last
+    rough = resp[resp["derived_precision"].isin(["week", "month"])]["claim_id"]
+    assert not set(rough) & {i for f in [first, *rest] for i in f.claim_ids}
+    last = [f for f in rest if f.topic == "timing"][-1].text
+    assert f"1 of the {len(resp)} responses is dated only to the week or the month" in last
+    assert "1 has no date or bound the articles support, so they cannot" in last
 
 
 def test_real_single_source_counts_match_the_corroboration_table(real) -> None:
@@ -119,9 +123,11 @@ def test_synthetic_data_gives_its_own_findings(real, synthetic) -> None:
         for t in texts
     )
     timing = [f.text for f in found if f.topic == "timing"]
-    assert timing[0].startswith("The first dated response came on 2 November 2024: Japan")
+    assert timing[0].startswith(
+        "The first response dated to the day came on 2 November 2024: Japan"
+    )
     assert "NATO (“l'Alliance”) denied the reports (B1-03) on 5 November 2024" in timing[-1]
-    assert "1 of the 3 responses has no date" in timing[-1]
+    assert "1 of the 3 responses has no date or bound" in timing[-1]
     assert not set(texts) & {f.text for f in findings.key_findings(real)}
 
 

@@ -470,20 +470,22 @@ def _outside_the_order(resp: pd.DataFrame, total: int) -> str:
         int((bounded & low & high).sum()),
     )
     undated = int((status == response_dates.UNDATED).sum())
-    counts = [
+    placed = (
         (rough, "dated only to the week or the month"),
         (after, "known only to fall on or after a day"),
         (before, "known only to fall on or before a day"),
         (between, "known only to fall between two days"),
-        (undated, "without a date or a bound the articles support"),
-    ]
-    parts = [(n, words) for n, words in counts if n]
+    )
+    counts = [(n, f"is {w}", f"are {w}") for n, w in placed]
+    none = "no date or bound the articles support"
+    counts.append((undated, f"has {none}", f"have {none}"))
+    parts = [(n, one, many) for n, one, many in counts if n]
     if not parts:
         return ""
-    left_out = sum(n for n, _ in parts)
+    left_out = sum(n for n, _, _ in parts)
     shown = [
-        f"{n}{f' of the {total} responses' if k == 0 else ''} {'is' if n == 1 else 'are'} {words}"
-        for k, (n, words) in enumerate(parts)
+        f"{n}{f' of the {total} responses' if k == 0 else ''} {one if n == 1 else many}"
+        for k, (n, one, many) in enumerate(parts)
     ]
     they = "it" if left_out == 1 else "they"
     return f"{_series(shown)}, so {they} cannot be placed in this order"
