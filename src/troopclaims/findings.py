@@ -535,7 +535,13 @@ def in_russia_over_time(claims: pd.DataFrame) -> list[Finding]:
         f"The troops said to be already in Russia went from {words[0]} on {_day(first)} "
         f"{_ids(ends[0]['claim_id'])} to {words[1]} on {_day(last)} {_ids(ends[1]['claim_id'])}"
     )
-    no_day = there[~there.index.isin(dated.index)]
+    rough = there[there["derived_date"].notna() & ~there.index.isin(dated.index)]
+    if not rough.empty:
+        text += (
+            f"; {len(rough)} more {'are' if len(rough) > 1 else 'is'} dated only to the week or "
+            f"the month {_ids(rough['claim_id'])}"
+        )
+    no_day = there[there["derived_date"].isna()]
     if not no_day.empty:
         text += (
             f"; {len(no_day)} more such figure{'s' if len(no_day) > 1 else ''} "
