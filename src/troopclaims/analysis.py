@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from troopclaims import contract
+from troopclaims import contract, dating
 
 ESTIMATE = "troop_estimate"
 RESPONSE = "response"
@@ -147,19 +147,10 @@ def undated_estimates(claims: pd.DataFrame) -> pd.DataFrame:
     est = estimates(claims)
     est = est[est["derived_date"].isna()].reset_index(drop=True)
     est["bound"] = [
-        _bound_words(low, high)
+        dating.interval_words(low, high)
         for low, high in zip(est["derived_earliest"], est["derived_latest"], strict=True)
     ]
     return est
-
-
-def _bound_words(low: object, high: object) -> str:
-    """'on or after 2024-10-18', 'on or before 2024-10-21', 'between ... and ...', or ''."""
-    if not pd.isna(low) and not pd.isna(high):
-        return f"between {iso_date(low)} and {iso_date(high)}"
-    if not pd.isna(low):
-        return f"on or after {iso_date(low)}"
-    return f"on or before {iso_date(high)}" if not pd.isna(high) else ""
 
 
 def estimates_table(claims: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +167,7 @@ def estimates_table(claims: pd.DataFrame) -> pd.DataFrame:
             "framing": est["category"].astype(str),
             "as of": est["figure_as_of"].fillna(""),
             "when": [
-                iso_date(d) or _bound_words(low, high) or "undated"
+                iso_date(d) or dating.interval_words(low, high) or "undated"
                 for d, low, high in zip(
                     est["derived_date"], est["derived_earliest"], est["derived_latest"], strict=True
                 )
@@ -239,7 +230,7 @@ def _stance_findings(resp: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, p
             both = grp[grp["category"].astype(str).isin(DOUBTING_STANCES | AFFIRMING_STANCES)]
             both = both.sort_values(["derived_date", "claim_id"], na_position="last")
             value = [
-                f"{cat} ({iso_date(d) or _bound_words(low, high) or 'undated'})"
+                f"{cat} ({iso_date(d) or dating.interval_words(low, high) or 'undated'})"
                 for cat, d, low, high in zip(
                     both["category"],
                     both["derived_date"],

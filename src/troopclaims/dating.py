@@ -23,6 +23,7 @@ error, a typed bound looser than the evidence a warning that names the tighter d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -422,6 +423,17 @@ def with_derived(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """``claims`` with the ``DERIVED_COLUMNS`` added (replacing any already there)."""
     base = claims.drop(columns=[c for c in DERIVED_COLUMNS if c in claims.columns])
     return pd.concat([base, derive(base, articles).frame], axis=1)
+
+
+def interval_words(earliest: object, latest: object, day: Callable[[object], str] = iso) -> str:
+    """A claim's possible days without their reasons: 'on or after 2024-10-18', 'on or before
+    2024-10-21', 'between 2024-10-18 and 2024-10-21', or '' when both sides are open (``day``
+    writes each date: ISO by default, '18 October 2024' in a sentence)."""
+    if not pd.isna(earliest) and not pd.isna(latest):
+        return f"between {day(earliest)} and {day(latest)}"
+    if not pd.isna(earliest):
+        return f"on or after {day(earliest)}"
+    return f"on or before {day(latest)}" if not pd.isna(latest) else ""
 
 
 def describe(

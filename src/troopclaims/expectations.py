@@ -107,8 +107,8 @@ def prepare_claims(raw: pd.DataFrame, articles: pd.DataFrame, today: date) -> pd
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
     _prepare_bounds(df, statement, published, today)
-    _prepare_anchors(df, statement)
-    _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)))
+    known = _prepare_anchors(df, statement)
+    _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)), known)
     return df
 
 
@@ -136,10 +136,11 @@ def _prepare_bounds(
         df[f"_{bound}_alone"] = _flag(~(present & statement_present))
 
 
-def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> None:
+def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> pd.Series:
     """Helper columns for anchor_claim_id, looked up among every claim validated together (the
     existing data and the candidate drop): required with an inferred_other_article basis, and
-    naming a claim that exists (what the anchor gives is ``_prepare_evidence``'s)."""
+    naming a claim that exists; returns where it does (what the anchor gives is
+    ``_prepare_evidence``'s)."""
     other = contract.INFERRED_OTHER_ARTICLE
     basis_cols = ("date_basis", *contract.CLAIM_BOUNDS.values())
     uses = pd.concat([df[c] == other for c in basis_cols], axis=1).any(axis=1)
@@ -154,18 +155,21 @@ def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> None:
         ids = df["claim_id"][df["claim_id"].isin(named.unique()) & df["claim_id"].notna()]
         known[present] = named.isin(set(ids)).to_numpy(dtype=bool)
     df["_anchor_known"] = _flag(known, present)
-    df["_anchor_is_known"] = known  # for _prepare_evidence
     df["_weekday_ok"] = _weekday_flags(df, statement, (df["date_basis"] == other) & present)
+    return known
 
 
 def _prepare_evidence(
-    df: pd.DataFrame, statement: pd.Series, published: pd.Series, derived: dating.Derived
+    df: pd.DataFrame,
+    statement: pd.Series,
+    published: pd.Series,
+    derived: dating.Derived,
+    known: pd.Series,
 ) -> None:
     """Helper columns that hold each typed date against what the evidence alone gives
     (``dating``: the article's date, the anchor, the weekday): a typed value outside it is an
     error, a typed bound looser than it a warning naming the tighter day."""
     low, high = derived.evidence_earliest, derived.evidence_latest
-    known = df.pop("_anchor_is_known")
     df["_anchor_bounds"] = _flag(derived.anchor_earliest.notna(), known & ~derived.anchor_loop)
     df["_anchor_no_loop"] = _flag(~derived.anchor_loop, known)
     s_low, s_high = dating.precision_interval(statement, df["date_precision"])

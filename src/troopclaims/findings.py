@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from troopclaims import analysis, contract, response_dates
+from troopclaims import analysis, contract, dating, response_dates
 
 # How an editor would say each framing of a figure ("12,000 soldiers ... as the total planned").
 FRAMING_PHRASES = {
@@ -314,13 +314,8 @@ def _when(row: pd.Series) -> str:
         return (
             f"on {_day(day)}" if precision == "day" else f"around {_day(day)} (to the {precision})"
         )
-    if not pd.isna(low) and not pd.isna(high):
-        return f"between {_day(low)} and {_day(high)}, day unknown"
-    if not pd.isna(low):
-        return f"on or after {_day(low)}, day unknown"
-    if not pd.isna(high):
-        return f"on or before {_day(high)}, day unknown"
-    return "undated"
+    bound = dating.interval_words(low, high, _day)
+    return f"{bound}, day unknown" if bound else "undated"
 
 
 def _to_the_day(rows: pd.DataFrame) -> pd.DataFrame:
