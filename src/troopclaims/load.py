@@ -623,8 +623,16 @@ def parse_dates(values: pd.Series, errors: str = "raise") -> pd.Series:
 
     ``errors="raise"`` for typing validated data (a failure there is a bug, not bad input);
     ``"coerce"`` for validation's helper columns, where an invalid date is a rule's business.
+    Only the distinct values are parsed: a column holds few dates, and pandas parses a value
+    that fails (2024-02-30) slowly, about 5 µs each, so a million broken rows cost 5 s a column.
     """
-    return pd.to_datetime(values.replace("", pd.NA), format="%Y-%m-%d", errors=errors)
+    codes, distinct = pd.factorize(values.replace("", pd.NA))
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d", errors=errors)
+    if not len(parsed):
+        return pd.to_datetime(values.replace("", pd.NA), format="%Y-%m-%d", errors=errors)
+    days = parsed.to_numpy().take(codes)
+    days[codes < 0] = np.datetime64("NaT")
+    return pd.Series(days, index=values.index, name=values.name)
 
 
 def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
