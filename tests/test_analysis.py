@@ -273,6 +273,30 @@ def test_first_response_of_each_group_marks_ties_and_skips_undated() -> None:
     assert first.loc["Russia", "days_after_reference"] == 3
 
 
+def test_the_disclosing_source_in_its_own_disclosure_is_never_a_first_response() -> None:
+    day = {"statement_date": "2024-10-18", "date_precision": "day", "date_basis": "stated"}
+    df = claims_frame(
+        estimate("A1-01", 1500, "already_in_russia", claimant="Le NIS", **day),
+        response("A1-02", "South Korea", "confirmation", "2024-10-18", claimant="le  nis"),
+        response("A1-03", "South Korea", "warning", "2024-10-19", claimant="la présidence"),
+        response("A2-01", "South Korea", "confirmation", "2024-10-18", claimant="Le NIS"),
+    )
+    timing = response_dates.response_timing(df, pd.Timestamp("2024-10-18")).set_index("claim_id")
+    # Same article, day and claimant wording (case and spacing aside) as the figure: its own words.
+    assert timing["own_disclosure"].to_dict() == {"A1-02": True, "A1-03": False, "A2-01": False}
+    first = response_dates.first_responses(timing.reset_index()).set_index("claimant_group")
+    assert first.loc["South Korea", "claim_ids"] == "A2-01"  # another article's NIS answers
+    only_own = claims_frame(
+        estimate("A1-01", 1500, "already_in_russia", claimant="Le NIS", **day),
+        response("A1-02", "South Korea", "confirmation", "2024-10-18", claimant="Le NIS"),
+        response("A1-03", "South Korea", "warning", "2024-10-19", claimant="la présidence"),
+    )
+    timing = response_dates.response_timing(only_own, pd.Timestamp("2024-10-18"))
+    first = response_dates.first_responses(timing).set_index("claimant_group")
+    assert first.loc["South Korea", "claim_ids"] == "A1-03"
+    assert first.loc["South Korea", "days_after_reference"] == 1
+
+
 def test_undated_responses_are_counted_per_group() -> None:
     df = claims_frame(
         response("A1-01", "Russia", "denial"),
@@ -413,6 +437,8 @@ def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None
     first = response_dates.first_responses(timing).set_index("claimant_group")
     assert first.loc["NATO", "claim_ids"].startswith("A003-08")  # cannot_confirm, 18 October
     assert first.loc["North Korea", "days_after_reference"] == 3
+    # The NIS confirming its own report (A003-20) is part of the disclosure, as on page 1.
+    assert first.loc["South Korea", "claim_ids"] == "A003-07, A003-23"
     n_responses = int((real["kind"] == "response").sum())
     bounded = response_dates.bounded_responses(real, ref)
     undated = response_dates.undated_responses(real)["n_undated"].sum()

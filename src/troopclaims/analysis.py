@@ -9,6 +9,8 @@ and verbatim quotes it rests on, so no sentence in the report is written by hand
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from troopclaims import contract, dating
@@ -349,3 +351,17 @@ def dataset_overview(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFra
             "n_dated": "claims with a date",
         }
     )
+
+
+def wording(name: object) -> str:
+    """A claimant's wording compared as a reader would: the same words with another apostrophe
+    (’ or '), case or spacing is the same wording."""
+    text = unicodedata.normalize("NFKC", str(name))
+    for apostrophe in "’‘ʼ`´":
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
+
+
+def to_the_day(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose day is known (derived precision 'day'): only these can be ordered by day."""
+    return rows[rows["derived_date"].notna() & (rows["derived_precision"] == "day")]

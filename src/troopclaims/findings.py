@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -115,15 +114,6 @@ def _plain(value: object) -> str:
     return str(value).replace(_CITE, "")
 
 
-def wording(name: object) -> str:
-    """A claimant's wording compared as a reader would: the same words with another apostrophe
-    (’ or '), case or spacing is the same wording."""
-    text = unicodedata.normalize("NFKC", str(name))
-    for apostrophe in "’‘ʼ`´":
-        text = text.replace(apostrophe, "'")
-    return " ".join(text.split()).casefold()
-
-
 def _series(items: Sequence[str], sep: str = ", ") -> str:
     """'a', 'a and b', 'a, b and c': how an editor joins a list in running text (``sep``
     '; ' when the items hold commas or 'and' themselves: 'a; b; and c')."""
@@ -152,7 +142,7 @@ def _claimants(rows: pd.DataFrame, limit: int = NAMED_CLAIMANTS) -> str:
     as other wordings (two that differ only by an apostrophe or case are one wording)."""
     first: dict[str, str] = {}
     for claimant in rows.sort_values("claim_id")["claimant"]:
-        first.setdefault(wording(claimant), str(claimant))
+        first.setdefault(analysis.wording(claimant), str(claimant))
     names = list(first.values())
     shown = [_quoted(n) for n in names[:limit]]
     if len(names) > limit:
@@ -318,39 +308,6 @@ def _when(row: pd.Series) -> str:
     return f"{bound}, day unknown" if bound else "undated"
 
 
-def _to_the_day(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows whose day is known (derived precision 'day'): only these can be ordered by day."""
-    return rows[rows["derived_date"].notna() & (rows["derived_precision"] == "day")]
-
-
-def _disclosure(claims: pd.DataFrame) -> pd.DataFrame:
-    """The troop estimates dated to the day on the earliest such day: the first disclosure of a
-    figure that the data can date (an undated article may report an earlier one)."""
-    dated = _to_the_day(analysis.estimates(claims))
-    if dated.empty:
-        return dated
-    return dated[dated["derived_date"] == dated["derived_date"].min()]
-
-
-def _part_of_disclosure(resp: pd.DataFrame, disclosure: pd.DataFrame) -> pd.Series:
-    """Responses made by the disclosing source itself, in the same article on the same day
-    (the same claimant wording): the source's words about its own report, not a response to it
-    (A003-20: the NIS presents its detection as confirming the deployment)."""
-    if disclosure.empty:
-        return pd.Series(False, index=resp.index)
-    own = {
-        (a, d, wording(c))
-        for a, d, c in zip(
-            disclosure["article_id"],
-            disclosure["derived_date"],
-            disclosure["claimant"],
-            strict=True,
-        )
-    }
-    keys = zip(resp["article_id"], resp["derived_date"], resp["claimant"], strict=True)
-    return pd.Series([(a, d, wording(c)) in own for a, d, c in keys], index=resp.index)
-
-
 def first_responses(claims: pd.DataFrame) -> list[Finding]:
     """Who responded first and when, among responses dated to the day; then who followed, and
     how many responses the order leaves out (dated only roughly, only bounded, or undated).
@@ -360,10 +317,10 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
     an earlier one, so the sentence claims no more than that.
     """
     resp = analysis.responses(claims)
-    disclosure = _disclosure(claims)
-    own = _part_of_disclosure(resp, disclosure)
+    disclosure = response_dates.disclosure(claims)
+    own = response_dates.part_of_disclosure(resp, disclosure)
     resp, own_rows = resp[~own], resp[own]
-    dated = _to_the_day(resp)
+    dated = analysis.to_the_day(resp)
     if dated.empty:
         if resp.empty:
             return []
@@ -517,7 +474,7 @@ def in_russia_over_time(claims: pd.DataFrame) -> list[Finding]:
         return []
     unit = est["unit"].astype(str).value_counts().idxmax()
     there = est[(est["category"].astype(str) == "already_in_russia") & (est["unit"] == unit)]
-    dated = _to_the_day(there)
+    dated = analysis.to_the_day(there)
     if dated["derived_date"].nunique() < 2:
         return []
     first, last = dated["derived_date"].min(), dated["derived_date"].max()

@@ -66,9 +66,11 @@ def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFra
     A response is dated when it has a day (``derived_date``: typed, or the day its derived
     bounds close on). ``lag_low``/``lag_high`` are its derived interval (a week-precision date
     cut to what its article's date allows), ``date_known`` says how in words; ``inferred`` is
-    True when the article does not state the day itself; ``first`` marks each claimant group's
-    earliest dated response (every claim on that day, when several tie). Undated responses are
-    not here: see ``bounded_responses`` and ``undated_responses``.
+    True when the article does not state the day itself; ``own_disclosure`` marks the disclosing
+    source's own words in its disclosure (``part_of_disclosure``), which answer nothing and so
+    are never a group's first response; ``first`` marks each claimant group's earliest dated
+    response (every claim on that day, when several tie). Undated responses are not here: see
+    ``bounded_responses`` and ``undated_responses``.
     """
     resp = analysis.responses(claims)
     resp = resp[resp["derived_date"].notna()].copy()
@@ -77,8 +79,10 @@ def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFra
     resp["lag_high"] = (resp["derived_latest"] - reference).dt.days.astype("int64")
     resp["inferred"] = resp["date_basis"].astype("string") != "stated"
     resp["date_known"] = date_known(resp)
-    earliest = resp.groupby("claimant_group", observed=True)["lag_days"].transform("min")
-    resp["first"] = resp["lag_days"] == earliest
+    resp["own_disclosure"] = part_of_disclosure(resp, disclosure(claims))
+    answering = resp["lag_days"].where(~resp["own_disclosure"])
+    earliest = answering.groupby(resp["claimant_group"], observed=True).transform("min")
+    resp["first"] = answering == earliest
     cols = [
         "claim_id",
         "article_id",
@@ -93,6 +97,7 @@ def response_timing(claims: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFra
         "lag_low",
         "lag_high",
         "inferred",
+        "own_disclosure",
         "first",
         "quote",
     ]
@@ -324,3 +329,31 @@ def format_date_coverage(claims: pd.DataFrame, list_undated: bool = True) -> str
             for row in undated.itertuples()
         ]
     return "\n".join(lines)
+
+
+def disclosure(claims: pd.DataFrame) -> pd.DataFrame:
+    """The troop estimates dated to the day on the earliest such day: the first disclosure of a
+    figure that the data can date (an undated article may report an earlier one)."""
+    dated = analysis.to_the_day(analysis.estimates(claims))
+    if dated.empty:
+        return dated
+    return dated[dated["derived_date"] == dated["derived_date"].min()]
+
+
+def part_of_disclosure(resp: pd.DataFrame, disclosed: pd.DataFrame) -> pd.Series:
+    """Responses made by the disclosing source itself, in the same article on the same day
+    (the same claimant wording): the source's words about its own report, not a response to it
+    (A003-20: the NIS presents its detection as confirming the deployment)."""
+    if disclosed.empty:
+        return pd.Series(False, index=resp.index)
+    own = {
+        (a, d, analysis.wording(c))
+        for a, d, c in zip(
+            disclosed["article_id"],
+            disclosed["derived_date"],
+            disclosed["claimant"],
+            strict=True,
+        )
+    }
+    keys = zip(resp["article_id"], resp["derived_date"], resp["claimant"], strict=True)
+    return pd.Series([(a, d, analysis.wording(c)) in own for a, d, c in keys], index=resp.index)
