@@ -103,6 +103,19 @@ def test_a_symlinked_or_fifo_claims_csv_is_refused(
     _refused_everywhere(drop, where, rule, scratch_root, capsys, monkeypatch)
 
 
+@pytest.mark.parametrize("name", ["claims.csv", TEXT])
+def test_a_hard_link_to_a_file_outside_the_drop_is_refused(
+    name: str, drop: Path, outside: Path, scratch_root: Path, capsys, monkeypatch
+) -> None:
+    """``ln /etc/hostname drop/articles/z.txt`` once ingested the host's file: a second name of
+    a file outside the drop is a regular file inside it, so the link count is what tells."""
+    secret = outside / ("claims.csv" if name == "claims.csv" else "900_fixture.txt")
+    (drop / name).unlink()
+    os.link(secret, drop / name)
+    where = f"incoming/fixture-drop/{name}"
+    _refused_everywhere(drop, where, "has 2 hard links", scratch_root, capsys, monkeypatch)
+
+
 def test_an_oversize_article_is_refused_naming_the_limit(
     drop: Path, scratch_root: Path, capsys, monkeypatch
 ) -> None:

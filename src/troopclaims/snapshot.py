@@ -56,6 +56,18 @@ _LINK_RULE = (
     "is a symbolic link: a drop's files must be regular files inside the drop folder "
     "(links are not followed)"
 )
+
+
+def _hard_link_rule(links: int) -> str:
+    """Why a file with several names is refused: any of its names may be the original, so one
+    inside the drop can be another name of a file outside it (``ln /etc/hostname drop/a.txt``),
+    and reading it would copy that file into data/raw/ and publish it in the report."""
+    return (
+        f"has {links:,} hard links: a drop's files must have exactly one name (another name "
+        "may be a file outside the drop; copy the file instead of linking it)"
+    )
+
+
 NAME_RULE = (
     "the drop folder's name must be 1 to 64 letters, digits, '-', '_' or '.', starting with a "
     "letter or digit (it becomes data/raw/drops/<name>)"
@@ -250,6 +262,8 @@ def _read_at(dir_fd: int | None, name: str, path: Path, kind: str) -> Entry | No
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Entry(path, problem=_refusal(path, info.st_mode))
+        if info.st_nlink > 1:
+            return Entry(path, problem=Problem(shown(path), _hard_link_rule(info.st_nlink)))
         if info.st_size > limit:
             return Entry(path, problem=_too_big(path, info.st_size, limit, what, setting))
         data = _read_bounded(fd, info.st_size, limit)
