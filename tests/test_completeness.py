@@ -56,6 +56,16 @@ def test_sentences_are_located_by_line_and_numbers_with_dots_stay_whole() -> Non
     assert [s.text for s in dotted] == ["Environ 3.000 soldats."]
 
 
+def test_a_digit_run_past_python_s_int_limit_is_no_crash_and_no_figure() -> None:
+    """int() of more than 4,300 digits raises ValueError; such a run was an 'internal error'
+    (exit 2) from an article, a quote or an unclaimed excerpt. It is no troop figure."""
+    long_run = "7" * 5000
+    text = f"Il y a {long_run} soldats.\nPuis 1500 soldats, et {long_run}0 militaires."
+    found = completeness.troop_sentences(text, "fr")
+    assert [(s.line, s.phrase) for s in found] == [(2, "1500 soldats")]
+    assert completeness.troop_phrase(f"0{long_run} soldats", "fr") is None
+
+
 def test_the_curated_articles_give_no_uncovered_warning(capsys) -> None:
     assert cli.main(["validate"]) == 0
     out = capsys.readouterr().out

@@ -108,6 +108,17 @@ def _is_day(text: str, number: re.Match[str], language: str) -> bool:
     return any(w.lower().strip(".,;:()") in months for w in words)
 
 
+_MAX_FIGURE_DIGITS = 30  # no troop figure is longer; int() of a longer run is never needed
+
+
+def _digit_run_value(run: str) -> int | None:
+    """A digit run's value, or None when it is too long to be a figure: the length is read as
+    text first, because int() of 4,301 digits or more raises (CPython's conversion limit) and
+    costs quadratic time below it."""
+    digits = run.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_FIGURE_DIGITS else None
+
+
 def troop_phrase(sentence: str, language: str) -> str | None:
     """The first 'number near a troop noun' in ``sentence``, numbers as digits; None if none."""
     nouns = _noun_pattern(language)
@@ -115,7 +126,9 @@ def troop_phrase(sentence: str, language: str) -> str | None:
         return None
     text = numbers.normalise_numbers(sentence, language)
     found = [
-        m for m in _DIGITS.finditer(text) if int(m.group()) >= 2 and not _is_day(text, m, language)
+        m
+        for m in _DIGITS.finditer(text)
+        if (_digit_run_value(m.group()) or 0) >= 2 and not _is_day(text, m, language)
     ]
     if not found:
         return None
@@ -124,8 +137,9 @@ def troop_phrase(sentence: str, language: str) -> str | None:
             lo, hi = sorted((num, noun), key=lambda m: m.start())
             gap = _WORD.findall(text[lo.end() : hi.start()])
             most = MAX_WORDS_BETWEEN if lo is num else MAX_WORDS_AFTER_NOUN
-            if _is_year(int(num.group()), sentence):  # "2000 soldats" counts, "en 2024, les
-                most = 0 if lo is num else -1  # soldats" does not
+            # "2000 soldats" counts, "en 2024, les soldats" does not
+            if _is_year(_digit_run_value(num.group()) or 0, sentence):
+                most = 0 if lo is num else -1
             if hi.start() >= lo.end() and len(gap) <= most:
                 return text[lo.start() : hi.end()]
     return None
