@@ -20,3 +20,35 @@ def scratch_root(tmp_path: Path) -> Path:
     shutil.copytree(config.RAW_DIR, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
     return root
+
+
+class HangError(AssertionError):
+    """Raised by ``hang_guard`` when a step outlives its hang limit."""
+
+
+@pytest.fixture
+def hang_guard():
+    """A context manager that fails a step still running after ``seconds`` (a hang, not a bound).
+
+    Why: a bound on cost is measured by ``make bench``, where noise is seen; a test only needs to
+    catch a step that never ends, so its limit sits far above the bound and cannot flake on a busy
+    machine. SIGALRM interrupts pure-Python loops and regex matching alike (main thread only,
+    which is where pytest and each xdist worker run tests).
+    """
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def guard(seconds: float):
+        def _expired(signum, frame):
+            raise HangError(f"still running after {seconds} s: a hang, far above its bound")
+
+        previous = signal.signal(signal.SIGALRM, _expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return guard
