@@ -32,8 +32,8 @@ def hang_guard():
 
     Why: a bound on cost is measured by ``make bench``, where noise is seen; a test only needs to
     catch a step that never ends, so its limit sits far above the bound and cannot flake on a busy
-    machine. SIGALRM interrupts pure-Python loops and regex matching alike (main thread only,
-    which is where pytest and each xdist worker run tests).
+    machine. SIGALRM is handled between Python bytecodes (main thread only, where pytest and each
+    xdist worker run tests): a Python loop is interrupted, a single C call only when it returns.
     """
     import contextlib
     import signal
