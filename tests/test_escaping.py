@@ -12,6 +12,7 @@ payload: both must have exactly the same tags and attribute names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pytest
 from test_bans import FORMULAS, MARKUP, NAME_CONTROLS
 
 from troopclaims import provenance, report, svgout, tables
+from troopclaims.escaping import for_page
 
 ANSI = ["\x1b[31m", "\x1b[1;4m", "\x1b]8;;https://example.invalid\x1b\\", "\x1b[2J", "\x1b[0m"]
 # What a payload could be, were it in a cell, a printed line, a chart title, a file name or
@@ -174,7 +176,10 @@ def test_every_payload_is_shown_as_text(pages: tuple[_Page, _Page]) -> None:
     text = "".join(hostile.text)
     cells = _visible(text)
     for value in CELLS:  # table cells (pandas shows a tab as '\\t' and trims the ends)
-        assert _visible(value) in cells, repr(value)
+        assert _visible(for_page(value)) in cells, repr(value)
+    assert [v for v in CELLS if for_page(v) != v]  # some cells hold hidden characters...
+    raw = {c for c in text if c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cf")}
+    assert not raw  # ...and none reaches the page raw: each is shown as its escape
     shown = "".join(hostile.preformatted)
     assert all(value in shown for value in MARKUP)  # printed lines
     assert all(f"{name}.txt" in text for name in FILE_NAMES)  # provenance: input files

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from troopclaims import config
 from troopclaims.errors import TroopclaimsError
+from troopclaims.escaping import for_terminal
 
 KILL_ENV = "TROOPCLAIMS_KILL_AT"
 INTERRUPT_ENV = "TROOPCLAIMS_INTERRUPT_AT"
@@ -295,7 +296,7 @@ def locked(folder: Path, exclusive: bool, timeout: float | None = None) -> Itera
         ) from None
     try:
         if not _try_lock(fd, mode):
-            shown = config.display_path(folder)
+            shown = for_terminal(config.display_path(folder))
             print(
                 f"waiting for {shown}/: another troopclaims ingest, process or report is using "
                 f"it (giving up after {timeout:g} s; {config.LOCK_TIMEOUT_ENV} sets the wait)",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from troopclaims import analysis, contract, dating, response_dates
+from troopclaims.escaping import for_page
 
 # How an editor would say each framing of a figure ("12,000 soldiers ... as the total planned").
 FRAMING_PHRASES = {
@@ -684,11 +685,13 @@ def findings_html(
     Every value is escaped (claimants and quotes are data); claim ids are set apart so the eye
     can skip or find them.
     """
-    items = "\n".join(f"<li>{_mark_ids(html.escape(f.marked or f.text))}</li>" for f in findings)
+    items = "\n".join(
+        f"<li>{_mark_ids(html.escape(for_page(f.marked or f.text)))}</li>" for f in findings
+    )
     link = f'<a href="#{html.escape(rules_anchor)}">the full rule table in the appendix</a>'
     return (
         f'<div class="key-findings">\n<ul class="findings">\n{items}\n</ul>\n'
-        f'<p class="verdict">{html.escape(verdict)} See {link}.</p>\n</div>'
+        f'<p class="verdict">{html.escape(for_page(verdict))} See {link}.</p>\n</div>'
     )
 
 

@@ -14,9 +14,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from troopclaims.errors import TroopclaimsError
+from troopclaims.escaping import for_terminal
 
 Severity = Literal["error", "warning"]
 MAX_VALUE_CHARS = 80
+MAX_NAME_CHARS = 300  # a file or column name as printed (a path may be long, a name is not)
+MAX_RULE_CHARS = 600  # a rule as printed, with the sentence a completeness warning quotes
 MESSAGE_LIMIT = 20  # problems spelt out in a DataError's message (all stay in .problems)
 
 
@@ -44,21 +47,23 @@ class Problem:
         """The value as printed: truncated, control characters made visible."""
         if self.value is None:
             return None
-        text = self.value[:MAX_VALUE_CHARS]
-        if not text.isprintable():
-            text = text.encode("unicode_escape").decode("ascii")
-        return text + "…" if len(self.value) > MAX_VALUE_CHARS else text
+        return for_terminal(self.value, MAX_VALUE_CHARS)
 
     def format(self) -> str:
-        """``file:line: column 'x': value 'v': rule`` — the one-line form the CLI prints."""
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        """``file:line: column 'x': value 'v': rule`` — the one-line form the CLI prints.
+
+        Every part may come from a drop (a file name, a header cell, a value, the sentence a
+        completeness warning quotes), so each is escaped and bounded: one problem is one line.
+        """
+        file = for_terminal(self.file, MAX_NAME_CHARS)
+        where = file if self.line is None else f"{file}:{self.line}"
         parts = [f"{self.severity.upper()} {where}"]
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"column {for_terminal(self.column, MAX_NAME_CHARS)!r}")
         shown = self.short_value()
         if shown is not None:
             parts.append(f"value {shown!r}")
-        parts.append(self.rule)
+        parts.append(for_terminal(self.rule, MAX_RULE_CHARS))
         return ": ".join(parts)
 
     def to_dict(self) -> dict:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from troopclaims import atomic, config, fonts, provenance
 from troopclaims.errors import UsageError
+from troopclaims.escaping import for_page
 from troopclaims.execute import ReportError
 
 if TYPE_CHECKING:
@@ -171,10 +172,23 @@ def _report_outputs(cell) -> list:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and out.get("name") == "stderr":
             continue
+        if out.get("output_type") == "stream":
+            out["text"] = _styled_text(out.get("text", ""))
         if "execution_count" in out:
             out["execution_count"] = None
         kept.append(out)
     return kept
+
+
+# An SGR sequence (colour, bold: ESC [ digits m), which nbconvert turns into styled spans; the
+# bound keeps the match linear. Every other escape sequence would reach the page raw.
+_SGR = re.compile(r"(\x1b\[[0-9;]{0,32}m)")
+
+
+def _styled_text(text: str) -> str:
+    """Printed output as the page shows it: colours kept for nbconvert to style, every other
+    hidden character (an OSC title change, BEL, a bidi control) shown as its escape."""
+    return "".join(piece if i % 2 else for_page(piece) for i, piece in enumerate(_SGR.split(text)))
 
 
 def _part(path: Path) -> str:

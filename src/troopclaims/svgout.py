@@ -29,6 +29,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from troopclaims import atomic, fonts
+from troopclaims.escaping import for_page
 
 CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -134,7 +135,7 @@ def _page_fonts(root: ET.Element) -> None:
 def _add_title(el: ET.Element, text: str) -> None:
     """Insert ``text`` as ``el``'s first child <title> (SVG wants it first to name ``el``)."""
     title = ET.Element(f"{{{SVG_NS}}}title")
-    title.text = text
+    title.text = for_page(text)  # XML forbids most control characters; none reaches a page raw
     el.insert(0, title)
 
 

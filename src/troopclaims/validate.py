@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from troopclaims import completeness, config, contract, gxrun, load, snapshot
 from troopclaims.problems import DataError, Problem
@@ -27,18 +29,26 @@ from troopclaims.verdict import ExpectationOutcome, ValidationReport, add_counts
 # The dataset's own checks, done in pandas before GX sees it
 
 
-def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+def _inspect_article_files(
+    articles: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
     """Check each article file from its snapshot (``load.ARTICLE_TEXT_COLUMN``): present,
-    readable as UTF-8 text; and return the texts (as received) the text rules need.
+    readable as UTF-8 text, free of hidden control characters; and return the texts (as
+    received) the text rules need, with a located problem per text that holds such a character.
 
     Nothing is opened here: the snapshot read each text once, safely. A name that is not a
     plain file name (``../../etc/passwd``) was never opened: the file-name rule reports it. A
     text the snapshot refused (a link, a FIFO, over the size limit) is reported at its own path
     (``read_and_validate``), so its row's rules stay silent: one fault, one message.
     """
-    exists, utf8, texts = [], [], {}
-    columns = (articles["article_id"], articles["file"], articles[load.ARTICLE_TEXT_COLUMN])
-    for article_id, name, entry in zip(*columns, strict=True):
+    exists, utf8, texts, problems = [], [], {}, []
+    columns = (
+        articles["article_id"],
+        articles["file"],
+        articles[load.ARTICLE_TEXT_COLUMN],
+        articles[load.ARTICLES_DIR_COLUMN],
+    )
+    for article_id, name, entry, folder in zip(*columns, strict=True):
         safe = re.fullmatch(contract.FILE_PATTERN, name) is not None
         if not safe or (entry is not None and entry.problem is not None):
             exists.append(None)
@@ -50,10 +60,49 @@ def _inspect_article_files(articles: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
             continue
         text = _read_article(entry)
         utf8.append(text is not None)
-        if text is not None:
-            texts.setdefault(article_id, text)
+        if text is not None and article_id not in texts:
+            texts[article_id] = text
+            shown = config.display_path(Path(folder) / name)
+            problems += [p for p in [_hidden_character(shown, entry.data)] if p is not None]
     checks = pd.DataFrame({"_file_exists": exists, "_file_utf8": utf8}, dtype="object")
-    return checks, texts
+    return checks, texts, problems
+
+
+ARTICLE_CONTROL_RULE = (
+    "an article text must not contain control characters other than tab and line breaks "
+    "(no ANSI escapes), bidi controls or zero-width/invisible characters: they would reach the "
+    "terminal and the report raw; remove them from the text"
+)
+_CONTEXT_CHARS = 40  # of the line around a hidden character, in the message
+
+
+def _hidden_character(shown: str, data: bytes) -> Problem | None:
+    """The first character of an article text that the contract bans in free text (the CSVs'
+    own rule, ``contract.TEXT_CONTROL_PATTERN``), located by line, with the text around it.
+
+    Why: the sentences of an article are printed by the completeness check and published in the
+    report, so a text may carry no more than a CSV cell may. A UTF-8 byte order mark at the very
+    start is how some editors save text, not content: it is allowed there. RE2 (pyarrow) scans
+    the bytes once, whatever they hold.
+    """
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    found = pc.find_substring_regex(
+        pa.array([data[start:]], type=pa.large_binary()).cast(pa.large_string()),
+        contract.TEXT_CONTROL_PATTERN,
+    )[0].as_py()
+    if found == -1:
+        return None
+    offset = start + found
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    before = data[max(line_start, offset - _CONTEXT_CHARS * 4) : offset].decode("utf-8", "ignore")
+    after = data[offset : offset + _CONTEXT_CHARS * 4].decode("utf-8", "ignore").split("\n")[0]
+    return Problem(
+        shown,
+        ARTICLE_CONTROL_RULE,
+        line=data.count(b"\n", 0, offset) + 1,
+        value=before[-_CONTEXT_CHARS:] + after[: _CONTEXT_CHARS + 1],
+        expectation="article_text",
+    )
 
 
 def _read_article(entry: snapshot.Entry) -> str | None:
@@ -78,7 +127,7 @@ def validate_frames(
     from troopclaims import expectations as ex
 
     today = today or _today()
-    checks, texts = _inspect_article_files(articles)
+    checks, texts, text_problems = _inspect_article_files(articles)
     art_frame = ex.prepare_articles(articles, checks)
     art_rules = ex.articles_rules()
     claim_frame = ex.prepare_claims(claims, articles, today)
@@ -95,7 +144,7 @@ def validate_frames(
         completeness.article_texts(articles, texts), claims, unclaimed
     )
     found = [_counted_as_completeness(p) for p in found]
-    problems = sorted(art_problems + cl_problems + found, key=_problem_order)
+    problems = sorted(art_problems + cl_problems + text_problems + found, key=_problem_order)
     files = sorted(set(claims[load.SOURCE_FILE_COLUMN]) | set(articles[load.SOURCE_FILE_COLUMN]))
     return ValidationReport(
         problems,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from troopclaims import atomic, config
+from troopclaims.escaping import for_page
 from troopclaims.verdict import RuleCount, ValidationReport
 
 TEMPLATE_DIR = config.PACKAGE_DIR / "templates" / "validation"
@@ -69,7 +70,14 @@ def _environment():
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: object) -> object:
+    """Every string the page prints, hidden characters made visible (``escaping.for_page``):
+    a refused drop's values reach this page before any rule has cleaned them."""
+    return for_page(value) if isinstance(value, str) else value
 
 
 def render_html(report: ValidationReport, title: str = "Validation summary") -> str:

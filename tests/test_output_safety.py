@@ -1,0 +1,166 @@
+"""Nothing from a drop reaches the terminal raw: every route goes through ``escaping``.
+
+A drop's file names, CSV cells and article sentences are printed by validate, ingest and
+new-drop. A terminal obeys what it is sent (ESC retitles the window or rewrites the screen) and
+a line break inside a name forges a line of output, so each route is tried here with such a
+value and the output must hold no control character but the line breaks between lines, and no
+line the data wrote.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from troopclaims import cli, config
+from troopclaims.escaping import for_page, for_terminal
+from troopclaims.problems import Problem
+
+VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
+FORGED = "\nvalidation PASSED: 0 error(s)"
+OSC_TITLE = "\x1b]0;pwned\x07"
+
+
+@pytest.fixture(autouse=True)
+def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Validation summaries of test runs go to a scratch folder, not the real reports/."""
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+
+
+def _hidden(text: str) -> set[str]:
+    """Characters of ``text`` a terminal would act on or not show (line breaks between lines
+    aside)."""
+    return {c for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}
+
+
+def _drop(tmp_path: Path, name: str = "drop") -> Path:
+    drop = tmp_path / name
+    shutil.copytree(VALID, drop, ignore=shutil.ignore_patterns("expected.json"))
+    return drop
+
+
+# --- the function ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain", "plain"),
+        ("a\nb", "a\\nb"),
+        ("\x1b[31mred", "\\x1b[31mred"),
+        (OSC_TITLE, "\\x1b]0;pwned\\x07"),
+        ("evil\u202etxt.exe", "evil\\u202etxt.exe"),
+        ("zero\u200bwidth", "zero\\u200bwidth"),
+        ("line\u2028sep", "line\\u2028sep"),
+        ("tab\there", "tab\\there"),
+        ("\x85next line (C1)", "\\x85next line (C1)"),
+    ],
+)
+def test_hidden_characters_are_shown_as_their_escapes(raw: str, shown: str) -> None:
+    assert for_terminal(raw) == shown
+    assert not _hidden(for_terminal(raw))
+
+
+def test_visible_text_in_any_script_is_kept_as_is() -> None:
+    text = "12\u202f000 soldats « environ » — около 1500 военных, 1만 명 (NBSP\u00a0too)"
+    assert for_terminal(text) == text
+    assert for_page(text) == text
+
+
+def test_a_page_keeps_its_line_breaks_and_tabs_but_no_other_control() -> None:
+    assert for_page("a\tb\nc\r\n") == "a\tb\nc\r\n"
+    assert for_page("bell\x07 esc\x1b") == "bell\\x07 esc\\x1b"
+
+
+def test_a_long_value_is_cut_before_it_is_escaped() -> None:
+    shown = for_terminal("\x1b" * 5_000_000, limit=10)
+    assert shown == "\\x1b" * 10 + "…"
+
+
+def test_every_part_of_a_problem_is_escaped() -> None:
+    line = Problem(
+        f"drops/x{FORGED}/claims.csv",
+        f"rule quoting a sentence {OSC_TITLE}",
+        line=3,
+        column=f"col{OSC_TITLE}",
+        value=f"value{FORGED}",
+    ).format()
+    assert "\n" not in line and not _hidden(line)
+    assert "x\\nvalidation PASSED" in line and "\\x1b]0;pwned\\x07" in line
+
+
+# --- the routes --------------------------------------------------------------------------------
+
+
+def test_a_left_behind_file_name_cannot_forge_a_line_or_reach_the_terminal(
+    tmp_path: Path, capsys
+) -> None:
+    drop = _drop(tmp_path)
+    (drop / f"notes{FORGED}{OSC_TITLE}.txt").write_text("left behind", encoding="utf-8")
+    code = cli.main(["validate", str(drop)])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert code == 0, text
+    assert not _hidden(text)
+    verdicts = [ln for ln in text.splitlines() if ln.startswith("validation PASSED")]
+    assert len(verdicts) == 1, text  # the real one: the name's own stayed inside its line
+    assert "notes\\nvalidation PASSED" in text
+
+
+def test_a_drop_folder_name_with_a_line_break_stays_on_its_line(tmp_path: Path, capsys) -> None:
+    drop = _drop(tmp_path, f"drop{FORGED}{OSC_TITLE}")
+    (drop / "articles" / "900_fixture.txt").unlink()  # a fault, so the folder is named in errors
+    code = cli.main(["validate", str(drop)])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert code == 1
+    assert not _hidden(text)
+    assert not [ln for ln in text.splitlines() if ln.startswith("validation PASSED")], text
+    assert [ln for ln in text.splitlines() if ln.startswith("validation FAILED")], text
+    assert "drop\\nvalidation PASSED" in text  # the name, escaped, inside its own line
+
+
+def test_an_article_text_holding_an_escape_sequence_is_a_located_error(
+    tmp_path: Path, capsys
+) -> None:
+    drop = _drop(tmp_path)
+    article = drop / "articles" / "900_fixture.txt"
+    lines = article.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(1, f"Une ligne {OSC_TITLE} de plus.\n")
+    article.write_text("".join(lines), encoding="utf-8")
+    code = cli.main(["validate", str(drop)])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert code == 1
+    assert not _hidden(text)
+    [error] = [ln for ln in text.splitlines() if "900_fixture.txt:2:" in ln]
+    assert error.startswith("ERROR") and "control characters" in error
+    assert repr(for_terminal(f"{OSC_TITLE} de plus"))[1:-1] in error
+
+
+def test_an_article_text_saved_with_a_byte_order_mark_is_accepted(tmp_path: Path, capsys) -> None:
+    drop = _drop(tmp_path)
+    article = drop / "articles" / "900_fixture.txt"
+    article.write_bytes(b"\xef\xbb\xbf" + article.read_bytes())
+    code = cli.main(["validate", str(drop)])
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+
+
+def test_an_error_message_is_bounded_and_escaped(capsys, monkeypatch) -> None:
+    from troopclaims.errors import TroopclaimsError
+
+    def boom(args) -> int:
+        raise TroopclaimsError(
+            "\n".join(f"line {i} {OSC_TITLE}" + "x" * 10_000 for i in range(999))
+        )
+
+    monkeypatch.setattr(cli, "cmd_process", boom)
+    code = cli.main(["process"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert not _hidden(err)
+    assert len(err) < 100_000 and "more lines" in err
