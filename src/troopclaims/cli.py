@@ -216,7 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     config.source_date_epoch()
     params_arg = args.params
     outputs = report.outputs_for(params_arg)
-    params = execute.load_params(params_arg)
+    params = execute.read_params(params_arg)
     params_file = Path(params_arg) if params else None  # listed in provenance if it says something
     raw_dir = Path(getattr(args, "raw_dir", None) or config.RAW_DIR)
     with atomic.locked(raw_dir, exclusive=False):  # no ingest adds a drop meanwhile

@@ -23,12 +23,14 @@ import ast
 import datetime as dt
 import functools
 import sys
+import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from troopclaims import atomic, config, manifest
-from troopclaims.errors import TroopclaimsError
+from troopclaims.errors import TroopclaimsError, UsageError
 
 # jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
 # compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
@@ -70,23 +72,27 @@ def load_params(path: Path | None) -> dict:
     No file, or an empty or comment-only one (Make always passes one), means the defaults. The
     file is read once, here, so anything wrong with it (unreadable, not UTF-8, not YAML, not a
     mapping, a value papermill cannot pass on) is one ``ReportError`` naming the file.
+
+    The file comes from a user and its values are pasted into every notebook, so its cost is
+    bounded before anything is built from it (``_check_events``): YAML's aliases let a few
+    hundred bytes expand to gigabytes ("billion laughs") or to a cycle, so an alias or anchor is
+    refused, not expanded; sizes, node counts, depth and scalar lengths have limits.
     """
     if path is None or not str(path):
         return {}
     import yaml
 
     path = Path(path)
-    shown = config.display_path(path)
+    shown = config.display_path(path) if not _has_control(str(path)) else repr(str(path))
+    text = _read_params_text(path, shown)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules
     try:
-        text = path.read_bytes().decode("utf-8")
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
+        _check_events(yaml.parse(text, Loader=loader), shown)
+        data = yaml.load(text, Loader=loader)  # a safe loader; no alias reaches it
+    except yaml.YAMLError as exc:
         raise ReportError(
-            f"cannot read parameters file {shown}: not UTF-8 text "
-            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+            f"cannot read parameters file {shown}: {_clip(exc, MAX_ECHO_CHARS)}"
         ) from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportError(f"cannot read parameters file {shown}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -94,12 +100,119 @@ def load_params(path: Path | None) -> dict:
     return {str(name): _plain(value, str(name), shown) for name, value in data.items()}
 
 
+# Bounds on a parameters file: a real one is a handful of lines, so each limit is far above use
+# and far below what could cost time or memory (papermill writes every value into 5 notebooks).
+MAX_PARAMS_BYTES = 64 * 1024
+MAX_PARAM_NODES = 1_000  # scalars, lists and mappings, keys included
+MAX_PARAM_DEPTH = 8  # nested lists / mappings
+MAX_PARAM_CHARS = 4_096  # one scalar (key or value); also below int()'s 4,300-digit limit
+# What an error message quotes of a user's input (a value, a cell's line, an exception).
+MAX_ECHO_CHARS = 300
+# Parameters that name a file or folder: checked by ``check_paths``.
+PATH_SUFFIXES = ("_dir", "_path", "_file")
+
+
+def _has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (a line break pasted into a path, an ESC)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def _clip(text: object, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out: an error quoting
+    a user's input must stay a few lines, whatever the input (20 MB once reached stderr)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def _read_params_text(path: Path, shown: str) -> str:
+    """The file's text, read without following it into a FIFO or a device and without reading
+    more than ``MAX_PARAMS_BYTES`` (+1, to tell a file at the limit from a longer one)."""
+    import os
+    import stat
+
+    if _has_control(str(path)):
+        raise UsageError(
+            f"PARAMS {shown} holds a control character (line break, tab, escape...): give the "
+            "path on one line, as plain text"
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ReportError(f"parameters file {shown} is not a regular file")
+            data = fh.read(MAX_PARAMS_BYTES + 1)
+    except OSError as exc:
+        raise ReportError(f"cannot read parameters file {shown}: {exc.strerror}") from None
+    if len(data) > MAX_PARAMS_BYTES:
+        raise ReportError(
+            f"parameters file {shown} is over {MAX_PARAMS_BYTES:,} bytes: a parameters file "
+            "holds a few names and values"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportError(
+            f"cannot read parameters file {shown}: not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _check_events(events: Iterable, shown: str) -> None:
+    """Refuse, from YAML's event stream (linear in the file, nothing built yet), what would make
+    loading it costly: an alias or anchor, too many nodes, too deep a nesting, too long a scalar.
+
+    Why events: composing the document is where an alias expands (``_plain`` would copy a
+    ``&a [*b, *b]`` chain into 4.9 GB) or loops (a recursive alias); the parser only reports
+    it, one event per node, so the refusal costs no more than reading the file.
+    """
+    import yaml
+
+    depth = nodes = 0
+    for event in events:
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            _refuse(shown, line, f"holds the alias *{event.anchor}", refused=True)
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            _refuse(shown, line, f"holds the anchor &{event.anchor}", refused=True)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_PARAM_DEPTH:
+                _refuse(shown, line, f"nests deeper than {MAX_PARAM_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_PARAM_NODES:
+                _refuse(shown, line, f"holds more than {MAX_PARAM_NODES:,} values")
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_PARAM_CHARS:
+            _refuse(
+                shown,
+                line,
+                f"holds a value of {len(event.value):,} characters, over {MAX_PARAM_CHARS:,}",
+            )
+
+
+def _refuse(shown: str, line: int, what: str, refused: bool = False) -> NoReturn:
+    """One located refusal of a parameters file: file, line, what it holds, and the rule
+    (``refused``: the rule on anchors and aliases, else the one on sizes)."""
+    rule = (
+        "YAML anchors and aliases are refused, not expanded (a few bytes of them can expand "
+        "to gigabytes, or loop): write each value out"
+        if refused
+        else "a parameters file holds a few plain names and values"
+    )
+    raise ReportError(f"{shown}, line {line}: {what}; {rule}")
+
+
 def _plain(value: object, name: str, shown: str) -> object:
     """``value`` as papermill can inject it and record it (JSON types), dates as ISO strings.
 
     YAML reads an unquoted ``2024-10-18`` as a date, which papermill cannot store in the
     notebook's metadata; the notebooks take dates as ISO strings, so it becomes one. Anything
-    else outside JSON (``!!binary``, ``!!set``) is refused by name.
+    else outside JSON (``!!binary``, ``!!set``) is refused by name. (Depth and size were bounded
+    by ``_check_events``: the recursion is at most ``MAX_PARAM_DEPTH`` deep.)
     """
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -110,9 +223,65 @@ def _plain(value: object, name: str, shown: str) -> object:
     if isinstance(value, dict):
         return {str(k): _plain(v, f"{name}.{k}", shown) for k, v in value.items()}
     raise ReportError(
-        f"{shown}: parameter {name!r} has a value of type {type(value).__name__}; "
-        "use a string, number, boolean, list or mapping"
+        f"{shown}: parameter {_clip(repr(name), MAX_ECHO_CHARS)} has a value of type "
+        f"{type(value).__name__}; use a string, number, boolean, list or mapping"
     )
+
+
+def check_paths(params: dict, shown: str = "parameters") -> None:
+    """Refuse a path parameter (``*_dir``, ``*_path``, ``*_file``; global or a notebook's own)
+    that leads into data/raw/ or out of the project.
+
+    Why: notebooks write figures and tables into ``output_dir``; pointed at data/raw/ they
+    wrote files the next ``make report`` adopted as raw inputs, into sources.json and the
+    report's provenance. Paths are resolved as the notebooks resolve them (from the project
+    root), ``..`` and symlinks included, so no spelling leads around the rule.
+    """
+    for name, value in _path_params(params):
+        if value == "":
+            continue  # not set: the notebook's default
+        if not isinstance(value, str):
+            raise ReportError(f"{shown}: parameter {name!r} names a path: give it as a string")
+        _check_path(name, value, shown)
+
+
+def _path_params(params: dict) -> list[tuple[str, object]]:
+    """``(name, value)`` of every path parameter: global ones and those under a notebook's key."""
+    found = []
+    for name, value in params.items():
+        if isinstance(value, dict):
+            found += [(f"{name}.{k}", v) for k, v in value.items() if k.endswith(PATH_SUFFIXES)]
+        elif name.endswith(PATH_SUFFIXES):
+            found.append((name, value))
+    return found
+
+
+def _check_path(name: str, value: str, shown: str) -> None:
+    """Refuse one path parameter outside the project (or reports/) or at or under data/raw/."""
+    path = Path(value)
+    resolved = (path if path.is_absolute() else config.ROOT / path).resolve()
+    raw = config.RAW_DIR.resolve()
+    inside = (config.ROOT.resolve(), config.REPORTS_DIR.resolve())
+    quoted = _clip(repr(value), MAX_ECHO_CHARS)
+    if resolved == raw or resolved.is_relative_to(raw):
+        why = (
+            "it leads into data/raw/, which only `troopclaims ingest` writes (files written "
+            "there would be taken for raw data)"
+        )
+    elif not any(resolved.is_relative_to(folder) for folder in inside):
+        why = "it leads out of the project: give a folder inside it (reports/... for outputs)"
+    else:
+        return
+    raise ReportError(f"{shown}: parameter {name} = {quoted}: {why}")
+
+
+def read_params(path: Path | None) -> dict:
+    """``load_params`` for a user's file, its path parameters checked (``check_paths``): what
+    the command line reads."""
+    params = load_params(path)
+    if params:
+        check_paths(params, config.display_path(Path(path)))
+    return params
 
 
 def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> dict:
@@ -159,8 +328,9 @@ def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int
     match = [i for i, cell in enumerate(cells) if cell.source == failed_source]
     position = match[0] + 1 if match else cell_index + 1
     lines = [line for line in failed_source.splitlines() if line.strip()]
-    shown = "\n    ".join(lines[:4]) + ("\n    ..." if len(lines) > 4 else "")
-    return position, shown
+    # A cell's line may carry a whole parameter value (papermill's injected cell): each is cut.
+    shown = "\n    ".join(_clip(line, MAX_ECHO_CHARS) for line in lines[:4])
+    return position, shown + ("\n    ..." if len(lines) > 4 else "")
 
 
 def execute(
@@ -213,7 +383,8 @@ def execute(
                 kept = failed_dir / notebook.name
                 atomic.write_bytes(kept, tmp.read_bytes())
                 raise ReportError(
-                    f"{shown}: cell {position} failed with {err.ename}: {err.evalue}\n"
+                    f"{shown}: cell {position} failed with {err.ename}: "
+                    f"{_clip(err.evalue, MAX_ECHO_CHARS)}\n"
                     f"  the cell:\n    {first}\n"
                     f"  executed copy with the traceback: {config.display_path(kept)}"
                 ) from None
@@ -276,7 +447,8 @@ def _stamp(path: Path, record: dict) -> None:
 def _describe(err: BaseException) -> str:
     """``Type: first line of the message``: enough to act on, without a traceback."""
     lines = [line for line in str(err).splitlines() if line.strip()]
-    return f"{type(err).__name__}: {lines[0] if lines else 'no message'}"
+    first = _clip(lines[0], MAX_ECHO_CHARS) if lines else "no message"
+    return f"{type(err).__name__}: {first}"
 
 
 class _CellRunError(Exception):
