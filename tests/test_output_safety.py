@@ -164,3 +164,21 @@ def test_an_error_message_is_bounded_and_escaped(capsys, monkeypatch) -> None:
     assert code == 1
     assert not _hidden(err)
     assert len(err) < 100_000 and "more lines" in err
+
+
+def test_the_json_result_holds_no_hidden_character_yet_the_same_data(
+    tmp_path: Path, capsys
+) -> None:
+    import json
+
+    drop = _drop(tmp_path)
+    claims = drop / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("du ministère", "du minis\x85tère\u202e", 1), "utf-8")
+    result = tmp_path / "result.json"
+    assert cli.main(["validate", "--json", str(result), str(drop)]) == 1
+    capsys.readouterr()
+    document = result.read_text(encoding="utf-8")
+    assert not _hidden(document.replace("\r", ""))
+    values = [p["value"] for p in json.loads(document)["problems"]]
+    assert any("minis\x85tère\u202e" in (v or "") for v in values)  # the data, unchanged

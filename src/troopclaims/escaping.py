@@ -10,6 +10,8 @@ control makes text read one way and be stored another. So every such string pass
   paragraph separator, surrogate, private-use or unassigned character is shown as its Python
   escape (``\\x1b``, ``\\n``, ``\\u202e``), so nothing can act on the terminal and one value is
   one line, whatever it holds. Visible text (accents, Cyrillic, Hangul, spaces) is kept.
+- ``for_json``: a JSON document (the validation result) with the same characters as ``\\u``
+  escapes: the same data, safe to ``cat``.
 - ``for_page``: the same for text laid out on a page (HTML, SVG, PDF), which keeps tabs and line
   breaks (a note may have paragraphs); the other characters XML and HTML forbid or a reader
   cannot see are shown escaped.
@@ -83,3 +85,29 @@ def for_page(text: object, limit: int | None = None) -> str:
         )
         + more
     )
+
+
+def for_json(document: str) -> str:
+    """A JSON document with every hidden character written as a ``\\uXXXX`` escape.
+
+    ``json.dumps`` escapes C0 controls but writes DEL, C1 controls (``\\x9b`` is a CSI to some
+    terminals) and bidi controls raw when ``ensure_ascii`` is off, as it must be for French and
+    Korean to stay readable. The result file is read in terminals and editors too, so those are
+    escaped as well: the same data, in the form JSON defines for it. Only valid inside a JSON
+    string or between tokens, which is where ``json.dumps`` output holds such characters.
+    """
+    if document.isprintable():
+        return document
+    return "".join(
+        _json_escape(c) if c not in _PAGE_BREAKS and c != " " and _is_hidden(c) else c
+        for c in document
+    )
+
+
+def _json_escape(char: str) -> str:
+    """``char`` as JSON writes it with ``ensure_ascii`` (a surrogate pair past the BMP)."""
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from troopclaims.escaping import for_json
 from troopclaims.problems import Problem, RuleKey
 
 # Problems listed per rule, in the terminal and in the JSON and HTML summaries alike; the rest are
@@ -128,7 +129,7 @@ class ValidationReport:
 
     def to_json(self, limit: int | None = None) -> str:
         """The JSON text every copy of a verdict uses (processed/, reports/, --json)."""
-        return json.dumps(self.to_dict(limit), indent=2, ensure_ascii=False) + "\n"
+        return for_json(json.dumps(self.to_dict(limit), indent=2, ensure_ascii=False)) + "\n"
 
     def to_dict(self, limit: int | None = None) -> dict:
         """The JSON form (schema in README: ok, summary, expectations, problem_counts, problems).
