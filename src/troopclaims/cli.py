@@ -21,6 +21,7 @@ from pathlib import Path
 
 from troopclaims import atomic, config
 from troopclaims.errors import TroopclaimsError
+from troopclaims.escaping import for_terminal
 from troopclaims.problems import DataError, Problem
 from troopclaims.verdict import ValidationReport
 
@@ -37,6 +38,10 @@ _INTERRUPTED = {
     "report": "(report.html and report.pdf are each the previous or the new version, never "
     "half-written; run `make report` to bring both up to date)",
 }
+# An error's message as printed: each line escaped (``escaping``), and bounded, so an error that
+# quotes a large input (a notebook's cell, a parameters file) cannot flood the terminal.
+_MAX_ERROR_LINES = 60
+_MAX_ERROR_LINE_CHARS = 400
 # What a command that failed with a TroopclaimsError left as it was (each writes atomically).
 _UNCHANGED = {
     "report": "report not updated: the previous report.html/report.pdf are intact.",
@@ -48,7 +53,7 @@ def _print_lines(report: ValidationReport, stream=None) -> None:
     from troopclaims import verdict_display
 
     for line in verdict_display.format_lines(report):
-        print(line, file=stream or sys.stdout)
+        print(for_terminal(line), file=stream or sys.stdout)
 
 
 def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> None:
@@ -98,7 +103,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_lines(report)
     if args.json:
         verdict_display.write_json(report, Path(args.json))
-        print(f"full result: {args.json}")
+        print(f"full result: {for_terminal(args.json)}")
     _write_summary(report, *names)
     return 0 if report.ok else 1
 
@@ -148,10 +153,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "are complete; only the validation summary may be missing"
         ) from None
     for name in result.ignored:
-        print(f"WARNING: not part of the drop contract, not copied: {name}")
+        print(f"WARNING: not part of the drop contract, not copied: {for_terminal(name)}")
+    target = for_terminal(config.display_path(result.target))
     print(
-        f"ingested {result.name}: {result.claims_added} claims, {result.articles_added} "
-        f"articles -> {config.display_path(result.target)}; data/processed/ rebuilt"
+        f"ingested {for_terminal(result.name)}: {result.claims_added} claims, "
+        f"{result.articles_added} articles -> {target}; data/processed/ rebuilt"
     )
     return 0
 
@@ -162,7 +168,7 @@ def cmd_new_drop(args: argparse.Namespace) -> int:
 
     drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
     for line in newdrop.describe(drop):
-        print(line)
+        print(for_terminal(line))
     return 0
 
 
@@ -292,8 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug or os.environ.get("TROOPCLAIMS_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
-            "traceback, and please report it)",
+            f"internal error: {type(exc).__name__}: {for_terminal(exc, _MAX_ERROR_LINE_CHARS)} "
+            "(run with --debug for the traceback, and please report it)",
             file=sys.stderr,
         )
         return 2
@@ -309,12 +315,17 @@ def _print_error(err: TroopclaimsError) -> None:
         )
         _print_lines(report, sys.stderr)
     elif isinstance(err, DataError):  # its message is already its problems, one a line
-        print(str(err), file=sys.stderr)
-    else:
         for line in str(err).splitlines():
+            print(for_terminal(line), file=sys.stderr)
+    else:
+        lines = str(err).splitlines()
+        for line in lines[:_MAX_ERROR_LINES]:
+            line = for_terminal(line, _MAX_ERROR_LINE_CHARS)
             print(line if line.startswith(" ") else f"ERROR {line}", file=sys.stderr)
+        if len(lines) > _MAX_ERROR_LINES:
+            print(f"ERROR ... and {len(lines) - _MAX_ERROR_LINES:,} more lines", file=sys.stderr)
     for note in getattr(err, "__notes__", ()):
-        print(note, file=sys.stderr)
+        print(for_terminal(note), file=sys.stderr)
 
 
 if __name__ == "__main__":
