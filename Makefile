@@ -94,14 +94,37 @@ PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
   data/processed/validation.json data/processed/sources.json
 REPORT_FILES := reports/report.html reports/report.pdf
 NOTEBOOK_LIST := reports/executed/.notebooks
+# Make's own records of whether data/raw/ still matches sources.json (see $(RAW_CHANGED) below).
+RAW_CHANGED := data/processed/.raw-changed
+RAW_LISTING := data/processed/.raw-listing
 
 # With PARAMS the variant's recipe runs once its file is checked (check-params) and
 # data/processed/ is current; the value itself reaches it only as "$$PARAMS".
 report: $(if $(PARAMS),check-params $(PROCESSED),$(REPORT_FILES)) | $(STAMP) ## Validate the data, run the notebooks, write reports/report.html and .pdf (PARAMS=path/NAME.yaml: reports/NAME/)
 	$(if $(PARAMS),$(BIN)/troopclaims report --params="$$PARAMS")
 
-$(PROCESSED) &: $(RAW_FILES) $(PROCESS_SOURCES) $(STAMP)
+$(PROCESSED) &: $(RAW_FILES) $(RAW_CHANGED) $(PROCESS_SOURCES) $(STAMP)
 	$(BIN)/troopclaims process
+
+# Make compares times only: a raw file deleted by hand (a drop rolled back), or one copied in
+# with an old time, leaves every target "up to date" though sources.json names other files.
+# $(RAW_CHANGED) is touched, so data/processed/ is rebuilt, whenever data/raw/ differs from
+# sources.json (`python -m troopclaims.manifest`: names, then recorded sizes and times, hashing
+# only a file whose time moved). That check costs a Python start, so its answer is cached: the
+# listing it agreed with (size, times, inode and name of every raw file, and of sources.json)
+# is kept in $(RAW_LISTING), and a no-op build whose listing is the same byte for byte runs no
+# Python. The listing needs GNU find; where it fails, the Python check simply runs every time.
+raw_listing = { find data/raw -name '.*' -prune -o -type f -printf '%s %T@ %C@ %i %p\0' && \
+  find data/processed -maxdepth 1 -name sources.json -printf '%s %T@ %C@ %i %p\0'; } | \
+  LC_ALL=C sort -z
+$(RAW_CHANGED): FORCE | $(STAMP)
+	@set -o pipefail; mkdir -p $(@D); [ -e $@ ] || touch -t 198001010000 $@; \
+	if $(raw_listing) > $(RAW_LISTING).new 2>/dev/null; then \
+	  if cmp -s $(RAW_LISTING).new $(RAW_LISTING); then rm -f $(RAW_LISTING).new; exit 0; fi; \
+	else rm -f $(RAW_LISTING).new; fi; \
+	if $(PY) -m troopclaims.manifest data/processed; then \
+	  if [ -e $(RAW_LISTING).new ]; then mv -f $(RAW_LISTING).new $(RAW_LISTING); fi; \
+	else rm -f $(RAW_LISTING) $(RAW_LISTING).new; touch $@; fi
 
 check-params: FORCE
 	@$(call no_control,PARAMS); [ -f "$$PARAMS" ] || { \
@@ -159,11 +182,14 @@ ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make inges
 
 # NAME, ARTICLES and INTO reach the shell through the environment (exported above, as their
 # literal text), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
-# on whitespace (names with spaces: call `troopclaims new-drop` directly), never globbed.
+# on whitespace (names with spaces: call `troopclaims new-drop` directly), never globbed. Options
+# come first and every user value after `--`, so NAME=--help or NAME=--into=/x is a (refused)
+# name, never an option.
 new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME=x ARTICLES='a.txt b.txt'
 	@[ "$(NAME_ORIGIN)" = "command line" ] && [ -n "$$NAME" ] && [ -n "$$ARTICLES" ] || { \
-	  echo "usage: make new-drop NAME=name ARTICLES='a.txt b.txt' [INTO=dir]" >&2; exit 2; }
-	set -f; $(BIN)/troopclaims new-drop "$$NAME" $$ARTICLES $${INTO:+--into "$$INTO"}
+	  echo "usage: make new-drop NAME=name ARTICLES='a.txt b.txt' [INTO=dir]" >&2; exit 2; }; \
+	  $(call no_control,NAME ARTICLES INTO)
+	set -f; $(BIN)/troopclaims new-drop $${INTO:+--into="$$INTO"} -- "$$NAME" $$ARTICLES
 
 # Both benchmarks always run; make bench then fails if a validation target was missed.
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds

@@ -153,3 +153,76 @@ def test_a_params_value_is_never_run(env: dict[str, str], tmp_path: Path) -> Non
             assert result.stderr.startswith(f"PARAMS: no such file: {tmp_path}/missing {value}\n")
         assert ran(env) == [], f"PARAMS ({name}) ran code"
     assert ran(env) == []
+
+
+# --- Issue 16 item 9: new-drop's values after `--`, every typed path checked --------------------
+
+
+@pytest.mark.parametrize("name", ["--into=/x", "--help"])
+def test_a_new_drop_name_is_a_name_never_an_option(
+    env: dict[str, str], tmp_path: Path, name: str
+) -> None:
+    """`NAME=--help` used to print the help and exit 0; `NAME=--into=/x` chose the folder."""
+    article = tmp_path / "a.txt"
+    article.write_text("Une phrase.\n", encoding="utf-8")
+    into = tmp_path / "drops"
+    result = make(env, "new-drop", f"NAME={name}", f"ARTICLES={article}", f"INTO={into}")
+    assert result.returncode == 2, result.stdout + result.stderr  # make's code for a failed recipe
+    assert result.stderr.startswith("ERROR NAME: value "), result.stderr
+    assert "usage:" not in result.stdout
+    assert not into.exists() and not Path("/x").exists()
+
+
+@pytest.mark.parametrize("variable", ["INTO", "ARTICLES", "NAME"])
+def test_a_new_drop_value_with_a_control_character_is_refused_first(
+    env: dict[str, str], tmp_path: Path, variable: str
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Une phrase.\n", encoding="utf-8")
+    values = {"NAME": "fine", "ARTICLES": str(article), "INTO": str(tmp_path / "drops")}
+    values[variable] += "\n\x1b[31mred"
+    result = make(env, "new-drop", *(f"{k}={v}" for k, v in values.items()))
+    refused(result, variable, values[variable])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+# --- Issue 16 item 8: a raw file deleted by hand makes data/processed/ stale -------------------
+
+
+def test_a_deleted_raw_file_rebuilds_processed_and_a_no_op_runs_nothing(
+    env: dict[str, str], tmp_path: Path, hang_guard
+) -> None:
+    """Timestamps cannot see a deletion; the Makefile's check of data/raw/ against sources.json
+    can. The Makefile runs on a scratch project (its data/, the repository's sources and venv),
+    so the real data/processed/ is never touched."""
+    project = tmp_path / "project"
+    (project / "data" / "processed").mkdir(parents=True)
+    shutil.copytree(config.RAW_DIR, project / "data" / "raw")
+    (project / "data" / "raw" / "notes.txt").write_text("rolled back later\n", encoding="utf-8")
+    for name in ("src", "requirements.lock", "pyproject.toml"):
+        (project / name).symlink_to(ROOT / name)
+    scratch = {**env, "TROOPCLAIMS_ROOT": str(project)}
+    sources = project / "data" / "processed" / "sources.json"
+
+    def build() -> subprocess.CompletedProcess:
+        argv = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(project)]
+        argv += [f"VENV={ROOT / '.venv'}", "data/processed/sources.json"]
+        return subprocess.run(argv, capture_output=True, text=True, env=scratch, check=False)
+
+    with hang_guard(600):
+        first = build()
+        assert first.returncode == 0, first.stderr
+        assert "notes.txt" in sources.read_text(encoding="utf-8")
+        built = sources.stat().st_mtime_ns
+        for _ in range(2):  # the first no-op checks in Python, the second from its listing
+            noop = build()
+            assert (noop.returncode, noop.stdout, noop.stderr) == (0, "", "")
+        assert sources.stat().st_mtime_ns == built
+        (project / "data" / "raw" / "notes.txt").unlink()
+        again = build()
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith(
+        "data/raw/ differs from data/processed/sources.json (raw files gone since it was built: "
+        "data/raw/notes.txt): rebuilding data/processed/"
+    )
+    assert "notes.txt" not in sources.read_text(encoding="utf-8")

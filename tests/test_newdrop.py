@@ -398,3 +398,55 @@ def test_a_drop_whose_article_is_dated_gets_derived_bounds(
     assert reaction["derived_latest"] == pd.Timestamp("2024-10-23")
     assert reaction["derived_earliest_reason"] == "reacts to A003-03, made on 2024-10-18"
     assert pd.isna(reaction["derived_date"])
+
+
+# --- Issue 16 item 9: a typed value is a name or a path, never an option or a control ------------
+
+
+@pytest.mark.parametrize("name", ["--into=/x", "--help", "-h"])
+def test_a_name_that_looks_like_an_option_is_a_refused_name(
+    name: str, inputs: Path, tmp_path: Path, capsys
+) -> None:
+    """After `--` (as the Makefile passes it) an option-like NAME is a name, and refused as one:
+    `--help` does not exit 0 and `--into=/x` does not choose the folder."""
+    argv = ["new-drop", "--into", str(tmp_path / "d"), "--", name, str(inputs / "kyiv")]
+    err = refused(argv, capsys)
+    assert "ERROR NAME" in err and "drop name" in err
+    assert not (tmp_path / "d").exists() and not Path("/x").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "label"),
+    [("into", "INTO"), ("article", "ARTICLE")],
+)
+@pytest.mark.parametrize("control", ["\n", "\x1b[31m", "\t", "\x7f"])
+def test_a_typed_path_with_a_control_character_is_refused_before_anything(
+    option: str, label: str, control: str, inputs: Path, tmp_path: Path, capsys
+) -> None:
+    """The Python side of the Makefile's `no_control`, for whoever calls troopclaims directly:
+    exit 2 and the same message, and no folder named with a line break or an ESC."""
+    odd = tmp_path / f"o{control}x"
+    if option == "article":
+        odd.write_bytes((inputs / "kyiv").read_bytes())
+        argv = ["new-drop", "--into", str(tmp_path / "d"), "--", "fine", str(odd)]
+    else:
+        argv = ["new-drop", "--into", str(odd), "--", "fine", str(inputs / "kyiv")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        f"ERROR {label} holds a control character (line break, tab, escape...): give the path "
+        "on one line, as plain text"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["incoming", odd.name] if option == "article" else ["incoming"]
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+def test_a_drop_or_json_path_with_a_control_character_is_refused(command: str, capsys) -> None:
+    argv = [command, "--", "drops/x\n\x1b]0;title\x07"]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err.startswith("ERROR DROP holds a control character")
+    if command == "validate":
+        assert cli.main(["validate", "--json", "out\n.json"]) == 2
+        assert capsys.readouterr().err.startswith("ERROR JSON holds a control character")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from troopclaims import load, process
+from troopclaims import load, manifest, process
 
 
 def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
@@ -35,3 +37,76 @@ def test_failed_write_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert after == before  # both old files intact, no temp files left behind
     assert len(pd.read_parquet(tmp_path / "claims.parquet")) == len(claims)
+
+
+# --- Issue 16 item 8: data/raw/ against sources.json, by names, sizes and times first ----------
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A processed folder whose sources.json records a small raw folder (as a build writes it)."""
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    (raw / "drops" / "d1").mkdir(parents=True)
+    out.mkdir()
+    (raw / "claims.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (raw / "drops" / "d1" / "claims.csv").write_text("a,b\n3,4\n", encoding="utf-8")
+    (raw / ".d2.123.abcd.tmp").mkdir()  # an interrupted ingest's leftover: never data
+    (out / "claims.parquet").write_bytes(b"x")
+    text = manifest.record(
+        out, {"claims.parquet": out / "claims.parquet"}, manifest.RawRecord(raw, {})
+    )
+    (out / "sources.json").write_text(text, encoding="utf-8")
+    return out
+
+
+def test_a_build_records_size_and_time_and_agrees_with_its_raw_folder(built: Path) -> None:
+    doc = json.loads((built / "sources.json").read_text(encoding="utf-8"))
+    st = (built.parent / "raw" / "claims.csv").stat()
+    assert doc["raw_stat"]["claims.csv"] == [st.st_size, st.st_mtime_ns]
+    assert manifest.raw_differences(built) == []
+    assert manifest.main([str(built)]) == 0
+
+
+def test_a_deleted_raw_file_is_a_difference(built: Path, capsys) -> None:
+    """A drop rolled back by hand: timestamps cannot see it, the names can."""
+    (built.parent / "raw" / "drops" / "d1" / "claims.csv").unlink()
+    assert manifest.raw_differences(built) == [
+        f"raw files gone since it was built: {built.parent}/raw/drops/d1/claims.csv"
+    ]
+    assert manifest.main([str(built)]) == 1
+    assert "raw files gone since it was built" in capsys.readouterr().err
+
+
+def test_an_added_or_changed_raw_file_is_a_difference(built: Path) -> None:
+    raw = built.parent / "raw"
+    (raw / "extra.csv").write_text("x\n", encoding="utf-8")
+    (raw / "claims.csv").write_text("a,b\n9,9\n", encoding="utf-8")  # same size, new time
+    os.utime(raw / "extra.csv", ns=(0, 0))  # an old time: Make alone would not rebuild
+    assert manifest.raw_differences(built) == [
+        f"raw files added since it was built: {raw}/extra.csv",
+        f"raw files changed since it was built: {raw}/claims.csv",
+    ]
+
+
+def test_a_touched_but_unchanged_file_is_hashed_and_agrees(built: Path, monkeypatch) -> None:
+    raw = built.parent / "raw"
+    hashed = []
+    real = manifest.atomic.sha256_file
+    monkeypatch.setattr(manifest.atomic, "sha256_file", lambda p: hashed.append(p) or real(p))
+    assert manifest.raw_differences(built) == []
+    assert hashed == []  # a no-op hashes nothing
+    os.utime(raw / "claims.csv", ns=(1, 1))
+    assert manifest.raw_differences(built) == []
+    assert [p.resolve() for p in hashed] == [raw / "claims.csv"]  # only the file whose time moved
+
+
+def test_a_sources_json_without_sizes_and_times_is_a_difference(built: Path) -> None:
+    """A build from before sizes and times were recorded: rebuilt once, then recorded."""
+    doc = json.loads((built / "sources.json").read_text(encoding="utf-8"))
+    del doc["raw_stat"]
+    (built / "sources.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert manifest.raw_differences(built) == [
+        "it cannot be read, or records no sizes and times of raw files (an older build)"
+    ]
+    (built / "sources.json").unlink()
+    assert manifest.raw_differences(built) == ["it is missing"]

@@ -607,3 +607,22 @@ def test_a_params_file_names_its_variant_and_no_params_the_canonical_report() ->
     assert named.html == config.REPORTS_DIR / "timing-en" / "report.html"
     assert named.pdf == config.REPORTS_DIR / "timing-en" / "report.pdf"
     assert named.executed_dir == config.REPORTS_DIR / "timing-en" / "executed"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 item 9: config.source_date_epoch must turn ValueError/OverflowError/OSError "
+    "into ConfigError (config.py is not this change's file); remove this mark with that fix",
+)
+@pytest.mark.parametrize("value", ["99999999999999", "9" * 5000])
+def test_a_huge_source_date_epoch_is_one_error_line_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    monkeypatch.setattr(execute, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = cli.main(["report", "build"])
+    assert code == 2
+    assert err.getvalue().startswith("ERROR SOURCE_DATE_EPOCH is out of range")
+    assert "internal error" not in err.getvalue()

@@ -86,8 +86,9 @@ def _drop_stem(path: Path) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
-    from troopclaims import load, validate, verdict_display
+    from troopclaims import load, newdrop, validate, verdict_display
 
+    newdrop.refuse_control_characters({"DROP": args.path, "JSON": args.json})
     if args.path is None:
         sources = load.dataset_sources()
         names = DATASET_SUMMARY
@@ -135,8 +136,9 @@ def _print_date_coverage() -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate a drop against the dataset and fold it in, or change nothing."""
-    from troopclaims import ingest
+    from troopclaims import ingest, newdrop
 
+    newdrop.refuse_control_characters({"DROP": args.path})
     path = Path(args.path)
     try:
         result = ingest.ingest(path)

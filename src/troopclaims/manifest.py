@@ -77,9 +77,26 @@ def record(out_dir: Path, processed: Mapping[str, Path], raw: RawRecord | None) 
     doc = {
         "raw_dir": os.path.relpath(raw.raw_dir, out_dir) if raw is not None else None,
         "raw": raw_hashes(raw) if raw is not None else {},
+        "raw_stat": raw_stats(raw.raw_dir) if raw is not None else {},
         "processed": {name: atomic.sha256_file(path) for name, path in sorted(processed.items())},
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def raw_stats(raw_dir: Path) -> dict[str, list[int]]:
+    """``relative path -> [size, mtime_ns]`` of the raw files on disk now.
+
+    Why: ``make report`` must notice a raw file added, changed or deleted by hand (a drop rolled
+    back) without hashing every file on a build that has nothing to do. Names, sizes and times
+    answer that for nearly every file; only a file whose time moved is hashed
+    (``raw_differences``). A file still to come (a drop about to be renamed in) has none.
+    """
+    raw_dir = Path(raw_dir)
+    stats = {}
+    for path in raw_files(raw_dir):
+        st = path.lstat()
+        stats[path.relative_to(raw_dir).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return stats
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,52 @@ def stale_reasons(out_dir: Path) -> list[str]:
     return reasons
 
 
+def raw_differences(out_dir: Path) -> list[str]:
+    """How data/raw/ now differs from what ``out_dir``'s sources.json was built from; empty when
+    it does not. The cheap check ``make report`` runs on every build.
+
+    Names first (a file added or gone), then the recorded size and modification time of each
+    file; only a file whose time changed at the same size is hashed. Unlike ``stale_reasons``
+    it trusts an unchanged size and time: it decides whether to rebuild, and the readers of
+    data/processed/ still hash everything before trusting it. A sources.json without sizes and
+    times (written before they were recorded) counts as a difference: one rebuild records them.
+    """
+    out_dir = Path(out_dir)
+    try:
+        doc = json.loads((out_dir / SOURCES_NAME).read_text(encoding="utf-8"))
+        raw_rel, then, stats = doc.get("raw_dir"), dict(doc["raw"]), dict(doc["raw_stat"])
+    except FileNotFoundError:
+        return ["it is missing"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ["it cannot be read, or records no sizes and times of raw files (an older build)"]
+    if raw_rel is None:
+        return []
+    raw_dir = out_dir / raw_rel
+    now = {p.relative_to(raw_dir).as_posix(): p for p in raw_files(raw_dir)}
+    changed = sorted(r for r in set(now) & set(then) if _changed(now[r], then[r], stats.get(r)))
+    base = config.display_path(raw_dir)
+    return [
+        _named(kind, paths, base)
+        for kind, paths in (
+            ("raw files added since it was built", sorted(set(now) - set(then))),
+            ("raw files gone since it was built", sorted(set(then) - set(now))),
+            ("raw files changed since it was built", changed),
+        )
+        if paths
+    ]
+
+
+def _changed(path: Path, digest: str, recorded: list[int] | None) -> bool:
+    """Whether ``path`` no longer holds the bytes hashed as ``digest``: its size and time when
+    recorded, else (or when only the time moved) its SHA-256."""
+    st = path.lstat()
+    if recorded is not None and [st.st_size, st.st_mtime_ns] == list(recorded):
+        return False
+    if recorded is not None and st.st_size != recorded[0]:
+        return True
+    return atomic.sha256_file(path) != digest
+
+
 def require_current(out_dir: Path) -> None:
     """Raise ``StaleProcessedError`` (saying why, and what to run) unless processed is current."""
     reasons = stale_reasons(out_dir)
@@ -194,3 +257,29 @@ def invalidate(out_dir: Path) -> None:
     if path.exists():
         path.unlink()
         atomic.fsync_dir(out_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m troopclaims.manifest [PROCESSED_DIR]``: exit 1, saying why, when data/raw/
+    differs from what PROCESSED_DIR (default data/processed) was built from; else 0.
+
+    Make runs it (through a cached listing, so a no-op build seldom starts Python) to rebuild
+    data/processed/ when a raw file was deleted, which timestamps alone cannot see. A module
+    of its own, not a ``troopclaims`` command: it imports only what it needs, no CLI.
+    """
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = Path(args[0]) if args else config.PROCESSED_DIR
+    reasons = raw_differences(out_dir)
+    if reasons:
+        print(
+            f"data/raw/ differs from {config.display_path(out_dir)}/{SOURCES_NAME} "
+            f"({'; '.join(reasons)}): rebuilding {config.display_path(out_dir)}/",
+            file=sys.stderr,
+        )
+    return 1 if reasons else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

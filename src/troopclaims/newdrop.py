@@ -26,11 +26,12 @@ import re
 import shlex
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from troopclaims import atomic, config, contract, snapshot
+from troopclaims.errors import UsageError
 from troopclaims.problems import DataError, Problem
 
 MAX_ARTICLE_BYTES = config.MAX_ARTICLE_BYTES  # one limit for new-drop, validate and ingest
@@ -78,6 +79,26 @@ class NewDrop:
     @property
     def claims_csv(self) -> Path:
         return self.folder / config.CLAIMS_FILE
+
+
+class TypedValueError(UsageError):
+    """A path the user typed holds a control character; nothing was read or written."""
+
+
+def refuse_control_characters(values: Mapping[str, object]) -> None:
+    """Raise ``TypedValueError`` when a path the user typed (``label -> value``: ``INTO``,
+    ``ARTICLE``, ``DROP``, ``JSON``) holds a control character, with the Makefile's message.
+
+    Why: a line break or an ESC pasted into a path would create a folder of that name, then be
+    printed back into the terminal; the Makefile's ``no_control`` refuses it for make's users,
+    and this refuses it for whoever calls ``troopclaims`` directly. None or '' is not given.
+    """
+    for label, value in values.items():
+        if value is not None and any(unicodedata.category(c) == "Cc" for c in str(value)):
+            raise TypedValueError(
+                f"{label} holds a control character (line break, tab, escape...): give the "
+                "path on one line, as plain text"
+            )
 
 
 def check_name(name: str) -> None:
@@ -217,6 +238,9 @@ def new_drop(
     (``NewDropError``); the folder is then built aside and renamed into place.
     """
     check_name(name)
+    refuse_control_characters({"INTO": parent})
+    for article in articles:
+        refuse_control_characters({"ARTICLE": article})
     if not articles:
         raise NewDropError([Problem("ARTICLE", "give at least one article text file")])
     folder = Path(DEFAULT_PARENT if parent is None else parent) / name
