@@ -39,6 +39,11 @@ Decisions, each with its test in ``tests/test_numbers.py``:
   ordinal suffix would need per-language suffix tables.
 - A decimal is a whole number only with a scale word ("1.5 million"); "2,5" alone gives nothing.
 - Digit runs longer than 100 digits are left as text (an identifier, not a figure).
+- text2num's ``alpha2digit`` costs quadratic time on a run of number words ('mille ' * 32,000
+  took 2.4 s, four times as long per doubling), so it only ever reads pieces of at most
+  ``MAX_READER_CHARS`` characters, cut after a space: reading any text costs linear time. A
+  number written in words across a cut (only in a run of words longer than the bound, which no
+  article writes) is read as two.
 
 Known misreadings, left as they are: text2num reads the adjective "neuf" (new) as 9; a Russian
 "тысячи" alone is read as 1000 ("около тысячи" is a thousand, "тысячи солдат" thousands); a
@@ -75,6 +80,9 @@ from troopclaims.quotes import normalize_whitespace
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break, narrow no-break, thin
 _APOSTROPHES = "'’"
 _MAX_DIGITS = 100
+# The longest piece of text handed to alpha2digit at once (see the module's docstring): about
+# 0.4 ms for a run of number words this long, so any text is read in linear time.
+MAX_READER_CHARS = 1_000
 _LANGUAGE_CODE = re.compile(r"\A[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})?\Z")
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")  # apostrophes inside: Ukrainian п'ять
 _HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # quatre-vingts, three-thousand
@@ -312,13 +320,20 @@ def _korean_language(code: str, number: re.Pattern[str], parts: re.Pattern[str])
 
 def _digits_value(token: str, lang: _Language) -> Number | None:
     """A digit token ("12 000", "1,5") as a number, or None when it is too long to be a figure."""
-    token = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
-    match = lang.parts.fullmatch(token)
-    if match is None or len(token) > _MAX_DIGITS:
+    if len(token) > _MAX_DIGITS:  # before any work on it: a run may be megabytes long
         return None
-    integer = re.sub(r"\D", "", match.group("integer"))
-    fraction = match.group("fraction") or ""
-    value = Fraction(int(integer)) + Fraction(int(fraction or 0), 10 ** len(fraction))
+    if not token.isascii():  # other scripts' digits ("١٢"); ASCII ones are already themselves
+        token = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
+    match = lang.parts.fullmatch(token)
+    if match is None:
+        return None
+    integer = match.group("integer")
+    if not integer.isdigit():  # "12 000": the separators go; most runs have none
+        integer = re.sub(r"\D", "", integer)
+    fraction = match.group("fraction")
+    value = Fraction(int(integer))
+    if fraction:
+        value += Fraction(int(fraction), 10 ** len(fraction))
     return Number(value, _ascii(value))
 
 
@@ -381,7 +396,14 @@ def _text2num_segments(text: str, lang: _Language) -> list[Segment]:
 
 @lru_cache(maxsize=65536)
 def _probe(words: str, code: str) -> str:
-    """What alpha2digit makes of a word or a few words on their own (every number converted)."""
+    """What alpha2digit makes of a word or a few words on their own (every number converted).
+
+    Text longer than ``MAX_READER_CHARS`` is returned unread: the library is quadratic in its
+    input, and no number is written in so many characters (``_alpha2digit`` cuts running text
+    into pieces below the bound; only a giant hyphenated word reaches here whole).
+    """
+    if len(words) > MAX_READER_CHARS:
+        return words
     try:
         return alpha2digit(words, code, threshold=0)
     except Exception:  # never let the library's failure on odd text fail a validation
@@ -391,12 +413,9 @@ def _probe(words: str, code: str) -> str:
 def _keep_as_text(text: str, tokens: list[re.Match[str]], i: int, lang: _Language) -> bool:
     """Is this word one alpha2digit would misread: an article, an ordinal, a bare plural?"""
     word = tokens[i].group()
-    probe = _probe(word, lang.code)
-    if re.fullmatch(r"[0-9]+[^\W\d_]+", probe):  # "second" -> "2nd", "premier" -> "1er"
-        return True
-    if not re.fullmatch(r"[0-9]+", probe):
-        return False
-    value = int(probe)
+    value = _word_value(word, lang.code)
+    if value is None or value == 0:
+        return value is None  # an ordinal alpha2digit would write "2nd" stays a word
     if value == 1:  # "un", "one": only as part of a larger number ("vingt et un", "un million")
         return not _joins_a_number(text, tokens, i, lang)
     if value in _SCALES and "-" not in word:  # "thousands" alone is not 1000
@@ -404,6 +423,19 @@ def _keep_as_text(text: str, tokens: list[re.Match[str]], i: int, lang: _Languag
             text, tokens, i, lang
         )
     return False
+
+
+@lru_cache(maxsize=65536)
+def _word_value(word: str, code: str) -> int | None:
+    """What alpha2digit makes of one word alone: its value (a number), 0 (not a number), or
+    None (an ordinal it writes in digits: "second" -> "2nd", "premier" -> "1er").
+
+    Cached per word, because a text of number words asks about the same few words again and
+    again, and the two pattern matches cost more than the cached library call."""
+    probe = _probe(word, code)
+    if re.fullmatch(r"[0-9]+[^\W\d_]+", probe):
+        return None
+    return int(probe) if re.fullmatch(r"[0-9]+", probe) and int(probe) else 0
 
 
 def _joins_a_number(text: str, tokens: list[re.Match[str]], i: int, lang: _Language) -> bool:
@@ -421,7 +453,37 @@ def _number_word_before(text: str, tokens: list[re.Match[str]], i: int, lang: _L
 
 
 def _alpha2digit(text: str, lang: _Language) -> list[Segment]:
-    """alpha2digit's output split at its numbers; an ordinal it writes ("2nd") stays text."""
+    """alpha2digit's output split at its numbers; an ordinal it writes ("2nd") stays text.
+
+    The text is read in pieces of at most ``MAX_READER_CHARS`` (``bounded_pieces``).
+    """
+    return [out for piece in bounded_pieces(text) for out in _alpha2digit_piece(piece, lang)]
+
+
+def bounded_pieces(text: str, bound: int = MAX_READER_CHARS) -> list[str]:
+    """``text`` cut into consecutive pieces of at most ``bound`` characters, each cut right
+    after a whitespace character in the second half of its piece where there is one.
+
+    Why: a third-party reader that is quadratic in its input is linear over pieces of bounded
+    length. The pieces join back into ``text``; whitespace is kept, alpha2digit keeps it too.
+    """
+    pieces = []
+    start = 0
+    while len(text) - start > bound:
+        end = start + bound
+        cut = end
+        while cut > start + bound // 2 and not text[cut - 1].isspace():
+            cut -= 1
+        cut = cut if cut > start + bound // 2 else end
+        pieces.append(text[start:cut])
+        start = cut
+    if start < len(text) or not pieces:
+        pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def _alpha2digit_piece(text: str, lang: _Language) -> list[Segment]:
+    """``_alpha2digit`` of one bounded piece."""
     if not text:
         return []
     written = _probe(text, lang.code)
