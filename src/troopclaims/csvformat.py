@@ -16,7 +16,6 @@ needs (``peek_columns``, ``ArticleLanguages``); reading the records into frames 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,7 +53,9 @@ SAVE_AS_UTF8 = (
     "settings', character set 'Unicode (UTF-8)', field delimiter ','; in Google Sheets 'File > "
     "Download > Comma-separated values (.csv)'"
 )
-_CHUNK_BYTES = 1 << 24  # legacy-encoding checks decode this much at a time (bounded memory)
+# Legacy-encoding checks decode this much at a time: a piece and its text (up to 4 bytes a
+# character) stay a few MB, where 16 MiB pieces held about 100 MB, and were no faster.
+_CHUNK_BYTES = 1 << 20
 
 _CYRILLIC = "\u0400-\u045f\u0490\u0491"
 _LATIN_ACCENTED = "À-ÖØ-öø-ÿŒœŠšŽžŸ"
@@ -472,8 +473,8 @@ def _structure(name: str, raw: bytes, expected: tuple[str, ...]) -> tuple[bytes,
         raise DataError([Problem(name, "file is empty: expected a header line and data rows")])
     data, newline = _line_endings(name, raw[3:] if bom else raw)
     if not data.endswith(b"\n") or data.endswith(b"\n\n"):  # copy a 300 MB file only if needed
-        data = data.rstrip(b"\n") + b"\n"  # blank lines at the very end are an editor's, not data
-    first_line = data.partition(b"\n")[0]
+        data = _one_final_newline(data)  # blank lines at the very end are an editor's, not data
+    first_line = data[: data.index(b"\n")]  # not partition(): its tail would copy the file
     if len(first_line) > MAX_FIELD_CHARS:
         raise DataError(
             [Problem(name, f"header line is longer than {MAX_FIELD_CHARS} characters", line=1)]
@@ -482,6 +483,19 @@ def _structure(name: str, raw: bytes, expected: tuple[str, ...]) -> tuple[bytes,
     # character, so Latin-1 shows the structure (delimiters, quotes, ASCII names) faithfully.
     delimiter = _delimiter(name, first_line.decode("latin-1"), expected)
     return data, Dialect("utf-8", bom, delimiter, newline)
+
+
+def _one_final_newline(data: bytes) -> bytes:
+    """``data.rstrip(b"\\n") + b"\\n"`` in one copy, not two: the LFs at the end are counted on
+    a small piece at a time, and the rest is joined to one LF from a view."""
+    end = len(data)
+    while end:
+        piece = data[max(0, end - _CHUNK_BYTES) : end]
+        kept = len(piece.rstrip(b"\n"))
+        end -= len(piece) - kept
+        if kept:
+            break
+    return b"".join((memoryview(data)[:end], b"\n"))
 
 
 def sniff(
@@ -519,21 +533,61 @@ def sniff(
 
 def peek_columns(data: bytes, delimiter: str, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
     """ASCII columns (ids, language codes) read before the encoding is known, via Latin-1 (see
-    ``_structure``); rows that do not parse are skipped, the real read reports them."""
+    ``_structure``); rows that do not parse are skipped, the real read reports them.
+
+    The bytes are decoded a line at a time (``_Lines``), never as one string: a whole-file
+    Latin-1 string copied into a ``StringIO`` (four bytes a character) cost five times the file,
+    on top of its bytes. What this holds is the rows asked for and a few copies of one line;
+    reading stops at a line too long for any row of the header's width (as at a row that does
+    not parse), which the real read refuses.
+    """
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(data.decode("latin-1")), delimiter=delimiter)
-    header = next(reader, [])
-    if not set(columns) <= set(header):
-        return []
-    at = [header.index(c) for c in columns]
-    rows = []
+    lines = _Lines(data, _longest_row(1))
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[tuple[str, ...]] = []
     try:
+        header = next(reader, [])
+        if not set(columns) <= set(header):
+            return []
+        at = [header.index(c) for c in columns]
+        lines.longest = _longest_row(len(header))
         for row in reader:
             if len(row) == len(header):
                 rows.append(tuple(row[i].strip() for i in at))
     except csv.Error:
         pass
     return rows
+
+
+def _longest_row(n_fields: int) -> int:
+    """The most bytes one line of a row of ``n_fields`` fields can take and still be read: each
+    field at most ``MAX_FIELD_CHARS`` characters, every one a doubled quote, in quotes, with its
+    delimiter (a Latin-1 character is one byte)."""
+    return n_fields * (2 * MAX_FIELD_CHARS + 3)
+
+
+class _Lines(Iterator[str]):
+    """The lines of LF-terminated ``data`` (as ``_structure`` leaves it), each decoded from
+    Latin-1 only when the csv reader asks for it, so memory follows the longest line, not the
+    file. A line over ``longest`` bytes raises ``csv.Error`` before it is copied: no row that
+    long can be read, and a file of one endless line must not become one string."""
+
+    def __init__(self, data: bytes, longest: int):
+        self._data = data
+        self._start = 0
+        self.longest = longest  # the header's width sets it once the header is read
+
+    def __next__(self) -> str:
+        data, start = self._data, self._start
+        if start >= len(data):
+            raise StopIteration
+        end = data.find(b"\n", start, start + self.longest + 1)
+        if end < 0:  # no LF within reach: the last line, or one too long
+            if len(data) - start > self.longest:
+                raise csv.Error(f"a line is longer than {self.longest} bytes")
+            end = len(data) - 1
+        self._start = end + 1
+        return data[start : end + 1].decode("latin-1")
 
 
 class ArticleLanguages(Mapping[str, str]):
