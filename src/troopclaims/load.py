@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,7 @@ CAREFUL_READ_MAX_BYTES = 20_000_000
 _FATAL_HEADER_RULES = ("column name appears twice",)
 UNKNOWN_COLUMN = "unknown column: not in the data contract (see data/README.md)"
 MISSING_COLUMN = "required column is missing from the header"
+_NOT_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # a byte bytes.strip() would keep
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 # Each articles row's text as the snapshot read it (``snapshot.Entry``), None when absent.
 ARTICLE_TEXT_COLUMN = "_text"
@@ -204,7 +206,8 @@ def read_raw_csv(
     languages_of = _languages_of(path, expected, languages, article_languages)
     data, dialect, warning = sniff(name, raw, expected, languages_of)
     del raw  # a large file is held once, not twice
-    first_line, _, body = data.partition(b"\n")
+    end = data.index(b"\n")  # sniff's data ends with one; partition()'s tail would copy it all
+    first_line = data[:end]
     header = next(
         csv.reader([first_line.decode(dialect.encoding)], delimiter=dialect.delimiter), []
     )
@@ -214,7 +217,7 @@ def read_raw_csv(
     if problems:
         raise DataError(problems)
     frame = None
-    if not body.strip():
+    if _NOT_BLANK.search(data, end + 1) is None:  # what follows the header is blank
         if not allow_empty:
             raise DataError([Problem(name, "file has a header but no data rows", line=2)])
         frame = pd.DataFrame(columns=header, dtype="str")
