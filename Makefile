@@ -85,7 +85,7 @@ setup: $(STAMP) $(LAB_CONFIG) ## Create .venv from requirements.lock, install th
 RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
 # What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
-PROCESS_SOURCES := $(foreach m,errors config contract problems quotes numbers atomic csvformat snapshot \
+PROCESS_SOURCES := $(foreach m,errors escaping config contract problems quotes numbers atomic csvformat snapshot \
   load completeness gx_custom expectations verdict gxrun validate manifest process,src/troopclaims/$(m).py)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
@@ -194,6 +194,7 @@ new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME
 # Both benchmarks always run; make bench then fails if a validation target was missed.
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds
 	@status=0; $(PY) bench/validate_bench.py || status=$$?; $(PY) bench/report_bench.py; \
+	  for b in hostile_text hostile_csv hostile_params; do $(PY) bench/$$b.py || status=$$?; done; \
 	  exit $$status
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv

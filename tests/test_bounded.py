@@ -1,14 +1,17 @@
-"""Bounded cost on bad input (issue 9, part 5): problems are counted per rule and the first few
-of each rule are listed, with the rule's total, in the terminal, the JSON and the HTML alike.
+"""Bounded cost on bad input (issue 9, part 5; issue 17, part 2): problems are counted per rule;
+the terminal and the summary page list the first few of each rule with the rule's total, and the
+JSON result and problems.csv are the whole fix list, up to ``FIX_LIST_CAP`` problems.
 
 The million-row figures are ``make bench``'s (bench/validate_bench.py); here a few hundred
-broken rows show the shape, and counting the Problem objects built shows that the work done per
-failing row is not Python's.
+broken rows show the shape, and counting the Problem objects validation builds itself shows
+that locating failing rows is the rules' work, done in arrays.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import json
 from pathlib import Path
 
@@ -113,6 +116,7 @@ def test_the_json_shape() -> None:
         "value",
         "severity",
         "expectation",
+        "row_id",
     }
 
 
@@ -135,7 +139,31 @@ def test_the_limit_is_one_constant_that_code_can_change(monkeypatch) -> None:
     monkeypatch.setattr(verdict, "LIST_LIMIT_PER_RULE", 5)
     assert len(report.listed()[0]) == 5
     assert len(verdict_display.format_lines(report)) == 5 + 2
-    assert report.to_dict()["summary"]["listed_per_rule"] == 5
+    assert report.to_dict(5)["summary"]["listed_per_rule"] == 5
+
+
+def test_the_json_and_problems_csv_are_the_full_fix_list(tmp_path: Path) -> None:
+    report = verdict.ValidationReport(_errors("rule A", 500) + _errors("rule B", 3))
+    result = report.to_dict()
+    assert (result["summary"]["listed"], result["summary"]["complete"]) == (503, True)
+    assert len(verdict_display.format_lines(report)) == 20 + 3 + 1 + 1  # the terminal: bounded
+    page = tmp_path / "drop-x.html"
+    verdict_display.write_summary(report, page, tmp_path / "drop-x.json")
+    data = (tmp_path / "drop-x.problems.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == verdict_display.FIX_LIST_COLUMNS
+    assert len(rows) == 1 + 503
+
+
+def test_past_its_cap_the_fix_list_says_where_it_stopped(monkeypatch) -> None:
+    monkeypatch.setattr(verdict, "FIX_LIST_CAP", 100)
+    report = verdict.ValidationReport(_errors("rule A", 500) + _errors("rule B", 3)).bound()
+    result = report.to_dict()
+    assert result["summary"]["complete"] is False
+    assert result["summary"]["errors"] == 503
+    counts = {c["rule"]: (c["total"], c["listed"]) for c in result["problem_counts"]}
+    assert counts == {"rule A": (500, 50), "rule B": (3, 3)}
 
 
 def test_many_failing_rules_list_fewer_each_but_at_least_one() -> None:
@@ -205,7 +233,7 @@ def test_the_synthetic_broken_drop_breaks_exactly_two_rules_per_row(broken_drop:
     assert [e.unexpected_count for e in failed] == [BROKEN_ROWS, BROKEN_ROWS]
 
 
-def test_a_broken_drop_lists_n_per_rule_everywhere(
+def test_a_broken_drop_lists_n_per_rule_in_the_terminal_and_all_in_the_fix_list(
     broken_drop: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     made = []
@@ -232,13 +260,19 @@ def test_a_broken_drop_lists_n_per_rule_everywhere(
             "statement_date must be a real date written YYYY-MM-DD",
         )
     ]
-    assert f"validation FAILED: {2 * BROKEN_ROWS} error(s), 0 warning(s)" in text[-3]
+    [verdict_line] = [ln for ln in text if ln.startswith("validation FAILED")]
+    assert verdict_line.startswith(f"validation FAILED: {2 * BROKEN_ROWS} error(s), 0 warning(s)")
 
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["summary"]["errors"] == 2 * BROKEN_ROWS
-    assert (result["summary"]["listed"], result["summary"]["listed_per_rule"]) == (10, 5)
-    assert [(c["total"], c["listed"]) for c in result["problem_counts"]] == [(BROKEN_ROWS, 5)] * 2
-    assert [p["line"] for p in result["problems"]] == [2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
+    # the terminal and the page list 5 per rule; the JSON is the whole fix list
+    assert (result["summary"]["listed"], result["summary"]["complete"]) == (2 * BROKEN_ROWS, True)
+    assert [(c["total"], c["listed"]) for c in result["problem_counts"]] == [
+        (BROKEN_ROWS, BROKEN_ROWS)
+    ] * 2
+    assert [p["line"] for p in result["problems"]][:6] == [2, 2, 3, 3, 4, 4]
+    [fixes] = config.VALIDATION_DIR.glob("drop-broken-*.problems.csv")
+    assert len(fixes.read_text(encoding="utf-8-sig").splitlines()) == 1 + 2 * BROKEN_ROWS
 
     [page] = config.VALIDATION_DIR.glob("drop-broken-*.html")
     html = page.read_text(encoding="utf-8")
@@ -258,8 +292,9 @@ def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsy
     (drop / "claims.csv").write_text(lines + row * 5000, encoding="utf-8")
     with pytest.raises(DataError) as raised:
         load.read_raw_claims(drop / "claims.csv")
-    assert len(raised.value.problems) == problems.MESSAGE_LIMIT
-    assert sum(raised.value.unlisted.values()) == 5000 - problems.MESSAGE_LIMIT
+    assert len(raised.value.problems) == 5000  # all kept for the fix list (under its cap)
+    assert sum(raised.value.unlisted.values()) == 0
+    assert str(raised.value).count("\n") == problems.MESSAGE_LIMIT  # the message: 20 and a count
     assert raised.value.problems[0].line == 2
 
     assert cli.main(["validate", str(drop)]) == 1

@@ -609,11 +609,6 @@ def test_a_params_file_names_its_variant_and_no_params_the_canonical_report() ->
     assert named.executed_dir == config.REPORTS_DIR / "timing-en" / "executed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 item 9: config.source_date_epoch must turn ValueError/OverflowError/OSError "
-    "into ConfigError (config.py is not this change's file); remove this mark with that fix",
-)
 @pytest.mark.parametrize("value", ["99999999999999", "9" * 5000])
 def test_a_huge_source_date_epoch_is_one_error_line_not_an_internal_error(
     monkeypatch: pytest.MonkeyPatch, value: str

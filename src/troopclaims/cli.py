@@ -22,7 +22,7 @@ from pathlib import Path
 from troopclaims import atomic, config
 from troopclaims.errors import TroopclaimsError
 from troopclaims.escaping import for_terminal
-from troopclaims.problems import DataError, Problem
+from troopclaims.problems import FIX_LIST_CAP, DataError, Problem
 from troopclaims.verdict import ValidationReport
 
 DATASET_SUMMARY = ("summary.html", "result.json")
@@ -64,15 +64,21 @@ def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> 
     html_path, json_path = out / html_name, out / json_name
     verdict_display.write_summary(report, html_path, json_path)
     _prune_history(out, config.VALIDATION_HISTORY)
-    print(f"validation summary: {config.display_path(html_path)}")
+    fixes = verdict_display.fix_list_path(html_path)
+    also = f" (every problem: {config.display_path(fixes)})" if report.problems else ""
+    print(f"validation summary: {config.display_path(html_path)}{also}")
 
 
 def _prune_history(folder: Path, keep: int) -> None:
-    """Keep the newest ``keep`` candidate-drop summaries (page + JSON); the dataset's stays."""
+    """Keep the newest ``keep`` candidate-drop summaries (page, JSON, fix list); the dataset's
+    stays."""
+    from troopclaims import verdict_display
+
     pages = sorted(folder.glob("drop-*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
     for page in pages[keep:]:
         page.unlink(missing_ok=True)
         page.with_suffix(".json").unlink(missing_ok=True)
+        verdict_display.fix_list_path(page).unlink(missing_ok=True)
 
 
 def _drop_stem(path: Path) -> str:
@@ -260,7 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check the dataset, or a drop folder / claims CSV with it")
     p.add_argument("path", nargs="?", help="a drop folder or a claims CSV (default: the dataset)")
-    p.add_argument("--json", metavar="FILE", help="also write the full result as JSON")
+    p.add_argument(
+        "--json",
+        metavar="FILE",
+        help=f"also write the result as JSON: every problem found (up to {FIX_LIST_CAP:,}; the "
+        "summary's 'complete' says whether all are listed)",
+    )
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("process", help="validate the dataset and write data/processed/")
     p.set_defaults(func=cmd_process)

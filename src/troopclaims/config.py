@@ -104,9 +104,17 @@ def source_date_epoch() -> datetime | None:
         return None
     if not raw.isdigit():
         raise ConfigError(
-            f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {raw!r}"
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {raw[:40]!r}"
+            + ("…" if len(raw) > 40 else "")
         )
-    return datetime.fromtimestamp(int(raw), UTC)
+    try:
+        return datetime.fromtimestamp(int(raw), UTC)
+    except (ValueError, OverflowError, OSError):  # past year 9999, or past int()'s digit limit
+        shown = raw[:20] + ("…" if len(raw) > 20 else "")
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH is out of range: {shown!r} is not a date Python can represent "
+            "(whole seconds since 1970-01-01 UTC, up to year 9999)"
+        ) from None
 
 
 def lock_timeout() -> float:

@@ -31,6 +31,7 @@ from typing import NoReturn
 
 from troopclaims import atomic, config, manifest
 from troopclaims.errors import TroopclaimsError, UsageError
+from troopclaims.escaping import for_terminal
 
 # jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
 # compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
@@ -91,7 +92,7 @@ def load_params(path: Path | None) -> dict:
         data = yaml.load(text, Loader=loader)  # a safe loader; no alias reaches it
     except yaml.YAMLError as exc:
         raise ReportError(
-            f"cannot read parameters file {shown}: {_clip(exc, MAX_ECHO_CHARS)}"
+            f"cannot read parameters file {shown}: {for_terminal(exc, MAX_ECHO_CHARS)}"
         ) from None
     if data is None:
         return {}
@@ -115,15 +116,6 @@ PATH_SUFFIXES = ("_dir", "_path", "_file")
 def _has_control(text: str) -> bool:
     """Whether ``text`` holds a control character (a line break pasted into a path, an ESC)."""
     return any(unicodedata.category(c) == "Cc" for c in text)
-
-
-def _clip(text: object, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, saying how many were left out: an error quoting
-    a user's input must stay a few lines, whatever the input (20 MB once reached stderr)."""
-    text = str(text)
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 def _read_params_text(path: Path, shown: str) -> str:
@@ -223,7 +215,7 @@ def _plain(value: object, name: str, shown: str) -> object:
     if isinstance(value, dict):
         return {str(k): _plain(v, f"{name}.{k}", shown) for k, v in value.items()}
     raise ReportError(
-        f"{shown}: parameter {_clip(repr(name), MAX_ECHO_CHARS)} has a value of type "
+        f"{shown}: parameter {for_terminal(repr(name), MAX_ECHO_CHARS)} has a value of type "
         f"{type(value).__name__}; use a string, number, boolean, list or mapping"
     )
 
@@ -262,7 +254,7 @@ def _check_path(name: str, value: str, shown: str) -> None:
     resolved = (path if path.is_absolute() else config.ROOT / path).resolve()
     raw = config.RAW_DIR.resolve()
     inside = (config.ROOT.resolve(), config.REPORTS_DIR.resolve())
-    quoted = _clip(repr(value), MAX_ECHO_CHARS)
+    quoted = for_terminal(repr(value), MAX_ECHO_CHARS)
     if resolved == raw or resolved.is_relative_to(raw):
         why = (
             "it leads into data/raw/, which only `troopclaims ingest` writes (files written "
@@ -329,7 +321,7 @@ def _failed_cell(source: Path, failed_source: str, cell_index: int) -> tuple[int
     position = match[0] + 1 if match else cell_index + 1
     lines = [line for line in failed_source.splitlines() if line.strip()]
     # A cell's line may carry a whole parameter value (papermill's injected cell): each is cut.
-    shown = "\n    ".join(_clip(line, MAX_ECHO_CHARS) for line in lines[:4])
+    shown = "\n    ".join(for_terminal(line, MAX_ECHO_CHARS) for line in lines[:4])
     return position, shown + ("\n    ..." if len(lines) > 4 else "")
 
 
@@ -384,7 +376,7 @@ def execute(
                 atomic.write_bytes(kept, tmp.read_bytes())
                 raise ReportError(
                     f"{shown}: cell {position} failed with {err.ename}: "
-                    f"{_clip(err.evalue, MAX_ECHO_CHARS)}\n"
+                    f"{for_terminal(err.evalue, MAX_ECHO_CHARS)}\n"
                     f"  the cell:\n    {first}\n"
                     f"  executed copy with the traceback: {config.display_path(kept)}"
                 ) from None
@@ -447,7 +439,7 @@ def _stamp(path: Path, record: dict) -> None:
 def _describe(err: BaseException) -> str:
     """``Type: first line of the message``: enough to act on, without a traceback."""
     lines = [line for line in str(err).splitlines() if line.strip()]
-    first = _clip(lines[0], MAX_ECHO_CHARS) if lines else "no message"
+    first = for_terminal(lines[0], MAX_ECHO_CHARS) if lines else "no message"
     return f"{type(err).__name__}: {first}"
 
 

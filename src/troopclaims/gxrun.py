@@ -14,10 +14,12 @@ import logging
 import pandas as pd
 
 from troopclaims import load
-from troopclaims.problems import Problem, RuleKey
-from troopclaims.verdict import ExpectationOutcome, list_limit
+from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
+from troopclaims.verdict import ExpectationOutcome
 
 NARROW_BATCHES_FROM_ROWS = 20_000
+# The column that names a row, per table: claims first (a claim row also has an article_id).
+ROW_ID_COLUMNS = ("claim_id", "article_id")
 
 
 @functools.cache
@@ -120,7 +122,7 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
         suite,
         result_format={
             "result_format": "SUMMARY",
-            "partial_unexpected_count": list_limit(limit),
+            "partial_unexpected_count": limit or FIX_LIST_CAP,
             "include_unexpected_rows": False,
             "return_unexpected_index_query": False,
         },
@@ -164,7 +166,7 @@ def outcomes(
     problems: list[Problem] = []
     found_outcomes: list[ExpectationOutcome] = []
     unlisted: dict[RuleKey, int] = {}
-    limit = list_limit(limit)
+    limit = limit or FIX_LIST_CAP
     for rule, res in zip(rules, results, strict=True):
         crashed = res is None or (res.exception_info or {}).get("raised_exception")
         detail = res.result if res is not None else {}
@@ -199,26 +201,45 @@ def outcomes(
 
 
 def _located(rule, frame: pd.DataFrame, source_frame: pd.DataFrame, indices: list) -> list[Problem]:
-    """The problems of one rule at these row labels: file, line, the cell, the rule's words."""
+    """The problems of one rule at these row labels: file, line, row id, the cell, the rule.
+
+    Column by column, not row by row: a fix list of 100,000 rows is located in arrays; only a
+    rule worded for its row (``explain``) reads each row whole.
+    """
     # some GX versions return {index-column: value}
     labels = [next(iter(i.values())) if isinstance(i, dict) else i for i in indices]
-    where = source_frame.loc[labels, [load.SOURCE_FILE_COLUMN, load.LINE_COLUMN]]
-    rows = frame.loc[labels]
+    files = source_frame[load.SOURCE_FILE_COLUMN].loc[labels].tolist()
+    lines = source_frame[load.LINE_COLUMN].loc[labels].tolist()
+    ids = _row_ids(source_frame, labels)
+    values = [_cell_text(v) for v in frame[rule.column].loc[labels].tolist()]
+    if rule.explain:
+        texts = [rule.explain(row) for _, row in frame.loc[labels].iterrows()]
+    else:
+        texts = [rule.text] * len(labels)
+    counted_as = rule.text if rule.explain else None
     return [
         Problem(
             file=file,
             line=int(line),
             column=rule.column,
-            value=_cell_text(row[rule.column]),
-            rule=rule.explain(row) if rule.explain else rule.text,
+            value=value,
+            rule=text,
             severity=rule.severity,
             expectation=rule.name,
-            counted_as=rule.text if rule.explain else None,
+            row_id=row_id,
+            counted_as=counted_as,
         )
-        for file, line, (_, row) in zip(
-            where[load.SOURCE_FILE_COLUMN], where[load.LINE_COLUMN], rows.iterrows(), strict=True
-        )
+        for file, line, row_id, value, text in zip(files, lines, ids, values, texts, strict=True)
     ]
+
+
+def _row_ids(source_frame: pd.DataFrame, labels: list) -> list[str | None]:
+    """Each row's own id (``claim_id``, ``article_id`` in articles.csv): what a curator
+    searches for in a spreadsheet; None where the row has none."""
+    column = next((c for c in ROW_ID_COLUMNS if c in source_frame.columns), None)
+    if column is None:
+        return [None] * len(labels)
+    return [v if isinstance(v, str) and v else None for v in source_frame[column].loc[labels]]
 
 
 def _cell_text(value) -> str:

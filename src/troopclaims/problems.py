@@ -21,6 +21,11 @@ MAX_VALUE_CHARS = 80
 MAX_NAME_CHARS = 300  # a file or column name as printed (a path may be long, a name is not)
 MAX_RULE_CHARS = 600  # a rule as printed, with the sentence a completeness warning quotes
 MESSAGE_LIMIT = 20  # problems spelt out in a DataError's message (all stay in .problems)
+# Problems a run keeps for its fix list (the JSON result, problems.csv): every one it finds, up
+# to this many in all. A million broken rows would otherwise be a million objects; 100,000 is
+# a fix list no curator exhausts in one sitting and about 30 MB of JSON. Past it, each rule keeps
+# its share and the result says, per rule, how many it found and how many it lists.
+FIX_LIST_CAP = 100_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Problem:
     value: str | None = None
     severity: Severity = "error"
     expectation: str | None = None
+    row_id: str | None = None  # the row's own id (claim_id, article_id): a curator's handle
     # The rule in general words when ``rule`` is worded for this one row (the figure rule names
     # the numbers its quote holds): the problem is counted and listed under it. Not in to_dict.
     counted_as: str | None = field(default=None, compare=False, repr=False)
@@ -100,10 +106,10 @@ class DataError(TroopclaimsError):
 class BoundedProblems:
     """Problems collected as a reader finds them, at most ``limit`` per rule; the rest counted.
 
-    Why: a malformed million-row file must cost a few listed problems, not a million objects.
+    Why: a malformed million-row file must cost a bounded fix list, not a million objects.
     """
 
-    def __init__(self, limit: int = MESSAGE_LIMIT):
+    def __init__(self, limit: int = FIX_LIST_CAP):
         self.limit = limit
         self.items: list[Problem] = []
         self.unlisted: dict[RuleKey, int] = {}

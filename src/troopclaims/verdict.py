@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass, field
 
 from troopclaims.escaping import for_json
-from troopclaims.problems import Problem, RuleKey
+from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
 
-# Problems listed per rule, in the terminal and in the JSON and HTML summaries alike; the rest are
-# only counted, so a million bad rows print about as much as twenty. When so many rules fail that
-# the listing would pass LIST_LIMIT_TOTAL, each rule lists fewer (at least one). Both are read at
+# Problems listed per rule in the terminal and on the summary page; the rest are only counted
+# there, so a million bad rows print about as much as twenty. When so many rules fail that the
+# listing would pass LIST_LIMIT_TOTAL, each rule lists fewer (at least one). Both are read at
 # call time: code may set ``verdict.LIST_LIMIT_PER_RULE`` (or pass ``limit``) to list more.
+# The fix list (the JSON result, problems.csv) lists every problem kept: ``FIX_LIST_CAP``.
 LIST_LIMIT_PER_RULE = 20
 LIST_LIMIT_TOTAL = 1000
 
@@ -97,10 +98,23 @@ class ValidationReport:
         rules = len({p.rule_key for p in self.problems} | set(self.unlisted))
         return max(1, min(list_limit(limit), LIST_LIMIT_TOTAL // max(rules, 1)))
 
+    def kept_per_rule(self) -> int:
+        """How many problems each rule keeps for the fix list: all of them while the run's
+        total stays within ``FIX_LIST_CAP``, else the rule's share of it (at least as many as
+        the terminal lists)."""
+        found = len(self.problems) + sum(self.unlisted.values())
+        if found <= FIX_LIST_CAP:
+            return max(found, 1)
+        rules = len({p.rule_key for p in self.problems} | set(self.unlisted))
+        return max(list_limit(None), FIX_LIST_CAP // max(rules, 1))
+
     def listed(self, limit: int | None = None) -> tuple[list[Problem], list[RuleCount]]:
         """The first ``per_rule_limit(limit)`` problems of each rule (in order), and every rule's
         tally (in the order of its first problem)."""
-        limit = self.per_rule_limit(limit)
+        return self._first(self.per_rule_limit(limit))
+
+    def _first(self, limit: int) -> tuple[list[Problem], list[RuleCount]]:
+        """The first ``limit`` problems of each rule, and every rule's tally."""
         shown: list[Problem] = []
         seen: dict[RuleKey, int] = {}
         for p in self.problems:
@@ -117,8 +131,9 @@ class ValidationReport:
         return shown, counts
 
     def bound(self, limit: int | None = None) -> ValidationReport:
-        """Keep only the problems listed (``listed``), counting the others in ``unlisted``."""
-        shown, counts = self.listed(limit)
+        """Keep only the problems of the fix list (``kept_per_rule`` of each rule, or ``limit``),
+        counting the others in ``unlisted``."""
+        shown, counts = self._first(limit or self.kept_per_rule())
         self.problems = shown
         self.unlisted = {
             (c.severity, c.expectation or "", c.rule): c.total - c.listed
@@ -127,6 +142,10 @@ class ValidationReport:
         }
         return self
 
+    def fix_list(self) -> list[Problem]:
+        """The problems the JSON lists (the fix list), as objects."""
+        return self._first(self.kept_per_rule())[0]
+
     def to_json(self, limit: int | None = None) -> str:
         """The JSON text every copy of a verdict uses (processed/, reports/, --json)."""
         return for_json(json.dumps(self.to_dict(limit), indent=2, ensure_ascii=False)) + "\n"
@@ -134,18 +153,21 @@ class ValidationReport:
     def to_dict(self, limit: int | None = None) -> dict:
         """The JSON form (schema in README: ok, summary, expectations, problem_counts, problems).
 
-        ``problems`` lists the first ``limit`` problems of each rule; ``problem_counts`` holds
-        every rule that found any, with its ``total`` and how many are ``listed``; the summary's
-        ``errors`` and ``warnings`` are totals.
+        ``problems`` is the fix list: every problem kept (``kept_per_rule``; or the first
+        ``limit`` of each rule when given); ``problem_counts`` holds every rule that found any,
+        with its ``total`` and how many are ``listed``; the summary's ``errors`` and
+        ``warnings`` are totals, ``complete`` says whether every problem found is listed.
         """
-        shown, counts = self.listed(limit)
+        per_rule = limit or self.kept_per_rule()
+        shown, counts = self._first(per_rule)
         return {
             "ok": self.ok,
             "summary": {
                 "errors": self.error_count,
                 "warnings": self.warning_count,
                 "listed": len(shown),
-                "listed_per_rule": self.per_rule_limit(limit),
+                "complete": len(shown) == self.error_count + self.warning_count,
+                "listed_per_rule": per_rule,
                 "rows": self.rows,
                 "files": self.files,
                 "read_as": self.read_as,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from troopclaims import atomic, config
-from troopclaims.escaping import for_page
+from troopclaims.escaping import for_page, for_terminal
 from troopclaims.verdict import RuleCount, ValidationReport
 
 TEMPLATE_DIR = config.PACKAGE_DIR / "templates" / "validation"
@@ -97,9 +97,120 @@ def render_html(report: ValidationReport, title: str = "Validation summary") -> 
 
 
 def write_summary(report: ValidationReport, html_path: Path, json_path: Path) -> None:
-    """Write the HTML page and the JSON result, each atomically."""
+    """Write the HTML page, the JSON result and the fix list beside them, each atomically."""
     atomic.write_text(Path(html_path), render_html(report))
     write_json(report, Path(json_path))
+    write_fix_list(report, fix_list_path(Path(html_path)))
+
+
+# --- The fix list: every problem kept, one row each, for a spreadsheet ---------------------------
+
+FIX_LIST_NAME = "problems.csv"  # the dataset's, beside summary.html; a drop's: <page>.problems.csv
+FIX_LIST_COLUMNS = (
+    "severity",
+    "file",
+    "line",
+    "row_id",
+    "column",
+    "value",
+    "rule",
+    "what_to_do",
+)
+_FIX_VALUE_CHARS = 1_000  # a value as the fix list shows it (the JSON keeps it whole)
+_FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "＝", "＋", "－", "＠", "｜")
+# What to do, per kind of check (the GX expectation's type, or our own check's name); a rule's
+# own words say which value it wants, this says which move fixes it.
+_REMEDIES = {
+    "expect_column_values_to_not_be_null": "fill in this cell",
+    "expect_column_values_to_be_in_set": (
+        "replace the value with one the rule lists (data/README.md gives each one's meaning)"
+    ),
+    "expect_column_values_to_not_be_in_set": "replace the value as the rule says",
+    "expect_column_values_to_be_unique": (
+        "give this row an id no other row has (its article's id, then the next free number)"
+    ),
+    "expect_column_values_to_match_regex": "rewrite the value in the form the rule gives",
+    "expect_column_values_to_not_contain_pattern": (
+        "remove the character, markup or formula sign the rule names"
+    ),
+    "expect_column_pair_values_to_be_allowed_pair": (
+        "make this cell agree with the other column the rule names"
+    ),
+    "expect_column_pair_values_quote_in_article": (
+        "copy the words from the article exactly (only whitespace may differ)"
+    ),
+    "expect_multicolumn_values_figure_in_quote": (
+        "make figure the number the quote writes, or quote the words that write it"
+    ),
+    "expect_column_values_to_be_iso_date": "write the date as YYYY-MM-DD, a day that exists",
+    "expect_column_values_to_be_between": (
+        "check the value against the article; keep it only if the article says so"
+    ),
+    "expect_column_pair_values_a_to_be_greater_than_b": "correct one of the two dates",
+    "completeness": (
+        "add a claim whose quote holds this figure, or a row in unclaimed.csv saying why it is "
+        "not one"
+    ),
+    "unclaimed": "correct this unclaimed.csv row as the rule says",
+    "article_text": "remove the character from the article text (copy the text again)",
+    "left_behind": "nothing, if the file is not data: ingest leaves it behind",
+}
+_EVIDENCE_REMEDY = "correct this cell to what the evidence allows (the rule says what it gives)"
+_DEFAULT_REMEDY = "change the file as the rule says"
+
+
+def fix_list_path(html_path: Path) -> Path:
+    """Where a summary page's fix list goes: beside it, named for it."""
+    if html_path.name == "summary.html":
+        return html_path.with_name(FIX_LIST_NAME)
+    return html_path.with_name(f"{html_path.stem}.{FIX_LIST_NAME}")
+
+
+def what_to_do(expectation: str | None) -> str:
+    """The move that fixes a problem of this check, in a curator's words."""
+    kind, _, argument = (expectation or "").partition("(")
+    if kind == "expect_column_values_to_be_in_set" and argument.startswith("_"):
+        return _EVIDENCE_REMEDY  # a computed flag (a date against its evidence), not a vocabulary
+    return _REMEDIES.get(kind, _DEFAULT_REMEDY)
+
+
+def _cell(value: object) -> str:
+    """A fix-list cell: escaped to one visible line (``for_terminal``), cut, and never a formula
+    (a leading ' is OWASP's remedy: a spreadsheet shows the text, hides the mark)."""
+    text = "" if value is None else for_terminal(value, _FIX_VALUE_CHARS)
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_STARTS) else text
+
+
+def fix_list_rows(report: ValidationReport) -> list[list[str]]:
+    """One row per problem kept, in the order the run found them (file, then line)."""
+    rows = []
+    for p in report.fix_list():
+        rows.append(
+            [
+                p.severity,
+                _cell(p.file),
+                "" if p.line is None else str(p.line),
+                _cell(p.row_id),
+                _cell(p.column),
+                _cell(p.value),
+                _cell(p.rule),
+                what_to_do(p.expectation),
+            ]
+        )
+    return rows
+
+
+def write_fix_list(report: ValidationReport, path: Path) -> None:
+    """``problems.csv``: every problem the JSON lists, UTF-8 with a BOM (so Excel and
+    LibreOffice open it as UTF-8 on a double click), comma-delimited, CRLF."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIX_LIST_COLUMNS)
+    writer.writerows(fix_list_rows(report))
+    atomic.write_bytes(Path(path), out.getvalue().encode("utf-8-sig"))
 
 
 # --- The verdict in the report: read back from the JSON that process wrote ----------------------
