@@ -13,9 +13,10 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from troopclaims import cli, config
+from troopclaims import cli, config, quotes
 from troopclaims.escaping import for_page, for_terminal
 from troopclaims.problems import Problem
 
@@ -137,6 +138,32 @@ def test_an_article_text_holding_an_escape_sequence_is_a_located_error(
     [error] = [ln for ln in text.splitlines() if "900_fixture.txt:2:" in ln]
     assert error.startswith("ERROR") and "control characters" in error
     assert repr(for_terminal(f"{OSC_TITLE} de plus"))[1:-1] in error
+
+
+def test_an_over_long_quote_is_a_located_refusal_that_names_the_bound(
+    tmp_path: Path, capsys
+) -> None:
+    """A quote is the words that state a claim: one of 2,001 characters (found verbatim in its
+    article, so only the length rule can refuse it) is an error at its line and column."""
+    drop = _drop(tmp_path)
+    article = drop / "articles" / "900_fixture.txt"
+    passage = ("Environ 12 000 soldats sont arrivés. " * 60)[: quotes.MAX_QUOTE_CHARS + 1]
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{passage}\n", encoding="utf-8")
+    claims = pd.read_csv(drop / "claims.csv", dtype=str, keep_default_na=False)
+    row = claims.iloc[[0]].copy()
+    row["claim_id"], row["quote"] = "T900-09", passage
+    pd.concat([claims, row]).to_csv(drop / "claims.csv", index=False, lineterminator="\n")
+    line = len(claims) + 2
+    code = cli.main(["validate", str(drop)])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert code == 1, text
+    [error] = [ln for ln in text.splitlines() if quotes.QUOTE_TOO_LONG_RULE in ln]
+    assert error.startswith("ERROR") and f"claims.csv:{line}:" in error and "quote" in error
+    ok = pd.concat([claims, row.assign(quote=passage[: quotes.MAX_QUOTE_CHARS])])
+    ok.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
+    cli.main(["validate", str(drop)])
+    assert quotes.QUOTE_TOO_LONG_RULE not in capsys.readouterr().out  # the bound is inclusive
 
 
 def test_an_article_text_saved_with_a_byte_order_mark_is_accepted(tmp_path: Path, capsys) -> None:

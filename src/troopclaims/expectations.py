@@ -17,7 +17,7 @@ from datetime import date
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from troopclaims import contract, dating, load, numbers
+from troopclaims import contract, dating, load, numbers, quotes
 from troopclaims.gx_custom import (
     ExpectColumnPairValuesQuoteInArticle,
     ExpectColumnPairValuesToBeAllowedPair,
@@ -363,6 +363,13 @@ def _claim_link_rules(article_ids: list[str], article_texts: dict[str, str]) -> 
             ),
             "category",
             "category is not valid for this kind (see data/README.md)",
+        ),
+        Rule(
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column="quote", max_value=quotes.MAX_QUOTE_CHARS
+            ),
+            "quote",
+            quotes.QUOTE_TOO_LONG_RULE,
         ),
         Rule(
             ExpectColumnPairValuesQuoteInArticle(

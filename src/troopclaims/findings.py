@@ -686,7 +686,7 @@ def findings_html(
     can skip or find them.
     """
     items = "\n".join(
-        f"<li>{_mark_ids(html.escape(for_page(f.marked or f.text)))}</li>" for f in findings
+        f"<li>{_mark_ids(f.marked or f.text)}</li>" for f in findings
     )
     link = f'<a href="#{html.escape(rules_anchor)}">the full rule table in the appendix</a>'
     return (
@@ -695,6 +695,16 @@ def findings_html(
     )
 
 
-def _mark_ids(text: str) -> str:
-    """Wrap each cited claim id of escaped ``text`` in a span (ids contain nothing to escape)."""
-    return _CITED.sub(lambda m: f'<span class="claim-id">{m.group(1)}</span>', text)
+def _mark_ids(marked: str) -> str:
+    """Escape ``marked`` piece by piece and wrap each cited claim id in a span.
+
+    The pieces are escaped apart because the cite marks are control characters themselves:
+    escaping the whole would turn them into visible escapes before they could be found.
+    """
+    parts = marked.split(_CITE)
+    return "".join(
+        f'<span class="claim-id">{html.escape(for_page(part))}</span>'
+        if index % 2
+        else html.escape(for_page(part))
+        for index, part in enumerate(parts)
+    )
