@@ -685,9 +685,7 @@ def findings_html(
     Every value is escaped (claimants and quotes are data); claim ids are set apart so the eye
     can skip or find them.
     """
-    items = "\n".join(
-        f"<li>{_mark_ids(f.marked or f.text)}</li>" for f in findings
-    )
+    items = "\n".join(f"<li>{_mark_ids(f.marked or f.text)}</li>" for f in findings)
     link = f'<a href="#{html.escape(rules_anchor)}">the full rule table in the appendix</a>'
     return (
         f'<div class="key-findings">\n<ul class="findings">\n{items}\n</ul>\n'
