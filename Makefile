@@ -173,12 +173,12 @@ format: $(STAMP) ## Reformat the code with ruff
 # passes" above); `--` and `--json=` keep a value that starts with '-' a path, not an option.
 validate: $(STAMP) ## Validate the dataset, or a new drop with it: make validate DROP=path
 	@$(call no_control,DROP JSON)
-	$(BIN)/troopclaims validate $${JSON:+--json="$$JSON"} $${DROP:+-- "$$DROP"}
+	@$(BIN)/troopclaims validate $${JSON:+--json="$$JSON"} $${DROP:+-- "$$DROP"}
 
 ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make ingest DROP=path
 	@[ -n "$$DROP" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }; \
 	  $(call no_control,DROP)
-	$(BIN)/troopclaims ingest -- "$$DROP"
+	@$(BIN)/troopclaims ingest -- "$$DROP"
 
 # NAME, ARTICLES and INTO reach the shell through the environment (exported above, as their
 # literal text), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
@@ -189,7 +189,7 @@ new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME
 	@[ "$(NAME_ORIGIN)" = "command line" ] && [ -n "$$NAME" ] && [ -n "$$ARTICLES" ] || { \
 	  echo "usage: make new-drop NAME=name ARTICLES='a.txt b.txt' [INTO=dir]" >&2; exit 2; }; \
 	  $(call no_control,NAME ARTICLES INTO)
-	set -f; $(BIN)/troopclaims new-drop $${INTO:+--into="$$INTO"} -- "$$NAME" $$ARTICLES
+	@set -f; $(BIN)/troopclaims new-drop $${INTO:+--into="$$INTO"} -- "$$NAME" $$ARTICLES
 
 # Both benchmarks always run; make bench then fails if a validation target was missed.
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds

@@ -248,7 +248,7 @@ def test_a_broken_drop_lists_n_per_rule_in_the_terminal_and_all_in_the_fix_list(
     assert cli.main(["validate", str(broken_drop), "--json", str(out)]) == 1
     assert len(made) <= 2 * 5, "a Problem per failing row"
 
-    text = capsys.readouterr().out.splitlines()
+    text = "".join(capsys.readouterr()).splitlines()
     errors = [ln for ln in text if ln.startswith("ERROR")]
     assert len(errors) == 10
     assert errors[0].startswith(f"ERROR {config.display_path(broken_drop / 'claims.csv')}:2: ")
@@ -298,7 +298,7 @@ def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsy
     assert raised.value.problems[0].line == 2
 
     assert cli.main(["validate", str(drop)]) == 1
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert "validation FAILED: 5000 error(s)" in out
     assert f"and {5000 - problems.MESSAGE_LIMIT} more (total 5000)" in out
     fields = len(contract.CLAIM_COLUMNS) + 1

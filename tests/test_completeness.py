@@ -68,7 +68,7 @@ def test_a_digit_run_past_python_s_int_limit_is_no_crash_and_no_figure() -> None
 
 def test_the_curated_articles_give_no_uncovered_warning(capsys) -> None:
     assert cli.main(["validate"]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert "no claim's quote covers" not in out
 
 
@@ -88,7 +88,7 @@ def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
 def test_a_skipped_figure_sentence_is_a_located_warning(tmp_path: Path, capsys) -> None:
     drop = _drop(tmp_path)
     assert cli.main(["validate", str(drop)]) == 0  # a warning never fails a run
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     warning = next(line for line in out.splitlines() if "no claim's quote covers" in line)
     assert warning.startswith(f"WARNING {config.display_path(drop)}/articles/900_fixture.txt:5:")
     assert "'4 brigades'" in warning
@@ -107,7 +107,7 @@ def test_a_reason_in_unclaimed_csv_silences_the_warning(tmp_path: Path, capsys) 
         drop, [("T900", "quatre brigades partirait", "A plan the source does not attribute.")]
     )
     assert cli.main(["validate", str(drop)]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert "no claim's quote covers" not in out
     assert "0 warning(s)" in out
 
@@ -189,7 +189,7 @@ def test_an_unclaimed_csv_not_in_utf8_is_read_from_the_snapshot_and_says_how(
     monkeypatch.setattr(Path, "read_bytes", no_second_read)
     out_json = tmp_path / "result.json"
     assert cli.main(["validate", str(drop), "--json", str(out_json)]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     shown = f"{config.display_path(drop)}/unclaimed.csv"
     read_as = "Windows-1252, comma delimiter, LF line endings"
     assert f"WARNING {shown}:1: read as {read_as}" in out
@@ -205,7 +205,7 @@ def test_a_header_only_unclaimed_csv_is_valid(tmp_path: Path, capsys) -> None:
     assert cli.main(["validate", str(drop)]) == 0
     out = capsys.readouterr()
     assert "ERROR" not in out.out + out.err
-    assert "no claim's quote covers" in out.out  # nothing silences the sentence any more
+    assert "no claim's quote covers" in out.out + out.err  # nothing silences the sentence any more
 
 
 @pytest.mark.parametrize("code", sorted(contract.LANGUAGE_SPECS))

@@ -303,7 +303,7 @@ def test_a_typed_bound_looser_than_the_evidence_is_a_warning_naming_the_tighter_
 def test_the_cli_prints_the_located_message(tmp_path: Path, capsys) -> None:
     drop = make_drop(tmp_path, {"T901-02": {"statement_date": "2024-10-29"}})
     assert cli.main(["validate", str(drop)]) == 1
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     where = f"ERROR {config.display_path(drop / 'claims.csv')}:5: column 'statement_date'"
     assert f"{where}: value '2024-10-29': the quote names 'lundi'" in out
     assert "Traceback" not in out

@@ -115,7 +115,7 @@ def test_values_reach_the_cli_verbatim_as_one_argument(env: dict[str, str], tmp_
     out = tmp_path / f"-out {odd}.json"
     result = make(env, "validate", f"DROP={drop}", f"JSON={out}")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "validation PASSED" in result.stdout
+    assert "validation PASSED" in result.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["ok"] is True
     assert ran(env) == []
 

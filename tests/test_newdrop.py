@@ -132,8 +132,11 @@ def test_long_names_give_valid_distinct_ids_with_room_for_claims() -> None:
     ("text", "language"),
     [
         ("Le renseignement sud-coréen", ""),
-        ("Южная Корея вызвала посла", ""),  # Russian: left for the curator
+        ("Южная Корея и Россия", ""),  # no letter only Russian has: the curator's call
+        ("Северная Корея отправила в Россию полторы тысячи военных", "ru"),  # ы
+        ("Это её решение", "ru"),  # э, ё
         ("Україна і Європа", "uk"),
+        ("Україна заявила: «Это решение России»", ""),  # both: a quotation, the curator's call
         ("북한군 파병 (NIS)", "ko"),
         ("NIS said 북한", ""),  # mostly Latin
         ("1234", ""),
@@ -282,7 +285,7 @@ def test_cli_prints_the_files_and_what_to_fill_in(inputs: Path, tmp_path: Path, 
     parent = tmp_path / "drops"
     argv = ["new-drop", "oct", str(inputs / "900_fixture.txt"), str(inputs / "kyiv")]
     assert cli.main([*argv, "--into", str(parent)]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     folder = parent / "oct"
     assert out.startswith(f"created {folder}/")
     for expected in (
@@ -367,7 +370,7 @@ def _new_filled_drop(
 def test_new_drop_then_fill_in_then_validate_passes(tmp_path: Path, monkeypatch, capsys) -> None:
     _new_filled_drop(tmp_path, monkeypatch, capsys)
     code = cli.main(["validate", "drops/e2e-fixture"])
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert code == 0, out
     assert "validation PASSED" in out
 
@@ -380,7 +383,7 @@ def test_a_drop_whose_article_is_dated_gets_derived_bounds(
     carry both, with reasons naming the article and the anchor."""
     dated = {"published_date": "2024-10-23", "date_precision": "day", "date_basis": "stated"}
     folder, row = _new_filled_drop(tmp_path, monkeypatch, capsys, dated)
-    assert cli.main(["validate", "drops/e2e-fixture"]) == 0, capsys.readouterr().out
+    assert cli.main(["validate", "drops/e2e-fixture"]) == 0, "".join(capsys.readouterr())
     report, raw_claims, raw_articles = validate.read_and_validate(
         validate.candidate_sources(folder)
     )

@@ -207,7 +207,7 @@ def test_files_outside_the_contract_are_a_warning_once_each_and_left_behind(
     (drop / "notes.txt").write_text("for the curator", encoding="utf-8")
     (drop / "articles" / "draft.txt").write_text("not named by articles.csv", encoding="utf-8")
     assert cli.main(["validate", str(drop)]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     warned = [line for line in out.splitlines() if "not part of the drop contract" in line]
     assert sorted(warned) == [
         f"WARNING {config.display_path(drop)}/articles/draft.txt: {snapshot.LEFT_BEHIND_RULE}",

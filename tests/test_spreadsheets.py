@@ -64,7 +64,7 @@ def test_shape_validates_and_says_what_was_detected(name: str, tmp_path: Path, c
     want = expected(name)
     out = tmp_path / "result.json"
     code = cli.main(["validate", str(SPREADSHEETS / name), "--json", str(out)])
-    printed = capsys.readouterr().out
+    printed = "".join(capsys.readouterr())
     assert code == want["exit"] == 0, printed
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["summary"]["errors"] == 0

@@ -214,12 +214,12 @@ def test_claims_csv_alone_is_validated_with_the_dataset(tmp_path: Path, capsys) 
     rows["claim_id"] = ["X-1", "X-2"]
     rows.drop(columns=[load.LINE_COLUMN]).to_csv(claims, index=False, lineterminator="\n")
     assert cli.main(["validate", str(claims)]) == 0
-    assert "validation PASSED" in capsys.readouterr().out
+    assert "validation PASSED" in "".join(capsys.readouterr())
 
 
 def test_the_dataset_itself_is_not_validated_against_itself(capsys) -> None:
     assert cli.main(["validate", str(config.RAW_CLAIMS_CSV)]) == 0
-    assert f"{N_CLAIMS} claims" in capsys.readouterr().out
+    assert f"{N_CLAIMS} claims" in "".join(capsys.readouterr())
 
 
 def test_warnings_are_reported_but_do_not_fail(tmp_path: Path, capsys) -> None:
@@ -239,7 +239,7 @@ def test_warnings_are_reported_but_do_not_fail(tmp_path: Path, capsys) -> None:
         encoding="utf-8",
     )
     assert cli.main(["validate", str(drop)]) == 0
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert "WARNING" in out and "plausible range" in out
     assert "not part of the drop contract" in out  # expected.json, copied with the drop
     assert "2 warning(s)" in out
@@ -258,7 +258,7 @@ def test_processed_data_carries_the_verdict_of_exactly_that_data(scratch_root: P
 
 def test_a_misspelt_kind_is_reported_once_not_as_figure_errors(capsys) -> None:
     assert cli.main(["validate", str(DROPS / "kind_misspelt")]) == 1
-    errors = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("ERROR")]
+    errors = [ln for ln in "".join(capsys.readouterr()).splitlines() if ln.startswith("ERROR")]
     assert len(errors) == 1 and "column 'kind'" in errors[0]
 
 
@@ -272,7 +272,7 @@ def test_an_unreadable_article_file_is_a_located_error(monkeypatch, capsys) -> N
 
     monkeypatch.setattr(os, "open", deny)
     assert cli.main(["validate", str(DROPS / "valid")]) == 1
-    out = capsys.readouterr().out
+    out = "".join(capsys.readouterr())
     assert "drops/valid/articles.csv:2: column 'file'" in out and "cannot be read" in out
 
 
@@ -282,7 +282,7 @@ def test_multiline_fields_and_trailing_blank_lines_are_fine(tmp_path: Path, caps
     claims = drop / "claims.csv"
     text = claims.read_text(encoding="utf-8").replace("Fixture claim.", '"Fixture\nclaim."', 1)
     claims.write_text(text + "\n\n", encoding="utf-8")
-    assert cli.main(["validate", str(drop)]) == 0, capsys.readouterr().out
+    assert cli.main(["validate", str(drop)]) == 0, "".join(capsys.readouterr())
     frame = load.read_raw_claims(claims)
     assert list(frame[load.LINE_COLUMN]) == [2, 4]
     assert frame["note"].iloc[0] == "Fixture\nclaim."

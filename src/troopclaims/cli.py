@@ -49,11 +49,18 @@ _UNCHANGED = {
 }
 
 
-def _print_lines(report: ValidationReport, stream=None) -> None:
+def _print_lines(report: ValidationReport, notes_only: bool = False) -> None:
+    """A run's problems, one located line each, then its verdict line; ``notes_only``: its
+    warnings and notes without the verdict (a run that succeeded says what it did instead).
+
+    On stderr, for every command: what the data is told (diagnostics) never mixes with what a
+    command did or wrote (stdout), so ``validate DROP > log`` keeps the paths and a terminal
+    still shows every fault."""
     from troopclaims import verdict_display
 
-    for line in verdict_display.format_lines(report):
-        print(for_terminal(line), file=stream or sys.stdout)
+    lines = verdict_display.format_lines(report)
+    for line in lines[:-1] if notes_only else lines:
+        print(for_terminal(line), file=sys.stderr)
 
 
 def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> None:
@@ -92,21 +99,17 @@ def _drop_stem(path: Path) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
-    from troopclaims import load, newdrop, validate, verdict_display
+    from troopclaims import newdrop, verdict_display
 
     newdrop.refuse_control_characters({"DROP": args.path, "JSON": args.json})
-    if args.path is None:
-        sources = load.dataset_sources()
-        names = DATASET_SUMMARY
-    else:
-        path = Path(args.path)
-        if not path.exists():
-            raise DataError([Problem(str(path), "no such file or folder")])
-        sources = validate.candidate_sources(path)
-        in_dataset = sources == load.dataset_sources()
-        stem = _drop_stem(path)
-        names = DATASET_SUMMARY if in_dataset else (f"{stem}.html", f"{stem}.json")
-    report = validate.validate_sources(sources)
+    try:
+        report, names = _validation(args.path)
+    except DataError as refused:  # refused before validation: the JSON still says so
+        if args.json and refused.listed_as_validation:
+            found = ValidationReport(problems=refused.problems, unlisted=refused.unlisted)
+            verdict_display.write_json(found, Path(args.json))
+            refused.add_note(f"full result: {for_terminal(args.json)}")
+        raise
     _print_lines(report)
     if args.json:
         verdict_display.write_json(report, Path(args.json))
@@ -115,17 +118,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
+    """The verdict on the dataset (``drop`` None) or on a drop with it, scoped to the drop, and
+    the names of its summary page and JSON; ``DataError`` when the drop is refused unread."""
+    from troopclaims import load, validate
+
+    if drop is None:
+        return validate.validate_sources(load.dataset_sources()), DATASET_SUMMARY
+    path = Path(drop)
+    if not path.exists():
+        raise DataError([Problem(str(path), "no such file or folder")])
+    sources = validate.candidate_sources(path)
+    report = validate.validate_sources(sources)
+    if sources == load.dataset_sources():
+        return report, DATASET_SUMMARY
+    stem = _drop_stem(path)
+    return report.scoped(config.display_path(path)), (f"{stem}.html", f"{stem}.json")
+
+
 def cmd_process(args: argparse.Namespace) -> int:
     """Validate the whole dataset, then write data/processed/ with its verdict (or nothing)."""
-    from troopclaims import process, verdict_display
+    from troopclaims import process
 
     report = process.validate_and_build()
     _write_summary(report, *DATASET_SUMMARY)
     if not report.ok:
-        _print_lines(report, sys.stderr)
+        _print_lines(report)
         print("data/processed/ was not changed.", file=sys.stderr)
         return 1
-    print(verdict_display.summary_line(report))
+    _print_lines(report)
     print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
     _print_date_coverage()
     return 0
@@ -160,6 +181,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"after {result.name} was ingested: data/raw/drops/{result.name} and data/processed/ "
             "are complete; only the validation summary may be missing"
         ) from None
+    _print_lines(result.report.scoped(config.display_path(result.target)), notes_only=True)
     for name in result.ignored:
         print(f"WARNING: not part of the drop contract, not copied: {for_terminal(name)}")
     target = for_terminal(config.display_path(result.target))
@@ -326,7 +348,7 @@ def _print_error(err: TroopclaimsError) -> None:
         report = getattr(err, "report", None) or ValidationReport(
             problems=err.problems, unlisted=err.unlisted
         )
-        _print_lines(report, sys.stderr)
+        _print_lines(report)
     elif isinstance(err, DataError):  # its message is already its problems, one a line
         for line in str(err).splitlines():
             print(for_terminal(line), file=sys.stderr)

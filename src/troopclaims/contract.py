@@ -7,6 +7,7 @@ Each vocabulary maps a value to the definition a curator reads before choosing i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import NamedTuple
 
 ARTICLE_COLUMNS: tuple[str, ...] = (
@@ -62,6 +63,22 @@ COLUMNS_ADDED: dict[int, tuple[str, ...]] = {
     3: ("article_attribution",),
 }
 LATER_COLUMNS: frozenset[str] = frozenset(c for cols in COLUMNS_ADDED.values() for c in cols)
+
+
+def version_of(header: Collection[str]) -> int:
+    """The contract version a claims header was written to: the latest whose added columns the
+    header has all of (1: none of them). A template saved in 2024 keeps saying which it was."""
+    version = 1
+    for number, added in sorted(COLUMNS_ADDED.items()):
+        if not set(added) <= set(header):
+            break
+        version = number
+    return version
+
+
+def columns_added_since(version: int) -> tuple[str, ...]:
+    """The columns later versions than ``version`` added, in the contract's order."""
+    return tuple(c for v, cols in sorted(COLUMNS_ADDED.items()) if v > version for c in cols)
 
 
 def required_columns(expected: tuple[str, ...]) -> tuple[str, ...]:

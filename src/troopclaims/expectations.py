@@ -345,6 +345,9 @@ def claims_rules(article_ids: list[str], article_texts: dict[str, str]) -> list[
     ]
 
 
+ARTICLE_LINK_RULE = "article_id must name an article in articles.csv (existing or the drop's)"
+
+
 def _claim_link_rules(article_ids: list[str], article_texts: dict[str, str]) -> list[Rule]:
     """What ties a claim to its article and its kind: the article exists, the quote is in it."""
     kind_category = [(k, c) for k, cats in contract.CATEGORIES.items() for c in cats]
@@ -352,7 +355,7 @@ def _claim_link_rules(article_ids: list[str], article_texts: dict[str, str]) -> 
         Rule(
             gxe.ExpectColumnValuesToBeInSet(column="article_id", value_set=article_ids),
             "article_id",
-            "article_id must name an article in articles.csv (existing or the drop's)",
+            ARTICLE_LINK_RULE,
         ),
         Rule(
             ExpectColumnPairValuesToBeAllowedPair(

@@ -219,7 +219,7 @@ def read_raw_csv(
     frame = None
     if _NOT_BLANK.search(data, end + 1) is None:  # what follows the header is blank
         if not allow_empty:
-            raise DataError([Problem(name, "file has a header but no data rows", line=2)])
+            raise DataError([Problem(name, NO_ROWS_RULE, line=2)])
         frame = pd.DataFrame(columns=header, dtype="str")
         frame[LINE_COLUMN] = pd.Series(dtype="int64")
     elif len(data) > CAREFUL_READ_MAX_BYTES:
@@ -234,9 +234,35 @@ def read_raw_csv(
     columns = list(expected) if check_columns else [*header, *added]
     out = frame[[*columns, LINE_COLUMN]]
     out.attrs["read_as"] = dialect.describe()
+    said = [warning] if warning else []
+    if added and expected == contract.CLAIM_COLUMNS:
+        said.append(_older_contract(name, header))
     # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
-    out.attrs["read_warnings"] = [warning.to_dict()] if warning else []
+    out.attrs["read_warnings"] = [p.to_dict() for p in said]
     return out
+
+
+NO_ROWS_RULE = "file has a header but no data rows"
+NO_ROWS_TODO = (
+    f"{NO_ROWS_RULE}: the articles' troop-figure sentences listed with it are the claims to "
+    "write (or to explain in unclaimed.csv)"
+)
+OLDER_CONTRACT_RULE = "written to an earlier version of the contract"
+
+
+def _older_contract(name: str, header: list[str]) -> Problem:
+    """The one info line for a file from an older template: which version, and which columns
+    read as empty (nothing to fix: the file is as valid as it was when it was written)."""
+    version = contract.version_of(header)
+    absent = [c for c in contract.columns_added_since(version) if c not in header]
+    return Problem(
+        name,
+        f"{OLDER_CONTRACT_RULE} (version {version} of {contract.CONTRACT_VERSION}): "
+        f"{', '.join(absent)} read as empty",
+        line=1,
+        severity="info",
+        counted_as=OLDER_CONTRACT_RULE,
+    )
 
 
 def _careful_read(
@@ -532,7 +558,9 @@ def read_sources(
     failing (``SourcesError``), so one run reports the problems of all of them. With
     ``check_columns=False`` a file whose columns differ from the contract is not an error
     here: each frame's ``attrs["headers"]`` maps every file to its own header, for
-    validation's column-set rule, and the rows of such a file are left out of the concatenation.
+    validation's column-set rule, and the rows of such a file join the concatenation in the
+    contract's columns (a missing column empty, an unknown one left out), so that the row rules
+    of the columns it does have still run.
     Both frames' ``attrs["read_as"]`` map every file to how it was read, and
     ``attrs["read_warnings"]`` hold what reading it detected (see ``read_raw_csv``). A claims file
     that is not UTF-8 takes its encoding candidates from the articles it cites among all the
@@ -540,7 +568,7 @@ def read_sources(
     frame's ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it.
     """
     sources = [read_source(s) for s in sources]
-    claims, articles, problems, warnings = [], [], [], []
+    claims, articles, problems, warnings, no_rows = [], [], [], [], []
     unlisted: dict[RuleKey, int] = {}
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
@@ -553,21 +581,25 @@ def read_sources(
             if s.articles_csv is not None
         ),
     ):
+        # Validation reads a claims file without rows too: its drop's troop sentences are then
+        # the curator's to-do list, listed beside the one error that it has no claims yet.
+        todo = table == "claims" and not check_columns
         try:
             data = source.read_bytes(path)
-            frame = read_raw_csv(path, expected, check_columns, languages, known, data)
+            frame = read_raw_csv(path, expected, check_columns, languages, known, data, todo)
         except DataError as err:
             problems += err.problems
             for key, n in err.unlisted.items():
                 unlisted[key] = unlisted.get(key, 0) + n
             continue
         name = config.display_path(path)
+        if todo and frame.empty:
+            no_rows.append(Problem(name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
         read_as[name] = frame.attrs["read_as"]
         warnings += [Problem(**w) for w in frame.attrs["read_warnings"]]
         headers[table][name] = [c for c in frame.columns if c != LINE_COLUMN]
-        if set(headers[table][name]) != set(expected):
-            continue
-        frame = frame[[*expected, LINE_COLUMN]]
+        missing = [c for c in expected if c not in frame.columns]
+        frame = frame.assign(**dict.fromkeys(missing, ""))[[*expected, LINE_COLUMN]]
         frame.attrs = {}
         frame[SOURCE_FILE_COLUMN] = name
         if table == "articles":
@@ -591,6 +623,7 @@ def read_sources(
         frame.attrs["headers"] = headers[table]
         frame.attrs["read_as"] = read_as
         frame.attrs["read_warnings"] = [w.to_dict() for w in warnings]
+        frame.attrs["read_errors"] = [e.to_dict() for e in no_rows]
         result.append(frame)
     return result[0], result[1]
 

@@ -3,7 +3,7 @@
 ``troopclaims new-drop NAME ARTICLE.txt ...`` is the first step of the drop loop (new-drop,
 edit, validate, ingest, report). It writes only what it knows without guessing: each article's
 id and file name, and its language when the script alone decides it (Hangul is Korean; Cyrillic
-with є, ї or ґ is Ukrainian). Everything else — title, outlet, dates — is left empty for the
+with є, ї or ґ is Ukrainian, with ы, э, ъ or ё Russian). Everything else — title, outlet, dates — is left empty for the
 curator, and validation flags the required cells until they are filled. The title is left empty
 even when the first line looks like a headline: in the first corpus that line is a page date
 (A001) or the lead paragraph (A004) as often as it is the title, so it is only printed as a hint.
@@ -41,6 +41,7 @@ MAX_ARTICLE_ID_CHARS = 60
 MAX_FILE_STEM_CHARS = 120
 LANGUAGE_NOTE = "language inferred from the script by new-drop: check"
 _UKRAINIAN_ONLY = set("єїґЄЇҐ")  # not in Russian or Belarusian
+_RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")  # not in Ukrainian (of the contract's languages, only Russian)
 _HINT_CHARS = 100
 _WRAP = 96  # printed instructions
 
@@ -150,9 +151,11 @@ def safe_file_name(name: str, taken: set[str]) -> str:
 def infer_language(text: str) -> str:
     """The ISO 639-1 code when the script alone decides it, else '' (the curator's call).
 
-    Korean when most letters are Hangul; Ukrainian when most are Cyrillic and the text has a
-    letter only Ukrainian uses (є, ї, ґ). Russian, and every Latin-script language, is left
-    for the curator: the script does not tell them apart from their neighbours.
+    Korean when most letters are Hangul. When most are Cyrillic, the contract's two Cyrillic
+    languages each have letters the other lacks: Ukrainian when the text has є, ї or ґ and no
+    ы, э, ъ or ё; Russian the other way round (a text with both, a quotation in the other
+    language, is left to the curator). Every Latin-script language is left for the curator:
+    the script does not tell them apart from their neighbours.
     """
     letters = [c for c in text if c.isalpha()]
     if not letters:
@@ -161,9 +164,14 @@ def infer_language(text: str) -> str:
     if hangul * 2 > len(letters):
         return "ko"
     cyrillic = sum("CYRILLIC" in unicodedata.name(c, "") for c in letters)
-    if cyrillic * 2 > len(letters) and _UKRAINIAN_ONLY & set(letters):
+    if cyrillic * 2 <= len(letters):
+        return ""
+    ukrainian, russian = _UKRAINIAN_ONLY & set(letters), _RUSSIAN_ONLY & set(letters)
+    if ukrainian and not russian:
         return "uk"
-    return ""
+    if russian and not ukrainian:
+        return "ru"
+    return ""  # both (a quotation in the other language) or neither: the curator's call
 
 
 def read_article(path: Path) -> bytes:

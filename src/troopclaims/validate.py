@@ -187,9 +187,9 @@ def read_and_validate(
     """The report, and the raw (claims, articles) frames it judged when they could be read.
 
     Returned together so that processing types the very frames that were validated, instead
-    of reading every file a second time. The column set of every file is checked first (a GX
-    rule on a zero-row frame of the file's own header); row rules only run when every file has
-    the contract's columns.
+    of reading every file a second time. The column set of every file is checked (a GX rule on
+    a zero-row frame of the file's own header), and the row rules run on the columns each file
+    does have: a header fault never hides a row fault (``_not_hidden``).
 
     Each source is read once (``load.read_source``, unless the caller already did, as ingest
     does to write the very bytes judged here); article texts its snapshot refused (a link, a
@@ -211,18 +211,69 @@ def read_and_validate(
         return report, None, None
     read_as = claims.attrs["read_as"]
     read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
-    problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
-    if problems:
-        problems = sorted(read_warnings + refused + problems, key=_problem_order)
-        report = ValidationReport(problems, outcomes, files=files, read_as=read_as)
-        return report, claims, articles
+    read_warnings += [Problem(**e) for e in claims.attrs.get("read_errors", [])]
+    header_problems, outcomes = _check_columns(
+        claims.attrs["headers"], articles.attrs["headers"]
+    )
     unclaimed, unreadable = completeness.read_unclaimed(sources)
     report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
-    found = read_warnings + refused + unreadable + report.problems
+    row_problems = report.problems
+    if header_problems:
+        row_problems = _not_hidden(row_problems, _missing_columns(header_problems))
+    found = read_warnings + refused + unreadable + header_problems + row_problems
     report.problems = sorted(found, key=_problem_order)
     report.read_as = {**read_as, **unclaimed.attrs.get("read_as", {})}
     return report, claims, articles
+
+
+def _missing_columns(header_problems: list[Problem]) -> dict[str, set[str]]:
+    """file -> the contract columns its header lacks (read as empty for the row rules)."""
+    missing: dict[str, set[str]] = {}
+    for p in header_problems:
+        if p.rule == load.MISSING_COLUMN and p.column:
+            missing.setdefault(p.file, set()).add(p.column)
+    return missing
+
+
+def _not_hidden(problems: list[Problem], missing: dict[str, set[str]]) -> list[Problem]:
+    """The row problems a missing column does not explain.
+
+    A column absent from a file's header reads as empty, so every rule that reads it would
+    fault each row for what is one fault of the header (already reported). Those are left out:
+    a problem at such a column, or of an expectation over it (its helper columns are named for
+    it: ``_unit_present`` for ``unit``). Without a quote or an article id the completeness check
+    has nothing to compare with, so its warnings go too. What remains are the faults of the
+    columns the file does have, all reported in this one run.
+    """
+    from troopclaims.expectations import ARTICLE_LINK_RULE  # GX is loaded by now
+
+    absent = set().union(*missing.values()) if missing else set()
+    blind = bool(absent & {"quote", "article_id"})
+    unlinked = "article_id" in absent  # no article has an id: no claim can name one
+    kept = []
+    for p in problems:
+        gone = missing.get(p.file, set())
+        if p.rule_key[2] == completeness.UNCOVERED_RULE and blind:
+            continue
+        if unlinked and p.column == "article_id" and p.rule == ARTICLE_LINK_RULE:
+            continue
+        if p.column in gone or any(_reads(p.expectation or "", col) for col in gone):
+            continue
+        kept.append(p)
+    return kept
+
+
+def _reads(expectation: str, column: str) -> bool:
+    """Does the expectation named ``expectation`` ('kind(col_a,col_b)') read ``column``, by
+    itself or through a helper column named for it?"""
+    _, _, argument = expectation.partition("(")
+    for name in argument.rstrip(")").split(","):
+        words = name.strip("_").split("_")
+        target = column.split("_")
+        if any(words[i : i + len(target)] == target for i in range(len(words))):
+            return True
+    return False
 
 
 def _once(problems: list[Problem]) -> list[Problem]:

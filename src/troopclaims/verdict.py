@@ -142,6 +142,19 @@ class ValidationReport:
         }
         return self
 
+    def scoped(self, location: str) -> ValidationReport:
+        """The report of one drop: errors wherever they are (any of them refuses the drop), and
+        the warnings and notes of the files at ``location`` (a display path: a drop's folder or
+        a claims CSV) only. A dataset's own warnings were said when it was ingested, and stay on
+        its summary page; repeated under every later drop they would bury the drop's own."""
+        inside = location.rstrip("/") + "/"
+
+        def ours(p: Problem) -> bool:
+            return p.severity == "error" or p.file == location or p.file.startswith(inside)
+
+        self.problems = [p for p in self.problems if ours(p)]
+        return self
+
     def fix_list(self) -> list[Problem]:
         """The problems the JSON lists (the fix list), as objects."""
         return self._first(self.kept_per_rule())[0]

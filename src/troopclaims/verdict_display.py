@@ -157,6 +157,7 @@ _REMEDIES = {
 }
 _EVIDENCE_REMEDY = "correct this cell to what the evidence allows (the rule says what it gives)"
 _DEFAULT_REMEDY = "change the file as the rule says"
+_INFO_REMEDY = "nothing: said for the record"
 
 
 def fix_list_path(html_path: Path) -> Path:
@@ -194,7 +195,7 @@ def fix_list_rows(report: ValidationReport) -> list[list[str]]:
                 _cell(p.column),
                 _cell(p.value),
                 _cell(p.rule),
-                what_to_do(p.expectation),
+                _INFO_REMEDY if p.severity == "info" else what_to_do(p.expectation),
             ]
         )
     return rows
