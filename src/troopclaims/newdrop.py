@@ -3,8 +3,9 @@
 ``troopclaims new-drop NAME ARTICLE.txt ...`` is the first step of the drop loop (new-drop,
 edit, validate, ingest, report). It writes only what it knows without guessing: each article's
 id and file name, and its language when the script alone decides it (Hangul is Korean; Cyrillic
-with є, ї or ґ is Ukrainian, with ы, э, ъ or ё Russian). Everything else — title, outlet, dates — is left empty for the
-curator, and validation flags the required cells until they are filled. The title is left empty
+with є, ї or ґ is Ukrainian, with ы, э, ъ or ё Russian). Everything else — title, outlet,
+dates — is left empty for the curator, and validation flags the required cells until they are
+filled. The title is left empty
 even when the first line looks like a headline: in the first corpus that line is a page date
 (A001) or the lead paragraph (A004) as often as it is the title, so it is only printed as a hint.
 
