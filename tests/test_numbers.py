@@ -122,7 +122,7 @@ NOT_FOUND = [
     ("fr", "1,5 million", 1),
     ("fr", "1,5 million", 5),
     ("fr", "1,5 million", 1000000),
-    ("fr", "12,000 soldats", 12000),  # a comma is the decimal mark in French
+    ("fr", "12,000 soldats", 12),  # a wire's thousands, not a decimal 12 (test_number_forms)
     ("fr", "un total de 12 000 soldats", 1),  # an article, not a count
     ("fr", "une prévision", 1),
     ("fr", "la seconde vague", 2),  # ordinals are not counts

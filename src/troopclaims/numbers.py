@@ -26,9 +26,24 @@ libraries, keyed on the language code alone, so that adding a language to
 - Korean writes numerals as syllables mixed with digits ("1만 2천", "삼천여 명", "12,000명"). Its
   digits (일, 이...) and units (십, 백, 천, 만, 억, 조) come from num2words; the reader is ours.
 
+Forms the press writes that none of the libraries has are hand-written, each table with its
+reason (tests in ``tests/test_number_forms.py``):
+
+- Halves before a scale word: "полторы тысячи", "около полутора тысяч", "півтори тисячі",
+  "полмиллиона", "eineinhalbtausend", "anderthalb Tausend", "eine halbe Million", "half a
+  million", "one and a half million" (``_HALVES``). num2words writes 1.5 as a decimal ("одна
+  целая пять десятых"), text2num reads no fractions, CLDR has no such words. "N and a half" for
+  N = 1-9 ("two and a half", "zweieinhalb") is generated from num2words' cardinals. A half
+  alone ("полторы недели", "half a dozen") is not read.
+- "12 Tsd." (German; CLDR's compact thousand is "0", no word) and "12 milliers" (French;
+  CLDR has only the singular "millier") (``_PRESS_SHORT_SCALES``, ``_PRESS_LONG_SCALES``).
+  "12k" is read as "12K": CLDR writes the thousand "K" in English and "k" in French.
+- A lone unit syllable is a Korean numeral before people counted ("북한군 만 명", "천여 명"), not
+  elsewhere ("3년 만에") nor after 수 or 몇 ("수 만 명", tens of thousands).
+
 Any other language code falls back to digits only, "." and "," grouping when three digits follow.
 
-Decisions, each with its test in ``tests/test_numbers.py``:
+Decisions, each with its test in ``tests/test_numbers.py`` or ``tests/test_number_forms.py``:
 
 - Text is compared in Unicode NFC (a Korean text saved decomposed by macOS is otherwise unread).
 - A hyphenated or compound spelling is one number: "quatre-vingts" is 80, never 4 or 20.
@@ -38,6 +53,20 @@ Decisions, each with its test in ``tests/test_numbers.py``:
   they stand, even glued to letters ("12,000명", "5km", "10th"): telling a counter from an
   ordinal suffix would need per-language suffix tables.
 - A decimal is a whole number only with a scale word ("1.5 million"); "2,5" alone gives nothing.
+- The decimal mark before exactly three digits, with no scale word after, groups thousands:
+  "12,000" in a French text is 12000 (and "12.000" in an English one). As a decimal it would
+  be a count to the thousandth ("12,000" exactly 12, "1,500" one and a half soldiers), which
+  no writer pads so: it is a figure copied from a text of the other convention, a wire in
+  English. "1,5 million" and "1,500 million" keep the decimal (a scale word follows), so do
+  "2,5", "0,125" and "1.234,567". A non-count ("2,125 km") is then read 2125, not 2.125.
+  The mark twice ("12,000,000") is always grouping.
+- A number word with a plural ending that num2words never writes ("tens", "nines", "neufs")
+  is not read: it is a vague quantity ("tens of thousands" is no exact figure, neither 10 nor
+  10000) or an adjective. Plurals num2words writes ("deux cents", "quatre-vingts") are read.
+- French "neuf" right after a word that may be its noun, and not before a word it may count,
+  is the adjective (new): "un char neuf", "du matériel neuf, livré", "char neuf de 60 tonnes"
+  read no 9; "neuf soldats", "tué neuf soldats", "les neuf", "ils étaient neuf" read 9.
+  Function words (``_FRENCH_FUNCTION_WORDS``, hand-written) are neither nouns nor counted.
 - Digit runs longer than 100 digits are left as text (an identifier, not a figure).
 - text2num's ``alpha2digit`` costs quadratic time on a run of number words ('mille ' * 32,000
   took 2.4 s, four times as long per doubling), so it only ever reads pieces of at most
@@ -45,15 +74,18 @@ Decisions, each with its test in ``tests/test_numbers.py``:
   number written in words across a cut (only in a run of words longer than the bound, which no
   article writes) is read as two.
 
-Known misreadings, left as they are: text2num reads the adjective "neuf" (new) as 9; a Russian
-"тысячи" alone is read as 1000 ("около тысячи" is a thousand, "тысячи солдат" thousands); a
-Korean place name spelt like a numeral (이천, 사천) is read as one; "one and a half million" is
-read as 1000000 (text2num does not read fractions), and so are "half a million" and the Russian
-"полторы тысячи" (1000, not 1500); "tens of thousands" reads 10; "12 milliers", "12k",
-"12 Tsd." read 12 and "une vingtaine" nothing (approximate and abbreviated scale words are not
-in the libraries' vocabularies); text2num reads the nouns "die Elf" and "Acht" as 11 and 8. A
-space groups thousands in every language, so "October 12 300 troops" reads 12300. A figure
-that one of these misses is refused with the numbers that were read, for the curator to see.
+Known misreadings, left as they are: the rule for the French "neuf" looks at one word on
+each side, so the adjective before a word that is not a function word ("un char neuf livré")
+or after one ("remis à neuf") is read as 9, and the number after a possible noun and before a
+function word ("tué neuf de leurs soldats") is not read; a Russian "тысячи" alone is read as
+1000 ("около тысячи" is a thousand, "тысячи солдат" thousands); a Korean place name spelt
+like a numeral (이천, 사천) is read as one, and a lone unit before 명 may be a surname (백,
+천); halves other than those listed ("два с половиной миллиона", "un million et demi", "un
+demi-million", "2 and a half million", "a half million") read the whole numbers only ([2,
+1000000]) or nothing; "une vingtaine" and "un millier" read nothing (approximate); text2num
+reads the nouns "die Elf" and "Acht" as 11 and 8. A space groups thousands in every language,
+so "October 12 300 troops" reads 12300. A figure that one of these misses is refused with the
+numbers that were read, for the curator to see.
 """
 
 from __future__ import annotations
@@ -102,6 +134,63 @@ _SCALES = (10**2, 10**3, 10**6, 10**9, 10**12)
 # What may follow a Korean numeral written in syllables only: 여 ("more than"), counters for
 # people and things. Anything else glued to it makes a word (만나다, 백악관, 천명하다).
 _KOREAN_FOLLOWERS = ("여", "명", "개")
+# A unit syllable alone (만, 천, 백) is a numeral only when people are counted right after it:
+# "만 명", "천여 명". 명 may take a particle ("만 명의", "만 명가량") but not make a word of its
+# own (명령 "order", 명단 "list", 명절 "holiday"): the particles are listed by hand.
+_KOREAN_LONE_UNITS = (100, 1_000, 10_000)
+_KOREAN_PEOPLE = re.compile(r"[ \u00a0]?(?:여[ \u00a0]?)?명")
+_KOREAN_PARTICLES = frozenset("의이을은에과와도가만까씩으뿐밖")
+# A Korean numeral after 수 or 몇 ("수 만 명", "몇 천 명") is a vague quantity, not a count.
+_KOREAN_VAGUE = re.compile(r"(?:수|몇|십수)[십백천만]*")
+
+# Forms the press writes that no library's vocabulary has (CLDR's German compact thousand is
+# "0", without a word; CLDR's French one is "millier", singular only). Hand-written, per base
+# language; short ones are case-sensitive like CLDR's, long ones folded.
+_PRESS_SHORT_SCALES: dict[str, dict[str, int]] = {"de": {"Tsd.": 1000, "Tsd": 1000}}
+_PRESS_LONG_SCALES: dict[str, dict[str, int]] = {"fr": {"milliers": 1000}}
+
+# Halves before a scale word ("полторы тысячи", "half a million", "eineinhalbtausend").
+# Hand-written: num2words writes 1.5 as a decimal ("одна целая пять десятых", "eins Komma
+# fünf"), text2num reads no fractions and CLDR has no such words. Multi-word forms are written
+# with single spaces; a form in ``_AND_A_HALF`` is generated for 1-9 from num2words' cardinal.
+_HALVES: dict[str, dict[str, Fraction]] = {
+    # Not "a half million": in "2 and a half million" or "twenty and a half million" it would
+    # read an invented 500000 beside the whole number.
+    "en": {"half a": Fraction(1, 2)},
+    "de": {
+        "eineinhalb": Fraction(3, 2),
+        "anderthalb": Fraction(3, 2),
+        **dict.fromkeys(("eine halbe", "einer halben", "einen halben"), Fraction(1, 2)),
+    },
+    "ru": {
+        **dict.fromkeys(("полтора", "полторы", "полутора"), Fraction(3, 2)),
+        "пол": Fraction(1, 2),
+    },
+    "uk": {**dict.fromkeys(("півтора", "півтори"), Fraction(3, 2)), "пів": Fraction(1, 2)},
+}
+_AND_A_HALF: dict[str, str] = {"en": "{} and a half", "de": "{}einhalb"}  # "two and a half"
+# At most this many whitespace characters (or one hyphen) between the words of a half and its
+# scale word: a bound, so that no match can run over a long run of spaces.
+_HALF_GAP = r"(?:\s{1,3}|-)"
+
+# The French adjective "neuf" (new) follows its noun ("un char neuf"), the number precedes
+# what it counts ("neuf soldats"). Words that may stand right before the number, or after the
+# adjective, without being a noun or a counted noun: hand-written, no library lists them.
+_FRENCH_FUNCTION_WORDS = frozenset(
+    (
+        *("le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux"),  # articles
+        *("ce", "cet", "cette", "ces", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses"),
+        *("nos", "vos", "leur", "leurs", "quelque", "quelques", "tous", "toutes"),
+        *("à", "avec", "avant", "après", "chez", "contre", "dans", "en", "entre", "par", "pour"),
+        *("sans", "sous", "sur", "vers", "environ", "près", "plus", "moins"),  # prepositions
+        *("et", "ou", "ni", "mais", "que", "qu", "qui", "dont", "où", "soit"),  # conjunctions
+        *("a", "ont", "avait", "avaient", "est", "sont", "était", "étaient", "été", "fut"),
+        *("furent", "sera", "seront"),  # avoir, être: "il y en a neuf", "ils étaient neuf"
+    )
+)
+# Endings that make a number word plural ("tens", "nines", "neufs"): text2num reads the word
+# as its number, but a plural is a vague quantity ("tens of thousands") or an adjective.
+_PLURAL_ENDINGS = ("s",)
 
 
 class Number(NamedTuple):
@@ -129,6 +218,7 @@ class _Vocabulary:
     values: dict[str, int] = field(default_factory=dict)  # base values: "двенадцати" -> 12
     scales: dict[str, int] = field(default_factory=dict)  # "тысяч" -> 1000, "millions" -> 10**6
     one_unit: frozenset[str] = frozenset()  # scale words written for one unit: "тысяча", "mille"
+    words: frozenset[str] = frozenset()  # every word or hyphen part num2words writes: "vingts"
 
 
 @dataclass(frozen=True)
@@ -143,6 +233,9 @@ class _Language:
     korean: re.Pattern[str] | None = None
     korean_digits: dict[str, int] = field(default_factory=dict)  # 일 -> 1 ... 구 -> 9
     korean_units: dict[str, int] = field(default_factory=dict)  # 십 -> 10 ... 조 -> 10**12
+    halves: re.Pattern[str] | None = None  # a half and its scale word: "полторы тысячи"
+    half_values: dict[str, Fraction] = field(default_factory=dict)  # "полторы" -> 3/2
+    half_scales: dict[str, int] = field(default_factory=dict)  # folded: "тысячи", "тыс."
 
 
 def reader_for(language: str) -> str:
@@ -165,13 +258,27 @@ def _language(code: object) -> _Language:
     number, parts = _number_patterns(*_separators(code))
     vocabulary = _vocabulary(code)
     short, long = _babel_scales(code)
-    long = {**vocabulary.scales, **long}
+    short = {**short, **_PRESS_SHORT_SCALES.get(_base(code), {})}
+    long = {**vocabulary.scales, **long, **_PRESS_LONG_SCALES.get(_base(code), {})}
     if not code:
         return _Language("", "digits", number, parts, {}, {}, _Vocabulary())
     if _base(code) == "ko" and _converter("ko") is not None:
         return _korean_language(code, number, parts)
     reader = "text2num" if _text2num_reads(code) else "num2words" if vocabulary.values else "digits"
-    return _Language(code, reader, number, parts, short, long, vocabulary)
+    halves = _half_values(code)
+    half_scales = _half_scales(short, long)
+    return _Language(
+        code,
+        reader,
+        number,
+        parts,
+        short,
+        long,
+        vocabulary,
+        halves=_halves_pattern(halves, half_scales) if halves else None,
+        half_values=halves,
+        half_scales=half_scales,
+    )
 
 
 def _base(code: str) -> str:
@@ -192,10 +299,16 @@ def _separators(code: str) -> tuple[str, str]:
 
 
 def _number_patterns(groups: str, decimals: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A number in digits: groups of three after a separator, then maybe a decimal part."""
+    """A number in digits: groups of three after a separator, then maybe a decimal part.
+
+    The decimal mark twice or more, each time before three digits ("12,000,000" in French),
+    groups thousands: a number has one decimal mark. The repetition is bounded (33 groups are
+    99 digits, ``_MAX_DIGITS``), so that a failed match costs constant time at each start.
+    """
     g, d = re.escape(groups), re.escape(decimals)
-    number = rf"(?<!\d)(?:\d{{1,3}}(?:[{g}]\d{{3}})+(?!\d)|\d+)(?:[{d}]\d+)?"
-    parts = rf"(?P<integer>\d{{1,3}}(?:[{g}]\d{{3}})+|\d+)(?:[{d}](?P<fraction>\d+))?"
+    wire = rf"[1-9]\d{{0,2}}(?:[{d}]\d{{3}}){{2,33}}"
+    number = rf"(?<!\d)(?:{wire}(?!\d)|\d{{1,3}}(?:[{g}]\d{{3}})+(?!\d)|\d+)(?:[{d}]\d+)?"
+    parts = rf"(?P<integer>{wire}|\d{{1,3}}(?:[{g}]\d{{3}})+|\d+)(?:[{d}](?P<fraction>\d+))?"
     return re.compile(number), re.compile(parts)
 
 
@@ -219,6 +332,11 @@ def _babel_scales(code: str) -> tuple[dict[str, int], dict[str, int]]:
                     target.setdefault(key, scale)
                     if kind == "short" and word.endswith("."):
                         target.setdefault(word[:-1], scale)  # "12 тыс солдат"
+    for word, scale in list(short.items()):
+        # CLDR writes the thousand "K" (en) or "k" (fr); the press writes both ("12k"), as the
+        # SI prefix kilo is "k". Only the thousand: "12m" is metres, "12b" may be bytes.
+        if scale == 1000 and word.lower() == "k":
+            short.setdefault(word.swapcase(), scale)
     return short, long
 
 
@@ -267,14 +385,17 @@ def _vocabulary(code: str) -> _Vocabulary:
         return _Vocabulary()
     variants = _grammar_variants(converter)
     values: dict[str, int] = {}
+    written: set[str] = set()  # every word and hyphen part: "quatre-vingts" gives "vingts"
     for value in (*range(1, 20), *range(20, 100, 10), *range(100, 1000, 100)):
         for words in _written(converter, value, variants):
+            written.update(part for word in words for part in word.split("-"))
             if len(words) == 1:
                 values.setdefault(words[0], value)
     scales: dict[str, int] = {}
     one_unit: set[str] = set()
     for scale, k in itertools.product(_SCALES, (1, 2, 5)):
         for words in _written(converter, k * scale, variants):
+            written.update(part for word in words for part in word.split("-"))
             if len(words) == 1 and k == 1:  # "mille", "eintausend"
                 scales.setdefault(words[0], scale)
                 one_unit.add(words[0])
@@ -286,7 +407,50 @@ def _vocabulary(code: str) -> _Vocabulary:
     # Hundreds are read as words ("двести") but not after digits ("12 cents" is money).
     scales = {w: s for w, s in scales.items() if s >= 1000}
     values.update((w, s) for w, s in scales.items() if w not in values)
-    return _Vocabulary(values, scales, frozenset(one_unit))
+    return _Vocabulary(values, scales, frozenset(one_unit), frozenset(written))
+
+
+def _half_values(code: str) -> dict[str, Fraction]:
+    """The halves written before a scale word in ``code`` (folded, single spaces): ``_HALVES``
+    plus "N and a half" for N = 1-9 as num2words writes N ("two and a half", "zweieinhalb";
+    German's 1 is "eins", so "eineinhalb" is among the hand-written ones)."""
+    halves = dict(_HALVES.get(_base(code), {}))
+    form = _AND_A_HALF.get(_base(code))
+    converter = _converter(code)
+    if form and converter is not None:
+        for n in range(1, 10):
+            halves.setdefault(_fold(form.format(converter.to_cardinal(n))), n + Fraction(1, 2))
+    return halves
+
+
+def _half_scales(short: dict[str, int], long: dict[str, int]) -> dict[str, int]:
+    """The scale words a half may stand before, folded: the long ones from a thousand up, and
+    short ones of two letters or more ("полторы тыс.", "eineinhalb Mio."). A half is matched
+    without regard to case, and one letter ("half a m") is too often something else."""
+    words = {w: s for w, s in long.items() if s >= 1000}
+    for word, scale in short.items():
+        if scale >= 1000 and sum(c.isalpha() for c in word) >= 2:
+            words.setdefault(_fold(word), scale)
+    return words
+
+
+def _halves_pattern(halves: dict[str, Fraction], scales: dict[str, int]) -> re.Pattern[str]:
+    """A half, then its scale word, glued or apart: "полторы тысячи", "eineinhalbtausend".
+
+    Both are alternations of fixed words, longest first, and the gaps are bounded
+    (``_HALF_GAP``): a match is tried in constant time at each position. Not after a hyphen
+    ("twenty-one and a half million" is not "twenty-" and 1500000).
+    """
+
+    def alternation(words: Iterable[str]) -> str:
+        ordered = sorted(words, key=len, reverse=True)
+        return "|".join(re.escape(w).replace(r"\ ", _HALF_GAP) for w in ordered)
+
+    return re.compile(
+        rf"(?<![\w-])(?P<half>{alternation(halves)}){_HALF_GAP}?"
+        rf"(?P<scale>{alternation(scales)})(?![^\W\d_])",
+        re.IGNORECASE,
+    )
 
 
 def _korean_language(code: str, number: re.Pattern[str], parts: re.Pattern[str]) -> _Language:
@@ -322,9 +486,7 @@ def _digits_value(token: str, lang: _Language) -> Number | None:
     """A digit token ("12 000", "1,5") as a number, or None when it is too long to be a figure."""
     if len(token) > _MAX_DIGITS:  # before any work on it: a run may be megabytes long
         return None
-    if not token.isascii():  # other scripts' digits ("١٢"); ASCII ones are already themselves
-        token = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
-    match = lang.parts.fullmatch(token)
+    match = lang.parts.fullmatch(_ascii_digits(token))
     if match is None:
         return None
     integer = match.group("integer")
@@ -335,6 +497,33 @@ def _digits_value(token: str, lang: _Language) -> Number | None:
     if fraction:
         value += Fraction(int(fraction), 10 ** len(fraction))
     return Number(value, _ascii(value))
+
+
+def _grouped_by_decimal_mark(token: str) -> Number | None:
+    """A number whose decimal mark stands before exactly three digits ("12,000" in French,
+    "12.000" in English), read as thousands: None for any other token.
+
+    Why: read as a decimal it is a count to the thousandth ("12,000" is 12 exactly, "1,500"
+    one and a half soldiers), which no writer pads so; it is a figure copied from a text of
+    the other convention (a wire in English). Not before a scale word ("1,500 million" keeps
+    its decimal), nor after a zero ("0,125") or a group separator ("1.234,567" in German).
+    Plain string tests, no pattern: a text may hold a million such tokens. A group separator
+    in that place ("12 000") gives the value ``_digits_value`` gives.
+    """
+    if not 5 <= len(token) <= 7:
+        return None
+    token = _ascii_digits(token)
+    integer, mark, fraction = token[:-4], token[-4], token[-3:]
+    if not (integer.isdigit() and fraction.isdigit()) or mark.isdigit() or integer[0] == "0":
+        return None
+    return Number(Fraction(int(integer + fraction)), integer + fraction)
+
+
+def _ascii_digits(token: str) -> str:
+    """Other scripts' digits ("١٢") as ASCII ones; ASCII digits are already themselves."""
+    if token.isascii():
+        return token
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
 
 
 def _ascii(value: Fraction) -> str:
@@ -367,15 +556,35 @@ def _digit_segments(text: str, lang: _Language) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
     for match in lang.number.finditer(text):
-        number = _digits_value(match.group(), lang)
-        if number is None:
-            continue
         end = match.end()
         scale = _scale_after(text, end, lang)
+        grouped = None if scale is not None else _grouped_by_decimal_mark(match.group())
+        number = grouped or _digits_value(match.group(), lang)
+        if number is None:
+            continue
         if scale is not None:
             number, end = _scaled(number, scale[0]), scale[1]
         out += [text[pos : match.start()], number]
         pos = end
+    out.append(text[pos:])
+    return out
+
+
+def _half_segments(text: str, lang: _Language) -> list[Segment]:
+    """Split ``text`` at every half written before a scale word ("около полутора тысяч" ->
+    "около ", 1500): a half alone ("полторы недели", "half a dozen") is left as text."""
+    if lang.halves is None:
+        return [text]
+    out: list[Segment] = []
+    pos = 0
+    for match in lang.halves.finditer(text):
+        half = lang.half_values.get(" ".join(re.split(r"[\s-]+", _fold(match.group("half")))))
+        scale = lang.half_scales.get(_fold(match.group("scale")))
+        if half is None or scale is None:  # matched through a case rule of re's own ("ſ" ~ "s")
+            continue
+        value = half * scale
+        out += [text[pos : match.start()], Number(value, _ascii(value))]
+        pos = match.end()
     out.append(text[pos:])
     return out
 
@@ -422,7 +631,41 @@ def _keep_as_text(text: str, tokens: list[re.Match[str]], i: int, lang: _Languag
         return _fold(word) not in lang.vocabulary.one_unit and not _number_word_before(
             text, tokens, i, lang
         )
-    return False
+    if "-" not in word and _plural_of_a_number_word(_fold(word), lang):
+        return True
+    return _base(lang.code) == "fr" and _fold(word) == "neuf" and _french_adjective(text, tokens, i)
+
+
+def _plural_of_a_number_word(word: str, lang: _Language) -> bool:
+    """Is ``word`` (folded) a number word num2words writes plus a plural ending ("tens",
+    "nines", "neufs")? text2num reads it as the number; it is a vague quantity ("tens of
+    thousands") or an adjective ("des chars neufs"). A word num2words writes itself ("cents",
+    "vingts") is a number."""
+    words = lang.vocabulary.words
+    return word not in words and any(
+        word.endswith(end) and word[: -len(end)] in words for end in _PLURAL_ENDINGS
+    )
+
+
+def _french_adjective(text: str, tokens: list[re.Match[str]], i: int) -> bool:
+    """Is this "neuf" the adjective (new): right after a word that may be its noun ("char
+    neuf"), and not before a word it may count ("tué neuf soldats", "neuf mille")?
+
+    A word may be a noun unless it is a French function word or a number word; what follows
+    may be counted unless it is a function word, or not a word at all (the end, a comma).
+    """
+    if i == 0 or not _only_spaces(text[tokens[i - 1].end() : tokens[i].start()]):
+        return False
+    before = _fold(tokens[i - 1].group())
+    if before in _FRENCH_FUNCTION_WORDS or _word_value(before, "fr") != 0:
+        return False
+    if i + 1 == len(tokens) or not _only_spaces(text[tokens[i].end() : tokens[i + 1].start()]):
+        return True
+    return _fold(tokens[i + 1].group()) in _FRENCH_FUNCTION_WORDS
+
+
+def _only_spaces(gap: str) -> bool:
+    return gap != "" and gap.strip(_SPACES + "\n\t") == ""
 
 
 @lru_cache(maxsize=65536)
@@ -565,7 +808,7 @@ def _korean_segments(text: str, lang: _Language) -> list[Segment]:
     for match in lang.korean.finditer(text):
         run = match.group()
         has_digits = any(c.isdigit() for c in run)
-        if not has_digits and not _korean_word(text, match):
+        if not has_digits and not _korean_word(text, match, lang):
             continue
         value = _korean_value(run, lang)
         if value is None:  # units out of order: read only its digits
@@ -578,16 +821,40 @@ def _korean_segments(text: str, lang: _Language) -> list[Segment]:
     return [s for s in out if s != ""]
 
 
-def _korean_word(text: str, match: re.Match[str]) -> bool:
-    """Syllables alone are a numeral only as a word of their own: 삼천, 만 이천 (not 만나, 천명)."""
+def _korean_word(text: str, match: re.Match[str], lang: _Language) -> bool:
+    """Syllables alone are a numeral only as a word of their own: 삼천, 만 이천 (not 만나, 천명),
+    not after 수 or 몇 ("수 만 명" is tens of thousands); one syllable only as a unit before
+    people counted ("북한군 만 명", not "3년 만에")."""
     run = match.group()
     before = text[match.start() - 1 : match.start()]
     after = text[match.end() : match.end() + 1]
-    return (
-        len(run.replace(" ", "")) >= 2
-        and not before.isalpha()
-        and (not after.isalpha() or text.startswith(_KOREAN_FOLLOWERS, match.end()))
-    )
+    if before.isalpha() or _after_a_vague_word(text, match.start()):
+        return False
+    if len(run.replace(" ", "")) == 1:
+        return lang.korean_units.get(run) in _KOREAN_LONE_UNITS and _people_after(text, match.end())
+    return not after.isalpha() or text.startswith(_KOREAN_FOLLOWERS, match.end())
+
+
+def _after_a_vague_word(text: str, start: int) -> bool:
+    """Does a vague quantity word (수, 몇, 수십...) stand right before ``start``, a space apart?
+
+    Looks back a bounded number of characters: a word of up to five syllables, one space."""
+    if not text[start - 1 : start].isspace():
+        return False
+    end = start - 1
+    begin = end
+    while begin > max(end - 5, 0) and text[begin - 1].isalpha():
+        begin -= 1
+    return _KOREAN_VAGUE.fullmatch(text, begin, end) is not None
+
+
+def _people_after(text: str, end: int) -> bool:
+    """Is a count of people written right after ``end``: 명, 여 명, then a particle or no word?"""
+    match = _KOREAN_PEOPLE.match(text, end)
+    if match is None:
+        return False
+    following = text[match.end() : match.end() + 1]
+    return not following.isalpha() or following in _KOREAN_PARTICLES
 
 
 def _korean_value(run: str, lang: _Language) -> Fraction | None:
@@ -638,7 +905,11 @@ def segments(text: str, language: str) -> list[Segment]:
     text = unicodedata.normalize("NFC", text)
     if lang.reader == "korean":
         return _korean_segments(text, lang)
-    pieces = _digit_segments(text, lang)
+    pieces = [
+        out
+        for piece in _digit_segments(text, lang)
+        for out in (_half_segments(piece, lang) if isinstance(piece, str) else [piece])
+    ]
     reader = _WORD_READERS.get(lang.reader)
     if reader is None:
         return pieces
