@@ -11,6 +11,7 @@ import matplotlib as mpl
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from troopclaims import (
     analysis,
@@ -144,6 +145,22 @@ def test_table_escapes_markup_and_keeps_long_quotes(monkeypatch) -> None:
     assert "&lt;script&gt;alert" in html
     assert "mot " * 99 + "mot</td>" in html  # not truncated to pandas' display width
     assert "min-width: 36%" in html
+
+
+def test_a_korean_word_in_a_table_is_kept_on_one_line(monkeypatch) -> None:
+    """Line breaking may split Hangul between any two syllables ('2000' / '명'): each word that
+    holds Hangul is one unbreakable span, the characters unchanged and still escaped."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    quote = "북한군 1만 2000명이 <b>러시아</b> & NIS"
+    tables.table(pd.DataFrame({"claim": ["K1-01"], "quote": [quote]}))
+    html = shown[0].data
+    nobr = '<span style="white-space: nowrap">'
+    assert f"{nobr}북한군</span> {nobr}1만</span> {nobr}2000명이</span>" in html
+    assert f"{nobr}&lt;b&gt;러시아&lt;/b&gt;</span> &amp; NIS" in html
+    assert "<b>" not in html
+    assert tables.cell_html("plain text") == "plain text"
+    assert nobr not in tables.cell_html("가" * 40)  # a run too long for a cell may still break
 
 
 def test_show_and_table_save_files_when_asked(tmp_path: Path, monkeypatch) -> None:
@@ -529,3 +546,39 @@ def test_ids_with_bounds_pack_into_the_panels_lines() -> None:
         "  ≥ 18 Oct",
         "oct-b-A01-02",
     ]
+
+
+def test_an_id_longer_than_the_panel_line_breaks_at_a_hyphen() -> None:
+    """new-drop's 'heldout-2024-10-ko-A01-01' (25 characters) was cut at the figure's edge."""
+    assert charts._packed(["heldout-2024-10-ko-A01-01", "A000-02"], 22, ["≤ 25 Oct", ""]) == [
+        "heldout-2024-10-ko-",
+        "A01-01 ≤ 25 Oct",
+        "A000-02",
+    ]
+    assert charts._split_long_id("A000-02", 22) == ("", "A000-02")
+    assert charts._split_long_id("heldout-2024-10-A000-02", 22) == ("heldout-2024-10-", "A000-02")
+    assert charts._split_long_id("x" * 30, 22) == ("", "x" * 30)  # no hyphen: left whole
+
+
+def test_long_ids_on_the_timeline_neither_collide_nor_leave_the_axes(data) -> None:
+    """Dated estimates under long drop ids: each label is measured and moved until it overlaps
+    no other and stays inside the axes (fixed offsets drew one label over another)."""
+    claims, _ = data
+    long_claims = claims.assign(claim_id=claims["claim_id"].map(lambda c: f"heldout-2024-10-{c}"))
+    fig = charts.estimates_over_time(long_claims)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    boxes = []
+    for t in ax.texts:
+        if t.get_text():
+            if hasattr(t, "update_positions"):  # an annotation: place it as drawing would
+                t.update_positions(renderer)
+            boxes.append((t.get_text(), Text.get_window_extent(t, renderer)))  # no leader line
+    labels = [(text, box) for text, box in boxes if "heldout-2024-10-" in text]
+    assert len(labels) >= 4
+    for i, (text, box) in enumerate(boxes):
+        assert not [o for o, b in boxes[i + 1 :] if box.overlaps(b)], text
+    for text, box in labels:
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, text
+    mpl.pyplot.close(fig)

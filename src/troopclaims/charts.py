@@ -26,6 +26,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from troopclaims import analysis, contract, dating, fonts, svgout
 
@@ -320,7 +321,7 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     soldiers_undated = undated[undated["unit"] == "soldiers"]
     fig, (ax, ax_u) = new_figure(4.8, ncols=2, sharey=True, width_ratios=[3.4, 1.4])
     x_lo, x_hi = _day_limits(soldiers_dated["derived_date"])
-    _timeline_points(ax, soldiers_dated, x_lo, x_hi)
+    labels = _timeline_points(ax, soldiers_dated, x_lo, x_hi)
     _timeline_axes(ax, soldiers_dated, soldiers_undated, x_lo, x_hi)
     _undated_strip(ax_u, soldiers_undated)
     _estimate_legend(fig, _estimate_handles(est), ncols=5, top=0.935)
@@ -334,7 +335,14 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
         f"{_other_units_note(est[est['unit'] != 'soldiers'])}",
     )
     fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
+    _place_labels(fig, ax, labels, (x_lo + x_hi) / 2)
     return fig
+
+
+def _stacked(label: str) -> str:
+    """A timeline label on several lines: who and the figure, then each claim id on its own
+    ('South Korea: 1,500\n(heldout-2024-10-A003-01,\nheldout-2024-10-A003-05)')."""
+    return label.replace(" (", "\n(", 1).replace(", ", ",\n")
 
 
 def _day_limits(days: pd.Series) -> tuple[float, float]:
@@ -348,33 +356,78 @@ def _day_limits(days: pd.Series) -> tuple[float, float]:
     return x_lo, x_hi
 
 
-def _timeline_points(ax, dated: pd.DataFrame, x_lo: float, x_hi: float) -> None:
-    """Every dated soldier figure, one label per (day, figure, framing) group of points.
+def _timeline_points(
+    ax, dated: pd.DataFrame, x_lo: float, x_hi: float
+) -> list[tuple[str, float, int]]:
+    """Every dated soldier figure; returns one label (text, x, figure) per (day, figure,
+    framing) group of points, placed once the figure's layout is final (``_place_labels``).
 
     Points that share a day, figure and framing are dodged and labelled once (who, hedge,
     claim ids), so a figure relayed by three articles reads as one statement, not three.
     """
     groups = dated.groupby(["derived_date", "figure", "category"], observed=True)
-    labelled: list[int] = []
+    labels = []
     for (day, _fig, _cat), grp in groups:
         x0 = mdates.date2num(day)
         for off, row in zip(_dodge(len(grp), 0.3), grp.itertuples(), strict=True):
             _estimate_point(ax, x0 + off, row.figure, row)
         for row in grp.drop_duplicates("figure_as_of").itertuples():  # one arrow per target
             _forecast_arrow(ax, row, x0, x_hi)
-        right_half = x0 > (x_lo + x_hi) / 2
-        figure = int(grp["figure"].iloc[0])
-        nth = labelled.count(figure)  # a second label at the same height goes below the points
-        labelled.append(figure)
-        ax.annotate(
-            _timeline_label(grp),
-            (x0, figure),
-            xytext=(-6 if right_half else 6, 7 if nth % 2 == 0 else -12),
-            textcoords="offset points",
-            ha="right" if right_half else "left",
-            fontsize=6.5,
-            color="#222222",
-        )
+        labels.append((_timeline_label(grp), x0, int(grp["figure"].iloc[0])))
+    return labels
+
+
+# Where a label may go from its points, in points: above, below, then further up and down.
+_LABEL_RISES = (7, -12, *(r for k in range(1, 8) for r in (7 + 12 * k, -12 - 12 * k)))
+_LEADER = {"arrowstyle": "-", "color": "#999999", "lw": 0.5, "shrinkA": 0, "shrinkB": 4}
+
+
+def _place_labels(fig: Figure, ax, labels: list[tuple[str, float, int]], middle: float) -> None:
+    """Each label beside its points, where it overlaps no label placed before it and stays
+    inside the axes: on the side facing the middle first (text runs towards the free space),
+    above, then below, then further away; on the other side only when that side has no room.
+
+    Why measured, not fixed offsets: a drop's long ids (heldout-2024-10-ko-A01-01) make a
+    label wider than the days between two groups, and fixed offsets drew one over another.
+    """
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed: list = []
+    for text, x0, figure in labels:
+        toward = x0 <= middle  # left half: run right
+        places = [
+            (shown, right, rise)
+            for shown in (text, _stacked(text))  # one line, else the ids one under another
+            for right in (toward, not toward)
+            for rise in _LABEL_RISES
+        ]
+        for shown, right, rise in places:
+            label = ax.annotate(
+                shown,
+                (x0, figure),
+                xytext=(6 if right else -6, rise),
+                textcoords="offset points",
+                ha="left" if right else "right",
+                fontsize=6.5,
+                color="#222222",
+                # a label moved away from its points keeps a thin line back to them
+                arrowprops=_LEADER if abs(rise) > 12 else None,
+            )
+            label.update_positions(renderer)  # what Annotation's own extent does first
+            box = Text.get_window_extent(label, renderer)  # the text, not its leader line
+            inside = frame.x0 + 2 <= box.x0 and box.x1 <= frame.x1 - 2
+            inside = inside and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            label.remove()
+        else:  # nowhere free: the preferred place, overlapping (never dropped)
+            label = ax.annotate(
+                _stacked(text), (x0, figure), xytext=(6 if toward else -6, 7),
+                textcoords="offset points", ha="left" if toward else "right", fontsize=6.5,
+                color="#222222",
+            )  # fmt: skip
+            placed.append(label.get_window_extent(renderer))
 
 
 def _forecast_arrow(ax, row, x0: float, x_hi: float) -> None:
@@ -442,6 +495,10 @@ def _packed(ids: list[str], width: int, bounds: list[str] | None = None) -> list
     lines: list[list[str]] = []
     closed = True  # the last line takes no more ids (a bound alone on its line)
     for claim_id, bound in zip(ids, bounds or [""] * len(ids), strict=True):
+        head, claim_id = _split_long_id(claim_id, width)
+        if head:  # a long drop id (heldout-2024-10-ko-A01-01): its head on a line of its own
+            lines.append([head])
+            closed = True
         label = f"{claim_id} {bound}" if bound else claim_id
         parts = [claim_id, f"  {bound}"] if bound and len(label) > width else [label]
         if not closed and len(", ".join([*lines[-1], parts[0]])) <= width:
@@ -452,6 +509,19 @@ def _packed(ids: list[str], width: int, bounds: list[str] | None = None) -> list
         if closed:
             lines.append([parts[1]])
     return [", ".join(line) for line in lines]
+
+
+def _split_long_id(claim_id: str, width: int) -> tuple[str, str]:
+    """('heldout-2024-10-ko-', 'A01-01') for an id longer than ``width``: cut after its last
+    hyphen that keeps the head within the width (no cut without one), so the panel never
+    clips an id at the figure's edge."""
+    if len(claim_id) <= width:
+        return "", claim_id
+    last = claim_id.rfind("-")
+    cut = claim_id.rfind("-", 0, last)  # before the article's own id and number: 'A01-01'
+    if not 0 < cut < width:
+        cut = claim_id.rfind("-", 0, width)
+    return (claim_id[: cut + 1], claim_id[cut + 1 :]) if cut > 0 else ("", claim_id)
 
 
 def _short_day(value: object) -> str:

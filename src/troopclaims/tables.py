@@ -7,6 +7,7 @@ notebook, the HTML report and the PDF alike.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,35 @@ def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None
     if output_dir and name:
         atomic.write_text(Path(output_dir) / f"{name}.csv", df.to_csv(index=False))
     widths = {col: w for col, w in TEXT_COLUMNS.items() if col in df.columns}
-    shown = df.map(lambda v: for_page(v) if isinstance(v, str) else v)
+    shown = df.map(lambda v: cell_html(v) if isinstance(v, str) else v)
     html = shown.to_html(
-        index=False, escape=True, na_rep="", border=0, classes="tc-table", col_space=widths
+        index=False, escape=False, na_rep="", border=0, classes="tc-table", col_space=widths
     )
     display(HTML(html))
+
+
+_NOBR = '<span style="white-space: nowrap">'
+
+
+def cell_html(text: str) -> str:
+    """A cell's text as HTML: escaped (``for_page``, then '<', '>', '&', quotes), each word
+    holding Hangul kept on one line.
+
+    Why: Korean is written with spaces between words, but line breaking (Pango in the PDF, and
+    browsers without 'word-break: keep-all', which WeasyPrint ignores) may break between any
+    two syllables, so '2000명' split as '2000' / '명' and '지역에서' as '지역' / '에서'. A span
+    changes no character, so what a reader copies is the quote as curated.
+    """
+    words = html.escape(for_page(text)).split(" ")
+    return " ".join(f"{_NOBR}{w}</span>" if _keep_whole(w) else w for w in words)
+
+
+_MAX_KEPT_CHARS = 24  # a longer run of Hangul without a space may break: it must fit a cell
+
+
+def _keep_whole(word: str) -> bool:
+    return len(word) <= _MAX_KEPT_CHARS and _has_hangul(word)
+
+
+def _has_hangul(word: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" for c in word)

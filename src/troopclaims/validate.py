@@ -212,9 +212,7 @@ def read_and_validate(
     read_as = claims.attrs["read_as"]
     read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
     read_warnings += [Problem(**e) for e in claims.attrs.get("read_errors", [])]
-    header_problems, outcomes = _check_columns(
-        claims.attrs["headers"], articles.attrs["headers"]
-    )
+    header_problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
     unclaimed, unreadable = completeness.read_unclaimed(sources)
     report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
