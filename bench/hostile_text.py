@@ -82,6 +82,13 @@ PAYLOADS: dict[str, Callable[[int], str]] = {
     "numbers and nouns": lambda n: _repeat("12 000 soldats 3 000 troupes ", n),
     "digits then nouns": lambda n: _repeat("1234567 ", n // 2) + _repeat("soldats ", n // 2),
     "one digit run": lambda n: "7" * n,
+    # Lines of short sentences, each with a troop noun (a line without one is not split): every
+    # '.' put to sentencex, in pieces of about 1,400 characters; the same with unbalanced quotes
+    # (quadratic for sentencex, which is given them as blanks); initials, which never end a
+    # sentence, so the line is one sentence read in windows.
+    "short sentences": lambda n: _repeat("Des soldats. ", n),
+    "open quotes": lambda n: _repeat("« Des soldats. ", n),
+    "initials": lambda n: _repeat("M. K. soldats ", n),
 }
 QUOTE_CHARS = 12_000
 UNCLAIMED_ROWS = 200

