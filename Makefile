@@ -158,7 +158,7 @@ FORCE:
 
 # Tests run on every core (pytest-xdist): 2 cores take ~2.5 min where one takes ~5.
 test: $(STAMP) $(LAB_CONFIG) ## Run every test (pytest, on every core)
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=25
 
 lint: $(STAMP) ## Check lint and formatting with ruff
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ PACKAGES = (
     "text2num",  # the figure reader's libraries: what a quote was read as depends on them
     "num2words",
     "babel",
+    "sentencex",  # the completeness check's sentence ends: which sentence a warning quotes
     "papermill",
     "nbclient",
     "nbconvert",
