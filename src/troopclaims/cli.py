@@ -245,7 +245,13 @@ _PARAMS_HELP = "YAML of parameters (global or per notebook); outputs default to 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Execute and/or build the report (``args.step``), under the shared data lock."""
-    from troopclaims import execute, report
+    from troopclaims import execute, progress, report
+
+    def executed(out: Path, seconds: float) -> None:
+        progress.finished(f"executed {config.display_path(out)}", seconds)
+
+    def built(stage: str, seconds: float) -> None:
+        progress.finished(f"report: {stage}", seconds)
 
     # A malformed value fails now, in one line: the build date needs it, and IPython's
     # kernel parses it too (its banner), failing to start with a 60 s timeout instead.
@@ -260,19 +266,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         executed_dir = Path(getattr(args, "executed_dir", None) or outputs.executed_dir)
         if args.step == "execute":
             every = execute.source_notebooks()
-            done = execute.execute_all(args.notebooks, executed_dir, params, every, args.jobs)
-            for out in done:
-                print(f"executed {config.display_path(out)}")
+            execute.execute_all(args.notebooks, executed_dir, params, every, args.jobs, executed)
             return 0
         notebooks = execute.source_notebooks(getattr(args, "notebooks_dir", None))
         if args.step is None:
-            execute.execute_all(notebooks, executed_dir, params, notebooks)
+            execute.execute_all(notebooks, executed_dir, params, notebooks, on_done=executed)
         html_path, pdf_path = report.build(
             [executed_dir / nb.name for nb in notebooks],
             getattr(args, "html", None) or outputs.html,
             getattr(args, "pdf", None) or outputs.pdf,
             raw_dir,
             params_file,
+            built,
         )
     print(f"wrote {config.display_path(html_path)} and {config.display_path(pdf_path)}")
     return 0

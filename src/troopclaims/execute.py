@@ -23,9 +23,10 @@ import ast
 import datetime as dt
 import functools
 import sys
+import time
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -543,12 +544,14 @@ def execute_all(
     params: dict,
     every_notebook: Sequence[Path] | None = None,
     jobs: int | None = None,
+    on_done: Callable[[Path, float], None] | None = None,
 ) -> list[Path]:
     """Execute several notebooks on ``jobs`` shared kernels at once (default: one per CPU core,
     never more than notebooks); return their outputs.
 
     Every notebook runs even when one fails, so one build reports every broken notebook, in
-    the notebooks' order.
+    the notebooks' order. ``on_done(output, seconds)`` is called as each one succeeds (from
+    its kernel's thread), so a build of a minute says what it has done meanwhile.
     """
     import os
     from concurrent.futures import ThreadPoolExecutor
@@ -559,23 +562,32 @@ def execute_all(
     runs = list(zip((Path(nb) for nb in notebooks), outputs, plans, strict=True))
     kernels = max(1, min(len(runs), jobs or os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=kernels) as pool:
-        failures = pool.map(_run_in_one_kernel, [runs[i::kernels] for i in range(kernels)])
+        failures = pool.map(
+            _run_in_one_kernel, [runs[i::kernels] for i in range(kernels)], [on_done] * kernels
+        )
     errors = sorted((runs.index(run), message) for group in failures for run, message in group)
     if errors:
         raise ReportError("\n".join(message for _, message in errors))
     return outputs
 
 
-def _run_in_one_kernel(runs: list[tuple[Path, Path, dict]]) -> list[tuple[tuple, str]]:
-    """Run ``runs`` one after the other on one shared kernel; return each failure's message."""
+def _run_in_one_kernel(
+    runs: list[tuple[Path, Path, dict]], on_done: Callable[[Path, float], None] | None = None
+) -> list[tuple[tuple, str]]:
+    """Run ``runs`` one after the other on one shared kernel; return each failure's message.
+    The first notebook's time includes the kernel's start."""
     kernel = SharedKernel()
     failures = []
     try:
         for run in runs:
+            start = time.perf_counter()
             try:
                 execute(*run, kernel=kernel)
             except ReportError as err:
                 failures.append((run, str(err)))
+                continue
+            if on_done is not None:
+                on_done(run[1], time.perf_counter() - start)
     finally:
         kernel.close()
     return failures

@@ -13,7 +13,7 @@ import logging
 
 import pandas as pd
 
-from troopclaims import load
+from troopclaims import load, progress
 from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
 from troopclaims.verdict import ExpectationOutcome
 
@@ -90,7 +90,10 @@ def run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = N
         )
         for i, res in zip(settled, results, strict=True):
             by_rule[i] = res
-    for n, (cols, indices) in enumerate(groups.items()):
+    steps = progress.bar(
+        enumerate(groups.items()), total=len(groups), desc=f"checking {name}", rows=len(frame)
+    )
+    for n, (cols, indices) in steps:
         batch_frame = frame[list(cols)] if cols else frame.head(0)
         results = _validate_batch(f"{name}{n}", batch_frame, [rules[i] for i in indices], limit)
         for i, res in zip(indices, results, strict=True):

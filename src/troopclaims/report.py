@@ -22,9 +22,10 @@ import contextlib
 import html
 import logging
 import re
+import time
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -327,13 +328,16 @@ def build(
     pdf_path: Path | None = None,
     raw_dir: Path | None = None,
     params_file: Path | None = None,
+    on_done: Callable[[str, float], None] | None = None,
 ) -> tuple[Path, Path]:
     """Join the executed notebooks into the HTML and PDF report, replacing both together.
 
     First ``provenance.check_processed``: the notebooks must all have read the current build of
     processed data, still matching ``raw_dir``; the provenance lists that build's inputs. The
     paths default to the canonical report's and data/raw/ (``config``, read now).
+    ``on_done(stage, seconds)`` is told each stage as it ends (the PDF alone takes seconds).
     """
+    clock = _Stages(on_done)
     html_path = Path(html_path or config.REPORT_HTML)
     pdf_path = Path(pdf_path or config.REPORT_PDF)
     raw_dir = Path(raw_dir or config.RAW_DIR)
@@ -343,10 +347,26 @@ def build(
     data = provenance.check_processed(executed, raw_dir)
     combined, toc, used = combine(executed)
     html_text = render_html(combined, toc, provenance.collect(data, params_file, used))
+    clock.done("checked the data and joined the notebooks into HTML")
     with contextlib.ExitStack() as stack:  # renamed in reverse: the PDF, then the HTML
         tmp_html = stack.enter_context(atomic.atomic_path(html_path))
         stack.push(atomic.kill_point_on_success("report-renames"))  # crash tests only
         tmp_pdf = stack.enter_context(atomic.atomic_path(pdf_path))
         tmp_html.write_text(html_text, encoding="utf-8")
         write_pdf(html_text, tmp_pdf)
+    clock.done("wrote the PDF")
     return html_path, pdf_path
+
+
+class _Stages:
+    """Times the stages of one build for ``on_done``: each stage from the end of the last."""
+
+    def __init__(self, on_done: Callable[[str, float], None] | None) -> None:
+        self.on_done = on_done
+        self.start = time.perf_counter()
+
+    def done(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.on_done is not None:
+            self.on_done(stage, now - self.start)
+        self.start = now
