@@ -582,3 +582,16 @@ def test_long_ids_on_the_timeline_neither_collide_nor_leave_the_axes(data) -> No
     for text, box in labels:
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1, text
     mpl.pyplot.close(fig)
+
+
+def test_a_table_escapes_its_headers_and_cells_that_are_not_strings(monkeypatch) -> None:
+    """pandas' own escaping is off (for the Korean spans): every header and every cell that is
+    not a number goes through the one escaping function instead."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    frame = pd.DataFrame({"<img src=x onerror=alert(1)>": [["<b>"]], "n": [3], "gap": [None]})
+    tables.table(frame)
+    html = shown[0].data
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "<td>3</td>" in html

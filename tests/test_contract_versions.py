@@ -172,3 +172,29 @@ def test_a_missing_column_is_one_fault_not_one_per_row(
     found = [ln for ln in lines if ln.startswith(("ERROR", "WARNING"))]
     assert found == [ln for ln in found if load.MISSING_COLUMN in ln and f"'{column}'" in ln]
     assert len(found) == 1, lines
+
+
+def test_a_missing_column_hides_no_fault_of_a_column_whose_name_contains_it(
+    tmp_path: Path, capsys
+) -> None:
+    """Without 'figure' and 'claimant', a bad 'figure_as_of' and a bad 'claimant_group' are
+    still faults of their own: a name is matched whole, not as a part of a longer one."""
+    drop = _old_drop(tmp_path)
+    claims = pd.read_csv(drop / "claims.csv", dtype=str, keep_default_na=False)
+    claims = claims.drop(columns=["figure", "claimant"])
+    claims.loc[0, "figure_as_of"] = "2024-13"
+    claims.loc[1, "claimant_group"] = "Narnia"
+    claims.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
+    code, lines = _validate(drop, capsys)
+    assert code == 1
+    located = sorted(
+        re.search(r"claims\.csv:(\d+): column '([^']*)'", ln).groups()
+        for ln in lines
+        if ln.startswith("ERROR")
+    )
+    assert located == [
+        ("1", "claimant"),
+        ("1", "figure"),
+        ("2", "figure_as_of"),
+        ("3", "claimant_group"),
+    ], lines

@@ -86,14 +86,12 @@ def test_digits_then_nouns_and_one_digit_run(hang_guard) -> None:
         assert completeness.troop_phrase("7" * 1_000_000 + " soldats", "fr") is None
 
 
-def test_an_over_long_quote_is_read_in_bounded_time_and_flagged(hang_guard) -> None:
+def test_an_over_long_quote_is_read_in_bounded_time(hang_guard) -> None:
     quote = _repeat("12 000 soldats 3 000 troupes ", 12_000)
     with hang_guard(HANG):
         assert completeness.troop_phrase(quote, "fr") == "12000 soldats"
         found = numbers.figures_in_quotes(pd.Series([3000]), pd.Series([quote]), pd.Series(["fr"]))
     assert found.tolist() == [True]
-    flagged = quotes.quotes_too_long(pd.Series([quote, "environ 3 000 soldats", None]))
-    assert flagged.tolist() == [True, False, False]
     assert str(quotes.MAX_QUOTE_CHARS) in quotes.QUOTE_TOO_LONG_RULE.replace(",", "")
 
 

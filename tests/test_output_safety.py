@@ -163,7 +163,9 @@ def test_an_over_long_quote_is_a_located_refusal_that_names_the_bound(
     ok = pd.concat([claims, row.assign(quote=passage[: quotes.MAX_QUOTE_CHARS])])
     ok.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
     cli.main(["validate", str(drop)])
-    assert quotes.QUOTE_TOO_LONG_RULE not in "".join(capsys.readouterr())  # the bound is inclusive
+    text = "".join(capsys.readouterr())
+    assert quotes.QUOTE_TOO_LONG_RULE not in text  # the bound is inclusive
+    assert f"claims.csv:{line}: column 'figure'" in text  # while the row rules still ran
 
 
 def test_an_article_text_saved_with_a_byte_order_mark_is_accepted(tmp_path: Path, capsys) -> None:

@@ -171,6 +171,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         result = ingest.ingest(path)
     except ingest.IngestRefusedError as refused:  # its summary page too; ``main`` prints it
         stem = _drop_stem(path)
+        refused.report = refused.report.scoped(config.display_path(path))
         _write_summary(refused.report, f"{stem}.html", f"{stem}.json")
         refused.add_note("nothing was ingested; data/ is unchanged.")
         raise
@@ -183,7 +184,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         ) from None
     _print_lines(result.report.scoped(config.display_path(result.target)), notes_only=True)
     for name in result.ignored:
-        print(f"WARNING: not part of the drop contract, not copied: {for_terminal(name)}")
+        print(
+            f"WARNING: not part of the drop contract, not copied: {for_terminal(name)}",
+            file=sys.stderr,
+        )
     target = for_terminal(config.display_path(result.target))
     print(
         f"ingested {for_terminal(result.name)}: {result.claims_added} claims, "

@@ -66,8 +66,9 @@ LATER_COLUMNS: frozenset[str] = frozenset(c for cols in COLUMNS_ADDED.values() f
 
 
 def version_of(header: Collection[str]) -> int:
-    """The contract version a claims header was written to: the latest whose added columns the
-    header has all of (1: none of them). A template saved in 2024 keeps saying which it was."""
+    """The contract version a claims header was written to: the latest v such that the header
+    has every column added up to v (1: it lacks one of version 2's). A later column without an
+    earlier one (hand-added) does not raise the version: the gap decides."""
     version = 1
     for number, added in sorted(COLUMNS_ADDED.items()):
         if not set(added) <= set(header):

@@ -609,7 +609,7 @@ def read_sources(
             )
         out.append(frame)
     if problems:
-        raise SourcesError(warnings + problems, read_as, unlisted)
+        raise SourcesError(warnings + problems + no_rows, read_as, unlisted)
     result = []
     for table, frames, expected in (
         ("claims", claims, contract.CLAIM_COLUMNS),

@@ -42,7 +42,9 @@ MAX_ARTICLE_ID_CHARS = 60
 MAX_FILE_STEM_CHARS = 120
 LANGUAGE_NOTE = "language inferred from the script by new-drop: check"
 _UKRAINIAN_ONLY = set("єїґЄЇҐ")  # not in Russian or Belarusian
-_RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")  # not in Ukrainian (of the contract's languages, only Russian)
+# Not in Ukrainian. Belarusian (ы, э, ё) and Bulgarian (ъ) have them too, but they are not
+# languages of the contract; the note asks the curator to check the guess either way.
+_RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
 _HINT_CHARS = 100
 _WRAP = 96  # printed instructions
 

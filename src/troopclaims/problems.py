@@ -16,7 +16,7 @@ from typing import Literal
 from troopclaims.errors import TroopclaimsError
 from troopclaims.escaping import for_terminal
 
-Severity = Literal["error", "warning", "info"]  # info: said once, counts as neither
+Severity = Literal["error", "warning", "info"]  # info: for the record, counts as neither
 MAX_VALUE_CHARS = 80
 MAX_NAME_CHARS = 300  # a file or column name as printed (a path may be long, a name is not)
 MAX_RULE_CHARS = 600  # a rule as printed, with the sentence a completeness warning quotes

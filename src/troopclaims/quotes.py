@@ -17,9 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _WHITESPACE = re.compile(r"\s+")
-# The longest quote a claim may have (the curated quotes' longest has 243 characters). A quote
-# is read for numbers and troop nouns, work that grows with its length; past this bound it is
-# refused, located, instead of being read (issue 16).
+# The longest quote a claim may have (the curated quotes' longest has 243 characters): a quote
+# is the words that state a claim, not a passage. Past it the quote is refused, located (a GX
+# rule in ``expectations``); the other checks still read it, in bounded pieces, so a refused
+# quote costs linear time like any other text (issue 16).
 MAX_QUOTE_CHARS = 2_000
 QUOTE_TOO_LONG_RULE = (
     f"quote is longer than {MAX_QUOTE_CHARS:,} characters: quote the words that state the claim, "
@@ -150,10 +151,3 @@ def _pair_found(needles: list, texts: list, quote: int, article: int) -> bool:
     if quote < 0 or article < 0 or not needles[quote] or texts[article] is None:
         return False
     return needles[quote] in texts[article]
-
-
-def quotes_too_long(values: pd.Series) -> np.ndarray:
-    """Row-wise: is the cell a quote longer than ``MAX_QUOTE_CHARS`` characters (before any
-    normalisation)? A missing cell is not. For the rule that refuses such a quote, located."""
-    lengths = pd.Series(values, copy=False).map(lambda v: len(v) if isinstance(v, str) else 0)
-    return (lengths > MAX_QUOTE_CHARS).to_numpy(dtype=bool)

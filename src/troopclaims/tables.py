@@ -8,6 +8,7 @@ notebook, the HTML report and the PDF alike.
 from __future__ import annotations
 
 import html
+from numbers import Number
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,8 @@ TEXT_COLUMNS = {"quote": "36%", "what differs": "36%", "description": "36%", "ru
 def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None:
     """Display ``df`` as an escaped HTML table (every cell, whatever its length); save as CSV.
 
-    pandas escapes '<', '>' and '&' here, so a quote holding '<script>' shows as text, and
+    Every header and cell is escaped here (``cell_html``; pandas' own escaping is off so that
+    a Korean word can be kept whole), so a quote holding '<script>' shows as text, and
     ``escaping.for_page`` makes a hidden character (ESC, a bidi control) visible; the
     column-width limit pandas applies to notebook output is lifted so quotes are never cut.
     """
@@ -31,12 +33,21 @@ def table(df: pd.DataFrame, name: str = "", output_dir: str | Path = "") -> None
 
     if output_dir and name:
         atomic.write_text(Path(output_dir) / f"{name}.csv", df.to_csv(index=False))
-    widths = {col: w for col, w in TEXT_COLUMNS.items() if col in df.columns}
-    shown = df.map(lambda v: cell_html(v) if isinstance(v, str) else v)
+    widths = {cell_html(col): w for col, w in TEXT_COLUMNS.items() if col in df.columns}
+    shown = df.map(_cell)
+    shown.columns = [cell_html(str(c)) for c in df.columns]
     html = shown.to_html(
         index=False, escape=False, na_rep="", border=0, classes="tc-table", col_space=widths
     )
     display(HTML(html))
+
+
+def _cell(value: object) -> object:
+    """A cell for ``to_html(escape=False)``: numbers and missing values as pandas writes them,
+    anything else (a string, a date, a list) as escaped text."""
+    if value is None or value is pd.NaT or isinstance(value, Number):
+        return value
+    return cell_html(str(value))
 
 
 _NOBR = '<span style="white-space: nowrap">'

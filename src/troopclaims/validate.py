@@ -264,14 +264,31 @@ def _not_hidden(problems: list[Problem], missing: dict[str, set[str]]) -> list[P
 
 def _reads(expectation: str, column: str) -> bool:
     """Does the expectation named ``expectation`` ('kind(col_a,col_b)') read ``column``, by
-    itself or through a helper column named for it?"""
+    itself or through a helper column named for it (``_unit_present`` for ``unit``)?
+
+    Whole names only: ``figure_as_of`` is not ``figure``, and a helper is credited to the
+    longest contract column its name holds (``_figure_as_of_dt`` reads ``figure_as_of``), so a
+    missing ``figure`` hides no fault of ``figure_as_of``."""
     _, _, argument = expectation.partition("(")
-    for name in argument.rstrip(")").split(","):
-        words = name.strip("_").split("_")
-        target = column.split("_")
-        if any(words[i : i + len(target)] == target for i in range(len(words))):
-            return True
-    return False
+    return any(column in _sources(name.strip()) for name in argument.rstrip(")").split(","))
+
+
+_CONTRACT_COLUMNS = frozenset(contract.CLAIM_COLUMNS) | frozenset(contract.ARTICLE_COLUMNS)
+
+
+def _sources(name: str) -> set[str]:
+    """The contract columns an argument of a rule stands for: itself, or for a helper column
+    (a leading '_') the longest contract columns its words hold."""
+    if not name.startswith("_"):
+        return {name}
+    words = name.strip("_").split("_")
+    held = {
+        c
+        for c in _CONTRACT_COLUMNS
+        for i in range(len(words))
+        if words[i : i + len(c.split("_"))] == c.split("_")
+    }
+    return {c for c in held if not any(c != o and f"_{c}_" in f"_{o}_" for o in held)}
 
 
 def _once(problems: list[Problem]) -> list[Problem]:

@@ -9,7 +9,7 @@ listed only up to a bound per rule and the rest counted (``listed``, ``bound``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from troopclaims.escaping import for_json
 from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
@@ -89,6 +89,11 @@ class ValidationReport:
         return len(self.warnings) + sum(n for k, n in self.unlisted.items() if k[0] == "warning")
 
     @property
+    def found_count(self) -> int:
+        """Every problem found, listed or not, whatever its severity (infos included)."""
+        return len(self.problems) + sum(self.unlisted.values())
+
+    @property
     def ok(self) -> bool:
         return self.error_count == 0
 
@@ -102,7 +107,7 @@ class ValidationReport:
         """How many problems each rule keeps for the fix list: all of them while the run's
         total stays within ``FIX_LIST_CAP``, else the rule's share of it (at least as many as
         the terminal lists)."""
-        found = len(self.problems) + sum(self.unlisted.values())
+        found = self.found_count
         if found <= FIX_LIST_CAP:
             return max(found, 1)
         rules = len({p.rule_key for p in self.problems} | set(self.unlisted))
@@ -146,14 +151,19 @@ class ValidationReport:
         """The report of one drop: errors wherever they are (any of them refuses the drop), and
         the warnings and notes of the files at ``location`` (a display path: a drop's folder or
         a claims CSV) only. A dataset's own warnings were said when it was ingested, and stay on
-        its summary page; repeated under every later drop they would bury the drop's own."""
+        its summary page; repeated under every later drop they would bury the drop's own. A copy:
+        the dataset-wide report stays whole. Counts of unlisted problems (past the fix list's
+        cap) carry no file, so only the errors among them are kept."""
         inside = location.rstrip("/") + "/"
 
         def ours(p: Problem) -> bool:
             return p.severity == "error" or p.file == location or p.file.startswith(inside)
 
-        self.problems = [p for p in self.problems if ours(p)]
-        return self
+        return replace(
+            self,
+            problems=[p for p in self.problems if ours(p)],
+            unlisted={k: n for k, n in self.unlisted.items() if k[0] == "error"},
+        )
 
     def fix_list(self) -> list[Problem]:
         """The problems the JSON lists (the fix list), as objects."""
@@ -178,8 +188,10 @@ class ValidationReport:
             "summary": {
                 "errors": self.error_count,
                 "warnings": self.warning_count,
+                "infos": self.found_count - self.error_count - self.warning_count,
                 "listed": len(shown),
-                "complete": len(shown) == self.error_count + self.warning_count,
+                "complete": len(shown) == self.found_count,
+                "found": self.found_count,
                 "listed_per_rule": per_rule,
                 "rows": self.rows,
                 "files": self.files,

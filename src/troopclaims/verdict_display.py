@@ -268,7 +268,7 @@ def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         ("errors", summary.get("errors", 0)),
         ("warnings", summary.get("warnings", 0)),
     ]
-    found = summary.get("errors", 0) + summary.get("warnings", 0)
+    found = summary.get("found", summary.get("errors", 0) + summary.get("warnings", 0))
     listed = summary.get("listed", found)
     if listed < found and "listed_per_rule" in summary:
         per_rule = summary["listed_per_rule"]
