@@ -84,13 +84,17 @@ setup: $(STAMP) $(LAB_CONFIG) ## Create .venv from requirements.lock, install th
 # Hidden paths are an interrupted ingest's leftovers (.name.1234.abcd1234.tmp/.trash): never data.
 RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
 PKG_SOURCES := $(wildcard src/troopclaims/*.py)
-# What `troopclaims process` runs: the stages up to process, not analysis/charts/report.
+# What `troopclaims process` runs: the stages up to process, not analysis/charts/report; and
+# what datapackage.json is generated from beside the code (column meanings, the citation; a
+# scratch project run with -C may lack them).
 PROCESS_SOURCES := $(foreach m,errors escaping config contract problems quotes numbers atomic csvformat snapshot \
-  load completeness gx_custom expectations verdict gxrun validate manifest process,src/troopclaims/$(m).py)
+  load dating completeness gx_custom expectations verdict gxrun validate manifest datapackage process,\
+  src/troopclaims/$(m).py) $(wildcard data/README.md CITATION.cff)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
 PROCESSED := data/processed/claims.parquet data/processed/articles.parquet \
+  data/processed/claims.csv data/processed/articles.csv data/processed/datapackage.json \
   data/processed/validation.json data/processed/sources.json
 REPORT_FILES := reports/report.html reports/report.pdf
 NOTEBOOK_LIST := reports/executed/.notebooks

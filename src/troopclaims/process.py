@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import atomic, config, contract, dating, load, manifest, validate
+from troopclaims import atomic, config, contract, datapackage, dating, load, manifest, validate
 from troopclaims.verdict import ValidationReport
 
 ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
@@ -78,14 +78,17 @@ def staged(
     """Write every processed file under a temporary name, yield, then rename them into place.
 
     Nothing is renamed when the body raises (ingest copies its drop in there, and rolls back).
-    The renames run claims, validation, articles, sources.json: the manifest last, written with
+    The tables are also published as CSV with their ``datapackage.json`` (``datapackage``),
+    from the same frames. The renames run the others first (claims, validation, the CSVs and
+    their descriptor), then articles, then sources.json: the manifest last, written with
     the hashes of the others, so a kill between two renames leaves a set it rejects. The crash
     tests' kill point ``processed-renames`` sits between the parquet files.
     """
     out_dir = Path(out_dir or config.PROCESSED_DIR)
+    published = (datapackage.CLAIMS_CSV, datapackage.ARTICLES_CSV, datapackage.DESCRIPTOR_NAME)
     paths = {
         name: out_dir / name
-        for name in (config.PROCESSED_CLAIMS.name, config.PROCESSED_ARTICLES.name)
+        for name in (config.PROCESSED_CLAIMS.name, config.PROCESSED_ARTICLES.name, *published)
     }
     if validation is not None:
         paths[config.PROCESSED_VALIDATION.name] = out_dir / config.PROCESSED_VALIDATION.name
@@ -107,11 +110,18 @@ def staged(
             if name not in tmp:
                 tmp[name] = stack.enter_context(atomic.atomic_path(paths[name]))
         stack.push(started)
-        build_claims_table(claims, articles).to_parquet(
-            tmp[config.PROCESSED_CLAIMS.name], index=False
-        )
-        build_articles_table(claims, articles).to_parquet(
-            tmp[config.PROCESSED_ARTICLES.name], index=False
+        claims_table = build_claims_table(claims, articles)
+        articles_table = build_articles_table(claims, articles)
+        claims_table.to_parquet(tmp[config.PROCESSED_CLAIMS.name], index=False)
+        articles_table.to_parquet(tmp[config.PROCESSED_ARTICLES.name], index=False)
+        datapackage.write_package(
+            claims_table,
+            articles_table,
+            {
+                "claims": tmp[datapackage.CLAIMS_CSV],
+                "articles": tmp[datapackage.ARTICLES_CSV],
+                "descriptor": tmp[datapackage.DESCRIPTOR_NAME],
+            },
         )
         if validation is not None:
             tmp[config.PROCESSED_VALIDATION.name].write_text(validation.to_json(), encoding="utf-8")
