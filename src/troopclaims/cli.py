@@ -147,7 +147,8 @@ def cmd_process(args: argparse.Namespace) -> int:
         print("data/processed/ was not changed.", file=sys.stderr)
         return 1
     _print_lines(report)
-    print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ (claims, articles, validation)")
+    written = "tables as parquet and CSV, datapackage.json, validation"
+    print(f"wrote {config.display_path(config.PROCESSED_DIR)}/ ({written})")
     _print_date_coverage()
     return 0
 
