@@ -108,6 +108,15 @@ def _old_drop(tmp_path: Path) -> Path:
     return drop
 
 
+def _located_errors(lines: list[str]) -> list[tuple[str, str]]:
+    """(line, column) of every ERROR a run printed about a claims.csv, sorted."""
+    return sorted(
+        re.search(r"claims\.csv:(\d+): column '([^']*)'", ln).groups()
+        for ln in lines
+        if ln.startswith("ERROR")
+    )
+
+
 def _validate(drop: Path, capsys) -> tuple[int, list[str]]:
     code = cli.main(["validate", str(drop)])
     out = capsys.readouterr()
@@ -141,11 +150,7 @@ def test_a_header_fault_never_hides_the_row_faults(tmp_path: Path, capsys) -> No
     claims.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
     code, lines = _validate(drop, capsys)
     assert code == 1
-    located = sorted(
-        re.search(r"claims\.csv:(\d+): column '([^']*)'", ln).groups()
-        for ln in lines
-        if ln.startswith("ERROR")
-    )
+    located = _located_errors(lines)
     assert located == [
         ("1", "note"),
         ("1", "notes"),
@@ -187,11 +192,7 @@ def test_a_missing_column_hides_no_fault_of_a_column_whose_name_contains_it(
     claims.to_csv(drop / "claims.csv", index=False, lineterminator="\n")
     code, lines = _validate(drop, capsys)
     assert code == 1
-    located = sorted(
-        re.search(r"claims\.csv:(\d+): column '([^']*)'", ln).groups()
-        for ln in lines
-        if ln.startswith("ERROR")
-    )
+    located = _located_errors(lines)
     assert located == [
         ("1", "claimant"),
         ("1", "figure"),
