@@ -17,13 +17,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-# Values a user passes (DROP, JSON, PARAMS; NAME, ARTICLES, INTO of new-drop) are data, never
-# code. Make expands a `$(...)` inside a command-line value when it exports the value to a
-# recipe, so `DROP='x$(shell ...)'` would run a command before any recipe starts: each is
+# Values a user passes (DROP, JSON, PARAMS; NAME, ARTICLES, INTO of new-drop; PORT of explore) are
+# data, never code. Make expands a `$(...)` inside a command-line value when it exports the value to
+# a recipe, so `DROP='x$(shell ...)'` would run a command before any recipe starts: each is
 # re-defined as its literal text ($(value)) and exported. Recipes read them only from the
 # environment ("$$DROP": the shell substitutes a value without parsing it) and never as $(DROP),
-# which would paste the value into the shell line. (`make DROP:=...` asks make itself to
-# evaluate the text on its command line, before this file is read: write DROP=..., not :=.)
+# which would paste the value into the shell line. (`make DROP:=...` asks make itself to evaluate
+# the text on its command line, before this file is read: write DROP=..., not :=.)
 NAME_ORIGIN := $(origin NAME)
 override DROP := $(value DROP)
 override JSON := $(value JSON)
@@ -31,14 +31,16 @@ override PARAMS := $(value PARAMS)
 override NAME := $(value NAME)
 override ARTICLES := $(value ARTICLES)
 override INTO := $(value INTO)
-export DROP JSON PARAMS NAME ARTICLES INTO
+override PORT := $(value PORT)
+export DROP JSON PARAMS NAME ARTICLES INTO PORT
 # A recipe's first check: the named values hold no control character (a line break pasted into
 # a path, an escape sequence), refused with a message before any command uses them.
 no_control = for v in $(1); do case "$${!v}" in *[[:cntrl:]]*) printf '%s holds a control \
   character (line break, tab, escape...): give the path on one line, as plain text\n' "$$v" >&2; \
   exit 2;; esac; done
 
-.PHONY: help setup report check-params test lint format validate ingest new-drop lab bench lock clean
+.PHONY: help setup report check-params test lint format validate ingest new-drop lab explore bench \
+  lock clean
 
 help: ## List the documented targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -83,7 +85,9 @@ setup: $(STAMP) $(LAB_CONFIG) ## Create .venv from requirements.lock, install th
 # lock, pyproject) is a prerequisite of every step, as provenance lists its package versions.
 # Hidden paths are an interrupted ingest's leftovers (.name.1234.abcd1234.tmp/.trash): never data.
 RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
-PKG_SOURCES := $(wildcard src/troopclaims/*.py)
+# explore.py serves the data in Datasette and plays no part in the report: editing it re-runs no
+# notebook.
+PKG_SOURCES := $(filter-out src/troopclaims/explore.py,$(wildcard src/troopclaims/*.py))
 # What `troopclaims process` runs: the stages up to process, not analysis/charts/report; and
 # what datapackage.json is generated from beside the code (column meanings, the citation; a
 # scratch project run with -C may lack them).
@@ -157,6 +161,23 @@ $(REPORT_FILES) &: $(EXECUTED) $(NOTEBOOK_LIST) $(TEMPLATE_FILES) $(PKG_SOURCES)
 
 lab: $(PROCESSED) $(LAB_CONFIG) | $(STAMP) ## Open the notebooks in JupyterLab (kernel `troopclaims` preselected)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# --- make explore: the claims in Datasette -----------------------------------------------------
+# claims.db (sqlite-utils: both tables, their foreign keys, full-text search on the quotes) and
+# its Datasette metadata (column descriptions and controlled values from the contract, licence,
+# sources, facets, saved queries), built from data/processed/ once it is current, and rebuilt
+# only when it changes; each file is written to a temporary name, then renamed. Then Datasette
+# serves it on 127.0.0.1 only, on PORT (8001 unless set; 0 takes any free port), which reaches
+# the command from the environment (see "Values a user passes" above).
+EXPLORE_FILES := data/processed/claims.db data/processed/claims.metadata.json
+$(EXPLORE_FILES) &: $(PROCESSED) src/troopclaims/explore.py $(STAMP)
+	$(PY) -m troopclaims.explore build
+
+.PRECIOUS: $(EXPLORE_FILES)
+
+explore: $(EXPLORE_FILES) | $(STAMP) ## Browse, filter and search the claims in Datasette on 127.0.0.1 (PORT=8001)
+	@$(call no_control,PORT)
+	@$(PY) -m troopclaims.explore serve $${PORT:+--port="$$PORT"}
 
 FORCE:
 
