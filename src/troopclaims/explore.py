@@ -352,8 +352,9 @@ def metadata(fields: Mapping[str, list[dict]], articles: pd.DataFrame) -> dict:
                         "title": "Claims",
                         "description": (
                             "One row per claim as one article reports it, with its article's "
-                            "fields and the dates the evidence gives (derived_*). Column "
-                            "meanings and controlled values are listed below the table."
+                            "fields and the dates the evidence gives (derived_*). The table "
+                            "page lists what each column holds, and what each controlled value "
+                            "means, below the rows."
                         ),
                         "columns": _descriptions(fields["claims"]),
                         "facets": list(FACETS),
