@@ -107,9 +107,13 @@ def test_svg_is_vector_at_the_report_width_and_byte_stable(data) -> None:
         assert first == second, name
         root = ET.fromstring(first)
         assert root.get("width") == str(round(charts.WIDTH_IN * svgout.CSS_PX_PER_IN))
-        assert root.get("role") == "img"
-        assert root[0].tag == f"{{{svgout.SVG_NS}}}title" and root[0].text == (
-            _all_charts(claims, articles)[name].get_suptitle()
+        # a labelled group, not an image: an image's children (the marks' tooltips) would be
+        # hidden from screen readers; its <desc> is the chart's description in words
+        assert root.get("role") == "group"
+        fig = _all_charts(claims, articles)[name]
+        assert root[0].tag == f"{{{svgout.SVG_NS}}}title" and root[0].text == fig.get_suptitle()
+        assert root[1].tag == f"{{{svgout.SVG_NS}}}desc" and root[1].text == (
+            svgout.description(fig)
         )
         assert not root.findall(f".//{{{svgout.SVG_NS}}}image")  # nothing rasterised
         texts = root.findall(f".//{{{svgout.SVG_NS}}}text")  # text stays text: selectable

@@ -46,6 +46,27 @@ def iso_date(value: object) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def languages(claims: pd.DataFrame, articles: pd.DataFrame | None = None) -> dict[str, str]:
+    """The language of each claim's and each article's words: claim id or article id -> its
+    article's ISO 639-1 code (``article_language``, and ``language`` of ``articles``).
+
+    Why: a table marks each quote, claimant and title with it (``tables.table(languages=...)``),
+    so a screen reader reads a French quote with French rules, not the page's English.
+    """
+    found: dict[str, str] = {}
+    if "article_language" in claims:
+        for claim, article, lang in zip(
+            claims["claim_id"], claims["article_id"], claims["article_language"], strict=True
+        ):
+            if not pd.isna(lang) and str(lang):
+                found[str(claim)] = found[str(article)] = str(lang)
+    if articles is not None and "language" in articles:
+        for article, lang in zip(articles["article_id"], articles["language"], strict=True):
+            if not pd.isna(lang) and str(lang):
+                found[str(article)] = str(lang)
+    return found
+
+
 def estimates(claims: pd.DataFrame) -> pd.DataFrame:
     """Troop-estimate claims in article order, the rows every estimate chart starts from."""
     est = claims[claims["kind"] == ESTIMATE]

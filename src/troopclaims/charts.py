@@ -174,7 +174,56 @@ def estimates_by_source(claims: pd.DataFrame, articles: pd.DataFrame) -> Figure:
     top = max(0.72, 1 - 1.35 / height)  # the legend keeps its inches as articles add rows
     left = _left_for_tick_labels(fig, axes[0], 0.09)
     fig.subplots_adjust(top=top, left=left, right=0.98, wspace=0.08)
+    svgout.describe(fig, by_source_description(est, art_ids))
     return fig
+
+
+def _count(n: int, noun: str, plural: str = "") -> str:
+    """'1 article', '3 articles'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _words(value: object) -> str:
+    """A controlled value as words: 'already_in_russia' -> 'already in russia'."""
+    return str(value).replace("_", " ")
+
+
+def _joined(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def by_source_description(est: pd.DataFrame, art_ids: list[str]) -> str:
+    """The estimates-by-source chart in words: how many estimates from how many articles, the
+    range of figures per unit, the figure most articles report and how they frame it."""
+    if est.empty:
+        return "No article reports a troop estimate."
+    reporting = sorted(set(est["article_id"].astype(str)))
+    parts = [
+        f"{_count(len(est), 'troop estimate')} from {len(reporting)} of "
+        f"{_count(len(art_ids), 'article')}."
+    ]
+    for unit in [u for u in contract.UNITS if (est["unit"] == u).any()]:
+        values = sorted(int(v) for v in est.loc[est["unit"] == unit, "figure"].unique())
+        if len(values) > 1:
+            parts.append(
+                f"In {unit}: {len(values)} different figures, {values[0]:,} to {values[-1]:,}."
+            )
+        else:
+            parts.append(f"In {unit}: one figure, {values[0]:,}.")
+    spread = est.groupby(["figure", "unit"], observed=True)["article_id"].nunique()
+    (figure, unit), n = max(spread.items(), key=lambda kv: (kv[1], kv[0][0]))
+    rows = est[(est["figure"] == figure) & (est["unit"] == unit)]
+    framings = _joined([_words(c) for c in dict.fromkeys(rows["category"].astype(str))])
+    parts.append(
+        f"The figure the most articles report is {int(figure):,} {unit} "
+        f"({_count(int(n), 'article')}: {', '.join(sorted(set(rows['article_id'])))}), "
+        f"framed as {framings}."
+    )
+    missing = [a for a in art_ids if a not in reporting]
+    if missing:
+        parts.append(f"No estimate in {', '.join(missing)}.")
+    return " ".join(parts)
 
 
 def _left_for_tick_labels(fig: Figure, ax, minimum: float) -> float:
@@ -336,7 +385,85 @@ def estimates_over_time(claims: pd.DataFrame) -> Figure:
     )
     fig.subplots_adjust(top=0.74, left=0.1, right=0.98, wspace=0.05)
     _place_labels(fig, ax, labels, (x_lo + x_hi) / 2)
+    other = est[est["unit"] != "soldiers"]
+    svgout.describe(fig, over_time_description(soldiers_dated, soldiers_undated, other))
+    svgout.data(fig, over_time_data(soldiers_dated, soldiers_undated))
     return fig
+
+
+def _day_words(value: object) -> str:
+    """'18 October 2024'."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def over_time_description(dated: pd.DataFrame, undated: pd.DataFrame, other: pd.DataFrame) -> str:
+    """The estimates-over-time chart in words: how many soldier figures on how many days, the
+    lowest and highest with their day and source, those with no day, the other units."""
+    parts = []
+    if dated.empty:
+        parts.append("No soldier figure has a day.")
+    else:
+        days = sorted(dated["derived_date"].unique())
+        span = (
+            f"from {_day_words(days[0])} to {_day_words(days[-1])}"
+            if len(days) > 1
+            else f"on {_day_words(days[0])}"
+        )
+        parts.append(
+            f"{_count(len(dated), 'soldier figure')} placed on {_count(len(days), 'day')}, {span}."
+        )
+        for word, row in (
+            ("lowest", dated.sort_values(["figure", "derived_date"]).iloc[0]),
+            ("highest", dated.sort_values(["figure", "derived_date"]).iloc[-1]),
+        ):
+            figure = analysis.format_figure(row["figure"], row["unit"], row["qualifier"])
+            parts.append(
+                f"The {word}: {figure} ({_words(row['category'])}), stated on "
+                f"{_day_words(row['derived_date'])} by "
+                f"{row['claimant_group']} ({row['claim_id']})."
+            )
+    if len(undated):
+        bounded = int(
+            (undated["derived_earliest"].notna() | undated["derived_latest"].notna()).sum()
+        )
+        parts.append(
+            f"{_count(len(undated), 'soldier figure')} with no single day "
+            f"{'sits' if len(undated) == 1 else 'sit'} in the 'no day' panel"
+            f"{f', {bounded} of them with a bound' if bounded else ''}."
+        )
+    if len(other):
+        parts.append(
+            f"{_count(len(other), 'estimate')} in another unit (brigades) not plotted: "
+            f"{ids_note(list(other['claim_id']))}."
+        )
+    return " ".join(parts)
+
+
+def over_time_data(dated: pd.DataFrame, undated: pd.DataFrame) -> pd.DataFrame:
+    """One row per soldier figure the chart draws: the day it was stated (or, with no day, the
+    bound the evidence gives), the figure, its framing, who stated it, the claim."""
+    rows = pd.concat([dated, undated], ignore_index=True)
+    return pd.DataFrame(
+        {
+            "day stated": [
+                analysis.iso_date(d) or f"no day ({dating.interval_words(lo, hi) or 'unbounded'})"
+                for d, lo, hi in zip(
+                    rows["derived_date"],
+                    rows["derived_earliest"],
+                    rows["derived_latest"],
+                    strict=True,
+                )
+            ],
+            "figure": [
+                analysis.format_figure(f, u, q)
+                for f, u, q in zip(rows["figure"], rows["unit"], rows["qualifier"], strict=True)
+            ],
+            "framing": [_words(c) for c in rows["category"]],
+            "claimant group": rows["claimant_group"].astype(str),
+            "claim": rows["claim_id"],
+        }
+    )
 
 
 def _stacked(label: str) -> str:
@@ -632,4 +759,42 @@ def coverage(matrix: pd.DataFrame, title: str) -> Figure:
         axis_in=0.05,
     )
     fig.subplots_adjust(top=1 - 1.0 / height, left=0.36, right=0.9)
+    svgout.describe(fig, coverage_description(matrix))
+    svgout.data(fig, coverage_data(matrix))
     return fig
+
+
+MOST_REPORTED = 3  # claim keys a coverage description names as the most widely reported
+
+
+def coverage_description(matrix: pd.DataFrame) -> str:
+    """The coverage chart in words: how many claim keys across how many articles, how many
+    rest on one article only, the most widely reported keys, the articles with none."""
+    if matrix.empty:
+        return "No claim of this kind."
+    n_sources = (matrix > 0).sum(axis=1)
+    single = int((n_sources == 1).sum())
+    parts = [
+        f"{_count(len(matrix), 'claim key')} across {_count(len(matrix.columns), 'article')}: "
+        f"{single} reported by one article only, {len(matrix) - single} by two or more."
+    ]
+    widest = n_sources[n_sources > 1].sort_values(ascending=False, kind="stable")
+    if len(widest):
+        named = [
+            f"{key} ({_count(int(n), 'article')})" for key, n in widest[:MOST_REPORTED].items()
+        ]
+        parts.append(f"Most widely reported: {'; '.join(named)}.")
+    silent = [str(a) for a in matrix.columns if not matrix[a].any()]
+    if silent:
+        parts.append(f"No such claim in {', '.join(silent)}.")
+    return " ".join(parts)
+
+
+def coverage_data(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The coverage matrix as a table: a row per claim key, the claims each article reports
+    with it (blank for none), and how many articles carry it."""
+    table = matrix.astype(int).astype(object).where(matrix > 0, "")
+    table.insert(0, "claim key", [str(k) for k in matrix.index])
+    table["articles"] = list((matrix > 0).sum(axis=1))
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index(drop=True)

@@ -80,6 +80,16 @@ RULES_ANCHOR = "validation-rules"
 # character, refused in every text column), and ``_plain`` strips it from any value anyway.
 _CITE = "\x1f"
 _CITED = re.compile(f"{_CITE}([^{_CITE}]*){_CITE}")
+# The article's own words (a claimant as it names them, the words it attributes a quotation
+# with) are written between these marks with their article's language, ``_LANG_OPEN`` fr
+# ``_LANG_SEP`` words ``_LANG_CLOSE``, so the HTML can give them their ``lang`` (a screen reader
+# then reads French as French); ``text`` leaves the marks out. Control characters too: validated
+# data cannot hold them and ``_plain`` strips them.
+_LANG_OPEN, _LANG_SEP, _LANG_CLOSE = "\x1e", "\x1d", "\x1c"
+_IN_LANGUAGE = re.compile(
+    f"{_LANG_OPEN}([^{_LANG_SEP}]*){_LANG_SEP}([^{_LANG_CLOSE}]*){_LANG_CLOSE}"
+)
+_LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -111,8 +121,11 @@ def _cite(ids: Iterable[str]) -> str:
 
 
 def _plain(value: object) -> str:
-    """A value from the data as text, without the citation mark."""
-    return str(value).replace(_CITE, "")
+    """A value from the data as text, without the citation or language marks."""
+    text = str(value)
+    for mark in (_CITE, _LANG_OPEN, _LANG_SEP, _LANG_CLOSE):
+        text = text.replace(mark, "")
+    return text
 
 
 def _series(items: Sequence[str], sep: str = ", ") -> str:
@@ -133,19 +146,34 @@ def _group(name: object) -> str:
     return f"the {name}" if name.startswith(("United ", "European ")) else name
 
 
-def _quoted(name: object) -> str:
-    """A claimant as the article names it, in quotation marks (the French stays French)."""
-    return f"“{_plain(name)}”"
+def _quoted(name: object, lang: object = "") -> str:
+    """A claimant as the article names it, in quotation marks (the French stays French), marked
+    with the article's language ``lang`` when known (the HTML gives it as ``lang``)."""
+    words = _plain(name)
+    lang = "" if pd.isna(lang) else _plain(lang)
+    if lang and _LANG_TAG.fullmatch(lang):
+        words = f"{_LANG_OPEN}{lang}{_LANG_SEP}{words}{_LANG_CLOSE}"
+    return f"“{words}”"
+
+
+def _language(rows: pd.DataFrame) -> str:
+    """The language of ``rows``' first article ('' when the claims do not carry it)."""
+    if "article_language" not in rows or rows.empty:
+        return ""
+    lang = rows["article_language"].iloc[0]
+    return "" if pd.isna(lang) else str(lang)
 
 
 def _claimants(rows: pd.DataFrame, limit: int = NAMED_CLAIMANTS) -> str:
     """The distinct claimants of ``rows`` as quoted, the first ``limit`` named, the rest counted
     as other wordings (two that differ only by an apostrophe or case are one wording)."""
-    first: dict[str, str] = {}
-    for claimant in rows.sort_values("claim_id")["claimant"]:
-        first.setdefault(analysis.wording(claimant), str(claimant))
+    first: dict[str, tuple[str, str]] = {}
+    ordered = rows.sort_values("claim_id")
+    langs = ordered["article_language"] if "article_language" in ordered else [""] * len(ordered)
+    for claimant, lang in zip(ordered["claimant"], langs, strict=True):
+        first.setdefault(analysis.wording(claimant), (str(claimant), lang))
     names = list(first.values())
-    shown = [_quoted(n) for n in names[:limit]]
+    shown = [_quoted(n, lang) for n, lang in names[:limit]]
     if len(names) > limit:
         rest = len(names) - limit
         shown.append(f"{rest} other wording{'s' if rest > 1 else ''}")
@@ -176,7 +204,8 @@ def _finding(topic: str, marked: str) -> Finding:
     bad = [i for i in cited if not re.fullmatch(contract.ID_PATTERN, i)]
     if bad:
         raise ValueError(f"not a claim id the contract allows: {bad}")
-    return Finding(topic, marked.replace(_CITE, ""), tuple(sorted(set(cited))), marked)
+    text = _IN_LANGUAGE.sub(lambda m: m.group(2), marked).replace(_CITE, "")
+    return Finding(topic, text, tuple(sorted(set(cited))), marked)
 
 
 # --- The findings ------------------------------------------------------------------------------
@@ -529,7 +558,8 @@ def _stance_side(rows: pd.DataFrame) -> str:
         [STANCE_PHRASES.get(c, c) for c in sorted(rows["category"].astype(str).unique())]
     )
     each = [
-        f"{_cite([r['claim_id']])}: {_quoted(r['claimant'])}, {_when(r)}"
+        f"{_cite([r['claim_id']])}: {_quoted(r['claimant'], r.get('article_language', ''))}, "
+        f"{_when(r)}"
         for _, r in rows.sort_values("claim_id").iterrows()
     ]
     return f"{phrase} ({'; '.join(each)})"
@@ -555,7 +585,8 @@ def source_attribution(claims: pd.DataFrame) -> list[Finding]:
     found = []
     for (article, words), grp in given.groupby(["article_id", "article_attribution"], sort=True):
         text = (
-            f"Article {_plain(article)} introduces a quotation with {_quoted(words)}, though "
+            f"Article {_plain(article)} introduces a quotation with "
+            f"{_quoted(words, _language(grp))}, though "
             f"the quotation itself names {_claimants(grp)} as its source; the claims follow the "
             f"quotation {_ids(grp['claim_id'])}."
         )
@@ -701,8 +732,18 @@ def _mark_ids(marked: str) -> str:
     """
     parts = marked.split(_CITE)
     return "".join(
-        f'<span class="claim-id">{html.escape(for_page(part))}</span>'
-        if index % 2
-        else html.escape(for_page(part))
+        f'<span class="claim-id">{_escaped(part)}</span>' if index % 2 else _escaped(part)
         for index, part in enumerate(parts)
     )
+
+
+def _escaped(part: str) -> str:
+    """A piece of a finding escaped, the article's words in a span with their ``lang``."""
+    pieces = _IN_LANGUAGE.split(part)  # text, lang, words, text, lang, words, ..., text
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 3 == 0:
+            out.append(html.escape(for_page(piece)))
+        elif index % 3 == 2:
+            out.append(f'<span lang="{pieces[index - 1]}">{html.escape(for_page(piece))}</span>')
+    return "".join(out)

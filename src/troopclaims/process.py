@@ -25,7 +25,17 @@ import pandas as pd
 from troopclaims import atomic, config, contract, datapackage, dating, load, manifest, validate
 from troopclaims.verdict import ValidationReport
 
-ARTICLE_FIELDS = ("file", "title", "outlet", "published_date", "date_precision", "date_basis")
+# ``language`` travels with each claim: the report marks every quote with its article's language
+# (``lang``), so a screen reader reads French as French, Korean as Korean.
+ARTICLE_FIELDS = (
+    "file",
+    "title",
+    "outlet",
+    "published_date",
+    "date_precision",
+    "date_basis",
+    "language",
+)
 
 
 def build_claims_table(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

@@ -192,6 +192,47 @@ def _styled_text(text: str) -> str:
     return "".join(piece if i % 2 else for_page(piece) for i, piece in enumerate(_SGR.split(text)))
 
 
+# A figure as ``svgout.figure_html`` writes it: numbered here, in the order figures appear in the
+# report, so a reader can cite "Figure 3"; its data table, if any, is also collected for the
+# PDF's appendix of figure data (the HTML keeps it in the figure, collapsed).
+_FIGURE_OPEN = '<figure class="tc-figure">'
+_FIGURE_LABEL = '<span class="tc-fignum">Figure.</span>'
+_FIGURE_TITLE = re.compile(r'<span class="tc-fignum">[^<]*</span> ([^<]*)</figcaption>')
+_FIGURE_DATA = re.compile(
+    r'<details class="tc-figdata"><summary>[^<]*</summary>(.*?)</details>', re.S
+)
+FIGURE_DATA_SUMMARY = "The data in {figure}, as a table"
+
+
+def _number_figures(text: str, numbered: list[dict]) -> str:
+    """Number every figure in an output's HTML after those in ``numbered``, recording each
+    (number, anchor, title, data table or '') there."""
+    pieces = text.split(_FIGURE_OPEN)
+    for i in range(1, len(pieces)):
+        n = len(numbered) + 1
+        piece = pieces[i].replace(_FIGURE_LABEL, f'<span class="tc-fignum">Figure {n}.</span>', 1)
+        title = _FIGURE_TITLE.search(piece)
+        data = _FIGURE_DATA.search(piece)
+        if data:
+            summary = FIGURE_DATA_SUMMARY.format(figure=f"Figure {n}")
+            piece = piece.replace(
+                data.group(0),
+                f'<details class="tc-figdata"><summary>{summary}</summary>{data.group(1)}'
+                "</details>",
+                1,
+            )
+        numbered.append(
+            {
+                "number": n,
+                "anchor": f"figure-{n}",
+                "title": html.unescape(title.group(1)) if title else "",
+                "table": data.group(1) if data else "",
+            }
+        )
+        pieces[i] = f'<figure class="tc-figure" id="figure-{n}">' + piece
+    return "".join(pieces)
+
+
 def _part(path: Path) -> str:
     """Where a notebook goes: ``front`` (numbered 00: before the contents, unnumbered),
     ``appendix`` (90 and up: after methodology and provenance, lettered), else ``body``."""
@@ -209,6 +250,9 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
     and provenance (the first of the appendices). The contents list the numbered sections
     (``toc``); the appendices' headings are in the notebook's ``appendix_toc`` metadata, and
     ``placed`` says what the cells placed (the template puts the rest where it always did).
+    Figures are numbered in the order they appear (``_number_figures``); the data tables of
+    those that carry one go to ``figure_data``, the last appendix, which only print shows (on
+    screen each table is in its figure, collapsed).
     """
     import nbformat
 
@@ -218,6 +262,7 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
     placed: list[str] = []
     used: dict[str, dict] = {}
     numbers = {"body": 0, "appendix": 0}
+    figures: list[dict] = []
     front_seen = False
     for path in executed:
         part = _part(path)
@@ -241,6 +286,10 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
                     appendix_toc += [vars(h) for h in found]
             elif cell.cell_type == "code":
                 cell.outputs = _report_outputs(cell)
+                for out in cell.outputs:
+                    shown = out.get("data", {}).get("text/html")
+                    if shown and _FIGURE_OPEN in "".join(shown):
+                        out["data"]["text/html"] = _number_figures("".join(shown), figures)
                 cell.execution_count = None
                 if not cell.outputs:
                     continue
@@ -254,6 +303,17 @@ def combine(executed: Sequence[Path]) -> tuple[NotebookNode, list[Heading], dict
                 placed += before
             combined.cells.append(cell)
             front_seen = front_seen or part == "front"
+    figure_data = [f for f in figures if f["table"]]
+    if figure_data:  # the PDF's appendix of figure data: the next letter after the notebooks'
+        letter = chr(ord("A") + numbers["appendix"])
+        title = f"Appendix {letter}. Data behind the figures"
+        anchor = f"appendix-{letter.lower()}"
+        appendix_toc.append({**vars(Heading(2, anchor, title)), "print_only": True})
+        combined.metadata["figure_data"] = {
+            "anchor": anchor,
+            "title": title,
+            "figures": figure_data,
+        }
     combined.metadata["title"] = REPORT_TITLE
     combined.metadata["appendix_toc"] = appendix_toc
     combined.metadata["placed"] = placed
@@ -306,8 +366,13 @@ def _render_page(combined: NotebookNode, toc: list[Heading], prov: dict, font_cs
     return body
 
 
+# A tagged PDF (a structure tree: headings, paragraphs, lists, tables, figures, reading order)
+# lets a screen reader and reflow read the PDF as the HTML reads; WeasyPrint's ``pdf_tags``.
+PDF_OPTIONS = {"pdf_tags": True}
+
+
 def write_pdf(html_text: str, target: Path) -> None:
-    """Print the HTML to PDF with WeasyPrint (system Pango, nothing downloaded).
+    """Print the HTML to a tagged PDF with WeasyPrint (system Pango, nothing downloaded).
 
     The fetcher accepts inline ``data:`` URLs only and fails on anything else, so a stray
     external reference breaks the build instead of reaching for the network.
@@ -319,7 +384,7 @@ def write_pdf(html_text: str, target: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    weasyprint.HTML(string=html_text, url_fetcher=fetcher).write_pdf(target)
+    weasyprint.HTML(string=html_text, url_fetcher=fetcher).write_pdf(target, **PDF_OPTIONS)
 
 
 def build(

@@ -6,13 +6,22 @@ writes the figure as SVG with its text as text in the page's fonts, a <title> on
 mark (the browser's own tooltip, no script), ids prefixed by a content hash so several charts
 share a page, and no date or random salt, so identical data gives identical bytes; a character
 no chart font has raises ``fonts.MissingFontError`` instead of printing a box. ``show`` puts the
-SVG inline in a notebook (an <img> would lose the tooltips) and saves it atomically when asked.
+SVG inline in a notebook (an <img> would lose the tooltips) and saves it atomically when asked,
+as a numbered ``<figure>``: caption, the chart, a description of what it shows in words
+(``describe``) and, where the report has no table of its own beside it, its data (``data``).
+
+Accessibility: the root <svg> is a group (``role="group"``) named by its <title> and described
+by the figure's visible description (``aria-describedby``; a <desc> when saved alone), not an
+``img``: an image's children are presentational, so ``role="img"`` hid every mark's tooltip
+from screen readers. Each mark with a tooltip is itself an image (``role="img"``) named by its
+<title>, so a screen reader lists and reads the marks as a browser shows them on hover.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import io
 import re
 import warnings
@@ -20,6 +29,7 @@ import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 
@@ -30,6 +40,9 @@ from matplotlib.figure import Figure
 
 from troopclaims import atomic, fonts
 from troopclaims.escaping import for_page
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSS_PX_PER_IN = 96  # how browsers and WeasyPrint size an <img width=...>
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -45,6 +58,8 @@ SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
 _TOOLTIPS: weakref.WeakKeyDictionary[Figure, dict[str, str]] = weakref.WeakKeyDictionary()
+_DESCRIPTIONS: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
+_DATA: weakref.WeakKeyDictionary[Figure, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def tooltip(artist: Artist, gid: str, text: str) -> None:
@@ -55,6 +70,28 @@ def tooltip(artist: Artist, gid: str, text: str) -> None:
     """
     artist.set_gid(gid)
     _TOOLTIPS.setdefault(artist.get_figure(root=True), {})[gid] = text
+
+
+def describe(fig: Figure, text: str) -> None:
+    """Say in words what ``fig`` shows (composed from its data by the chart, never typed): the
+    figure's visible description, and its <svg>'s accessible description."""
+    _DESCRIPTIONS[fig] = text
+
+
+def description(fig: Figure) -> str:
+    """What ``describe`` recorded for ``fig`` ('' when nothing was)."""
+    return _DESCRIPTIONS.get(fig, "")
+
+
+def data(fig: Figure, frame: pd.DataFrame) -> None:
+    """The data ``fig`` draws, as a table: shown with the figure (collapsed in HTML, in an
+    appendix in the PDF). Only for a chart the report has no table of its own beside."""
+    _DATA[fig] = frame
+
+
+def data_of(fig: Figure) -> pd.DataFrame | None:
+    """What ``data`` recorded for ``fig``, if anything."""
+    return _DATA.get(fig)
 
 
 @contextlib.contextmanager
@@ -73,14 +110,25 @@ def _glyphs_checked(fig: Figure) -> Iterator[None]:
             raise fonts.MissingFontError(_missing_glyphs(fig, str(warning))) from None
 
 
-def svg_bytes(fig: Figure) -> bytes:
+def svg_bytes(fig: Figure, describedby: str = "") -> bytes:
     """The figure as an SVG: vector in the PDF, a <title> tooltip on every mark in the HTML.
 
     Every id in the file is prefixed with a hash of its content, so several charts inlined in
-    one page never share an id; the root carries role="img" and the chart's title as <title>
-    (its accessible name) and a width and height in CSS pixels at the figure's physical size.
-    Tooltip text is set as element text, so the XML writer escapes whatever a quote holds.
+    one page never share an id; the root is a group (``role="group"``) with the chart's title
+    as <title> (its accessible name), its description (``describe``) as <desc>, and a width and
+    height in CSS pixels at the figure's physical size; every mark with a tooltip is an image
+    named by its <title>. ``describedby`` names the element of the page that describes it (the
+    figure's visible description). Tooltip text is set as element text, so the XML writer
+    escapes whatever a quote holds.
     """
+    root, _prefix = _svg_tree(fig)
+    if describedby:
+        root.set("aria-describedby", describedby)
+    return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def _svg_tree(fig: Figure) -> tuple[ET.Element, str]:
+    """The figure's SVG tree (``svg_bytes``) and the prefix of its ids."""
     buf = io.BytesIO()
     with mpl.rc_context(SVG_RC), _glyphs_checked(fig):
         fig.savefig(buf, format="svg", metadata=SVG_METADATA, facecolor="white")
@@ -95,11 +143,16 @@ def svg_bytes(fig: Figure) -> bytes:
     for gid, text in sorted(_TOOLTIPS.get(fig, {}).items()):
         if prefix + gid in by_id:
             _add_title(by_id[prefix + gid], text)
+            by_id[prefix + gid].set("role", "img")
+    if description(fig):
+        desc = ET.Element(f"{{{SVG_NS}}}desc")
+        desc.text = for_page(description(fig))
+        root.insert(0, desc)
     _add_title(root, fig.get_suptitle() or "chart")
-    root.set("role", "img")
+    root.set("role", "group")
     root.set("width", str(round(fig.get_figwidth() * CSS_PX_PER_IN)))
     root.set("height", str(round(fig.get_figheight() * CSS_PX_PER_IN)))
-    return ET.tostring(root, encoding="unicode").encode("utf-8")
+    return root, prefix
 
 
 def _prefix_ids(root: ET.Element, prefix: str) -> None:
@@ -152,8 +205,12 @@ def _missing_glyphs(fig: Figure, warning: str) -> str:
     return fonts.missing_message(glyph, text, [f for f, _ in files], "the chart")
 
 
+FIGURE_LABEL = "Figure."  # the report numbers it ('Figure 3.'), in the order figures appear
+
+
 def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
-    """Display ``fig`` as inline SVG in a notebook and close it; save it as ``name``.svg if asked.
+    """Display ``fig`` as a figure with inline SVG in a notebook and close it; save it as
+    ``name``.svg if asked.
 
     Shown as HTML holding the <svg> element, not as an image/svg+xml output: nbconvert turns
     the latter into an <img> (and JupyterLab too), where tooltips do not work. Inline, the
@@ -161,8 +218,38 @@ def show(fig: Figure, name: str = "", output_dir: str | Path = "") -> None:
     """
     from IPython.display import HTML, display
 
-    data = svg_bytes(fig)
+    display(HTML(figure_html(fig, name, output_dir)))
+
+
+def figure_html(fig: Figure, name: str = "", output_dir: str | Path = "") -> str:
+    """``fig`` as the report shows it, and close it: a ``<figure>`` whose ``<figcaption>`` the
+    report numbers, the chart, the description (``describe``) the chart points its
+    ``aria-describedby`` at, and its data (``data``) as a table in a ``<details>``."""
+    root, prefix = _svg_tree(fig)
+    title = for_page(fig.get_suptitle() or "chart")
+    text, frame = description(fig), data_of(fig)
     plt.close(fig)
     if output_dir and name:
-        atomic.write_bytes(Path(output_dir) / f"{name}.svg", data)
-    display(HTML(f'<div class="tc-chart">{data.decode("utf-8")}</div>'))
+        svg = ET.tostring(root, encoding="unicode").encode("utf-8")
+        atomic.write_bytes(Path(output_dir) / f"{name}.svg", svg)
+    parts = [
+        '<figure class="tc-figure">',
+        f'<figcaption><span class="tc-fignum">{FIGURE_LABEL}</span> {html.escape(title)}'
+        "</figcaption>",
+    ]
+    if text:
+        root.set("aria-describedby", f"{prefix}description")
+    parts.append(f'<div class="tc-chart">{ET.tostring(root, encoding="unicode")}</div>')
+    if text:
+        parts.append(
+            f'<p class="tc-figdesc" id="{prefix}description">{html.escape(for_page(text))}</p>'
+        )
+    if frame is not None:
+        from troopclaims import tables
+
+        parts.append(
+            '<details class="tc-figdata"><summary>The data in this figure, as a table</summary>'
+            f"{tables.table_html(frame)}</details>"
+        )
+    parts.append("</figure>")
+    return "\n".join(parts)

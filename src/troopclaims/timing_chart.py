@@ -81,7 +81,35 @@ def response_timing(
     fig.suptitle("Response timing: who responded how, and how soon", x=0.01, ha="left")
     charts.source_note(fig, note)
     fig.subplots_adjust(top=1 - top_in / height, left=TIMING_LEFT, right=TIMING_RIGHT, wspace=0.05)
+    svgout.describe(fig, timing_description(timing, bounded, undated, reference, reference_label))
     return fig
+
+
+def timing_description(
+    timing: pd.DataFrame,
+    bounded: pd.DataFrame,
+    undated: pd.DataFrame,
+    reference: pd.Timestamp,
+    reference_label: str,
+) -> str:
+    """The response-timing chart in words: day 0, how many groups, how many responses dated,
+    bounded or neither, and the earliest and latest dated response with group and stance."""
+    groups = {str(g) for frame in (timing, bounded, undated) for g in frame["claimant_group"]}
+    parts = [
+        f"Responses of {len(groups)} claimant group{'s' if len(groups) != 1 else ''}, in days "
+        f"from day 0, {reference:%Y-%m-%d} ({reference_label}): {len(timing)} dated, "
+        f"{len(bounded)} known only between bounds, {len(undated)} neither dated nor bounded "
+        "(counted beside their group's lane)."
+    ]
+    if len(timing):
+        order = timing.sort_values(["lag_days", "claim_id"], kind="stable")
+        for word, row in (("earliest", order.iloc[0]), ("latest", order.iloc[-1])):
+            parts.append(
+                f"The {word} dated response: {row['claimant_group']}, "
+                f"{str(row['category']).replace('_', ' ')}, day {int(row['lag_days'])} "
+                f"({row['claim_id']})."
+            )
+    return " ".join(parts)
 
 
 def _timing_note(timing: pd.DataFrame, bounded: pd.DataFrame, undated: pd.DataFrame) -> str:
