@@ -181,8 +181,18 @@ explore: $(EXPLORE_FILES) | $(STAMP) ## Browse, filter and search the claims in 
 
 FORCE:
 
+# axe-core for the accessibility test (tests/test_accessibility.py), installed from its lock
+# (tests/a11y/package-lock.json, exact version and sha512) by `npm ci` before the tests run,
+# never by the test itself. Without npm the test skips, saying how to install (fails under
+# CI=true). npm keeps the tarball's old file times: touched, so make sees it current.
+AXE_CORE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE_CORE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch -c ../../$@; \
+	else echo "npm not found: tests/test_accessibility.py's axe-core check will be skipped" >&2; fi
+
 # Tests run on every core (pytest-xdist): 2 cores take ~2.5 min where one takes ~5.
-test: $(STAMP) $(LAB_CONFIG) ## Run every test (pytest, on every core)
+test: $(STAMP) $(LAB_CONFIG) $(AXE_CORE) ## Run every test (pytest, on every core)
 	$(BIN)/pytest -n auto --durations=25
 
 lint: $(STAMP) ## Check lint and formatting with ruff
