@@ -4,7 +4,7 @@ Figures are numbered ``<figure>``s with a ``<figcaption>``, each chart described
 its data, with its data as a table where the report has none beside it; the marks' tooltips stay
 in the accessibility tree (the <svg> is a labelled group, each mark an image named by its
 <title>); every quote, claimant and title carries its article's ``lang``; the PDF is tagged. Then
-axe-core (pinned in tests/a11y/package-lock.json, installed by ``make setup``: ``npm ci``) runs
+axe-core (pinned in tests/a11y/package-lock.json, installed by ``make test``: ``npm ci``) runs
 in a real headless Chromium (Debian's ``chromium`` and ``chromium-driver``, driven by selenium)
 on the report the suite already builds (``test_report.fixture_report``), and must find no
 serious or critical violation.
@@ -49,7 +49,7 @@ CHROMIUM_FLAGS = (
 FAILING_IMPACTS = {"serious", "critical"}
 INSTALL = (
     "install them with `apt-get install -y chromium chromium-driver` (Debian) and "
-    "`make setup` (runs `npm ci` in tests/a11y/ for axe-core)"
+    "`make test`, which first runs `npm ci` in tests/a11y/ for axe-core (or run it there)"
 )
 
 
@@ -341,7 +341,7 @@ def _axe(driver, page: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_axe_core_finds_no_serious_or_critical_violation(built: dict, axe_browser) -> None:
+def test_axe_core_finds_no_serious_or_critical_violation(axe_browser, built: dict) -> None:
     results = _axe(axe_browser, built["html"])
     assert "error" not in results, results.get("error")
     assert results["version"] == AXE_VERSION
