@@ -8,6 +8,7 @@ What leaves this module is ours (``Problem``, ``ExpectationOutcome``), never a G
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 
@@ -116,24 +117,63 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
     batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
         batch_parameters={"dataframe": frame}
     )
-    suite = gx.ExpectationSuite(name=f"troopclaims_{name}")
+    expectations = []
     for i, rule in enumerate(rules):
         exp = rule.expectation.copy(deep=True)
         exp.meta = {"rule": i}
-        suite.add_expectation(exp)
-    result = batch.validate(
-        suite,
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": limit or FIX_LIST_CAP,
-            "include_unexpected_rows": False,
-            "return_unexpected_index_query": False,
-        },
-    )
+        expectations.append(exp)
+    # Given whole to the constructor: ``add_expectation`` compares each new expectation with
+    # every one before it (quadratic, through pydantic's dict()), ~0.4 s per run of 107 rules
+    # that are distinct by construction (``meta`` holds each one's index).
+    suite = gx.ExpectationSuite(name=f"troopclaims_{name}", expectations=expectations)
+    with _configurations_cached():
+        result = batch.validate(
+            suite,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": limit or FIX_LIST_CAP,
+                "include_unexpected_rows": False,
+                "return_unexpected_index_query": False,
+            },
+        )
     by_rule: list = [None] * len(rules)
     for res in result.results:
         by_rule[res.expectation_config.meta["rule"]] = res
     return by_rule
+
+
+@contextlib.contextmanager
+def _configurations_cached():
+    """During one ``batch.validate``, each expectation's ``configuration`` is built once.
+
+    GX 1.x rebuilds an expectation's ``ExpectationConfiguration`` (a pydantic ``dict()`` of every
+    field) on each read of that property, and reads it once per kwarg while it plans the metrics:
+    ~130 builds per expectation, a third of a small drop's validation time (cProfile: 13,848
+    builds, 1.9 s of 7.0 s for the dataset's 107 rules). Nothing changes an expectation while
+    GX validates it, so one build per expectation is the same configuration. The cache holds the
+    expectation itself beside its configuration (an ``id`` is never reused while it lives), and
+    the property is restored when the run ends, raised or not. A GX without this property
+    (another major version) runs unchanged.
+    """
+    from great_expectations.expectations.expectation import Expectation
+
+    original = Expectation.__dict__.get("configuration")
+    if not isinstance(original, property) or original.fget is None:
+        yield
+        return
+    built: dict[int, tuple[object, object]] = {}
+
+    def configuration(self):
+        hit = built.get(id(self))
+        if hit is None or hit[0] is not self:
+            hit = built[id(self)] = (self, original.fget(self))
+        return hit[1]
+
+    Expectation.configuration = property(configuration, doc=original.__doc__)
+    try:
+        yield
+    finally:
+        Expectation.configuration = original
 
 
 def check_header(name: str, rule, header: list[str]) -> tuple[bool, dict[str, list[str]]]:
