@@ -35,6 +35,7 @@ _INTERRUPTED = {
     # ingest reports its own state; outside it only a refusal's summary is written
     "ingest": "after the drop was refused: data/ is unchanged",
     "new-drop": "(the drop folder was created whole or not at all)",
+    "draft": "(claims.draft.csv is the previous or the new version, never half-written)",
     "report": "(report.html and report.pdf are each the previous or the new version, never "
     "half-written; run `make report` to bring both up to date)",
 }
@@ -204,7 +205,30 @@ def cmd_new_drop(args: argparse.Namespace) -> int:
     drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
     for line in newdrop.describe(drop):
         print(for_terminal(line))
+    if args.draft:  # imported only here: new-drop alone stays free of pandas
+        _print_draft(drop.folder)
     return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Write claims.draft.csv beside a drop's claims.csv: draft rows for the curator to review."""
+    from troopclaims import newdrop
+
+    newdrop.refuse_control_characters({"DROP": args.path})
+    path = Path(args.path)
+    if not path.is_dir() or path.is_symlink():
+        raise DataError([Problem(str(path), "a draft needs a drop folder (not a file or a link)")])
+    _print_draft(path)
+    return 0
+
+
+def _print_draft(folder: Path) -> None:
+    """Draft the drop's claims and say what was written, every line escaped."""
+    from troopclaims import draft
+
+    target, result = draft.draft_drop(folder)
+    for line in draft.describe(target, result):
+        print(for_terminal(line))
 
 
 # --- report: execute the notebooks, build the HTML and PDF ------------------------------------
@@ -320,7 +344,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"the folder to create NAME in (default: {config.DROPS_FOLDER}/ here)",
     )
+    p.add_argument(
+        "--draft",
+        action="store_true",
+        help="also write claims.draft.csv: a draft row per troop figure of the articles whose "
+        "language is known (see `troopclaims draft`)",
+    )
     p.set_defaults(func=cmd_new_drop)
+    p = sub.add_parser(
+        "draft",
+        help="write claims.draft.csv beside a drop's claims.csv: one draft row per troop figure "
+        "no claim covers yet, never ingested",
+    )
+    p.add_argument("path", metavar="DROP", help="the drop folder")
+    p.set_defaults(func=cmd_draft)
     _add_report_parser(sub)
     return parser
 

@@ -712,6 +712,31 @@ class ArticleText:
         return normalize_whitespace(self.text)
 
 
+def uncovered_sentences(article: ArticleText, quotes: list[str]) -> list[Sentence]:
+    """The article's troop sentences that no claim's quote covers (``check_article``'s rule:
+    a quote covers a sentence when it overlaps it and itself states a troop number).
+
+    Shared with the draft (``draft``), so that what it drafts is exactly what this check would
+    warn about."""
+    sentences = troop_sentences(article.text, article.language)
+    if not sentences:
+        return []
+    claimed = _Marks(sentences)
+    for needle in {_needle(q) for q in set(quotes) if troop_phrase(q, article.language)}:
+        claimed.mark_overlapped(needle, article.normalised)
+    return [s for s, covered in zip(sentences, claimed.marked, strict=True) if not covered]
+
+
+def silenced_by(sentences: list[Sentence], article: ArticleText, excerpts: list[str]) -> bytearray:
+    """For each of ``sentences`` (sorted, as ``uncovered_sentences`` gives them), 1 when an
+    unclaimed.csv excerpt that states a troop number overlaps it: the curator said why it has
+    no claim."""
+    silenced = _Marks(sentences)
+    for needle in {_needle(e) for e in excerpts if troop_phrase(e, article.language)}:
+        silenced.mark_overlapped(needle, article.normalised)
+    return silenced.marked
+
+
 def check_article(
     article: ArticleText, quotes: list[str], excerpts: list[str]
 ) -> tuple[list[Problem], set[int]]:
@@ -724,13 +749,9 @@ def check_article(
     """
     normalised = article.normalised
     language = article.language
-    sentences = troop_sentences(article.text, language)
-    if not sentences:
+    uncovered = uncovered_sentences(article, quotes)
+    if not uncovered:
         return [], set()
-    claimed = _Marks(sentences)
-    for needle in {_needle(q) for q in set(quotes) if troop_phrase(q, language)}:
-        claimed.mark_overlapped(needle, normalised)
-    uncovered = [s for s, covered in zip(sentences, claimed.marked, strict=True) if not covered]
     silenced = _Marks(uncovered)
     positions: dict[str, list[int]] = {}
     for i, excerpt in enumerate(excerpts):

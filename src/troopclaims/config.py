@@ -29,6 +29,9 @@ def project_root() -> Path:
 CLAIMS_FILE = "claims.csv"
 ARTICLES_FILE = "articles.csv"
 UNCLAIMED_FILE = "unclaimed.csv"
+# The draft claims `troopclaims draft` writes beside claims.csv for the curator to review: never
+# data (validate and ingest neither read it nor list it as left behind; ingest does not copy it).
+DRAFT_FILE = "claims.draft.csv"
 ARTICLES_FOLDER = "articles"
 MANIFEST_FILE = "SHA256SUMS"
 DROPS_FOLDER = "drops"

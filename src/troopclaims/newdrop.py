@@ -381,6 +381,8 @@ def describe(drop: NewDrop, cwd: Path | None = None) -> list[str]:
         "verbatim from the text.",
     )
     lines += [  # commands are never wrapped, and quoted for the shell: they are copied
+        f"     to start from drafts: troopclaims draft {shlex.quote(here)}  (claims.draft.csv, "
+        "one row per troop figure; review, then move rows into claims.csv)",
         f"  3. troopclaims validate {shlex.quote(here)}",
         "     until it passes (it checks articles.csv once claims.csv has a row)",
         f"  4. {make} ingest DROP={shlex.quote(for_make)}",

@@ -15,7 +15,9 @@ bytes, then opened through the same open ``articles/`` folder). The whole folder
 through descriptors and without following a link (at most ``MAX_DROP_ENTRIES`` entries,
 ``MAX_DROP_DEPTH`` folders deep): a symlink, FIFO, device or socket anywhere in it, like a
 contract file over its limit, is a located problem; any other regular file is only listed, to
-be reported as left behind. ``check_drop`` holds the rules on a drop's own path and name, and
+be reported as left behind (except ``claims.draft.csv``, the curator's draft: not data, never
+read, not listed, not copied; a link or special file of that name is refused like any).
+``check_drop`` holds the rules on a drop's own path and name, and
 ``already_ingested`` the rule on its content: ``validate`` and ``ingest`` share both, through
 ``load.read_candidate``.
 """
@@ -432,6 +434,8 @@ class _Walk:
                 folders.append((name, rel))
             elif rel in self.snap.entries:
                 continue  # a contract file: judged (and, if refused, reported) as it was read
+            elif depth == 0 and name == config.DRAFT_FILE and stat.S_ISREG(mode):
+                continue  # troopclaims draft's own file: never data, never read, never copied
             elif stat.S_ISREG(mode):
                 self._note_other(rel)
             else:

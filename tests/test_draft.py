@@ -1,0 +1,239 @@
+"""Issue 21, item 1: draft claims (``troopclaims draft``), and how much of a curation they
+reproduce.
+
+The measure: each drop treated as new (its claims.csv emptied), its draft compared cell by cell
+with the curated troop-estimate rows, each curated row paired with the draft row of its article
+and figure. ``REPRODUCED`` pins the counts measured when the draft was written: a change that
+reproduces less fails here (raise the numbers when it reproduces more).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from troopclaims import cli, completeness, config, contract, draft, numbers, quotes, validate
+
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
+COMPARED = (
+    "claim_id", "article_id", "kind", "figure", "unit", "qualifier", "quote", "claimant",
+    "statement_date", "date_precision", "date_basis",
+)  # fmt: skip
+FOUR = ("figure", "unit", "qualifier", "quote")
+
+
+# Measured: (curated troop rows, draft rows, rows paired, per-column exact matches, rows with all
+# of figure, unit, qualifier and quote exact).
+def _counts(curated, drafted, paired, claim_id, claimant, unit, quote, dates, four) -> dict:
+    """The measured row (article_id, kind, figure and qualifier matched on every paired row)."""
+    return {
+        "curated": curated, "drafted": drafted, "paired": paired, "claim_id": claim_id,
+        "article_id": paired, "kind": paired, "figure": paired, "unit": unit,
+        "qualifier": paired, "quote": quote, "claimant": claimant,
+        "statement_date": dates[0], "date_precision": dates[1], "date_basis": dates[2],
+        "four": four,
+    }  # fmt: skip
+
+
+REPRODUCED = {
+    "five-articles": _counts(17, 17, 17, 13, 2, 14, 5, (11, 11, 9), 3),
+    "draft-german": _counts(6, 6, 6, 6, 2, 6, 2, (6, 3, 3), 2),
+    "draft-russian": _counts(4, 4, 4, 4, 1, 4, 4, (2, 2, 2), 4),
+    "draft-korean": _counts(4, 4, 4, 4, 2, 4, 2, (4, 3, 3), 2),
+}
+
+
+def _as_new_drop(source: Path, tmp: Path, name: str) -> Path:
+    """A copy of ``source`` (data/raw/ or an example drop) with a header-only claims.csv."""
+    drop = tmp / name
+    shutil.copytree(source / config.ARTICLES_FOLDER, drop / config.ARTICLES_FOLDER)
+    (drop / config.ARTICLES_FOLDER / config.MANIFEST_FILE).unlink(missing_ok=True)
+    shutil.copy(source / config.ARTICLES_FILE, drop / config.ARTICLES_FILE)
+    (drop / config.CLAIMS_FILE).write_text(",".join(contract.CLAIM_COLUMNS) + "\n")
+    return drop
+
+
+def _curated(source: Path) -> list[dict[str, str]]:
+    claims = pd.read_csv(source / config.CLAIMS_FILE, dtype=str, keep_default_na=False)
+    return claims[claims["kind"] == "troop_estimate"].to_dict("records")
+
+
+def reproduction(rows: list[dict[str, str]], curated: list[dict[str, str]]) -> dict:
+    """Pair each curated row with an unpaired draft row of its article and figure (same unit
+    first); count the exact cells per column."""
+    free = list(rows)
+    counts = dict.fromkeys(COMPARED, 0)
+    paired = four = 0
+    for want in curated:
+        same = [
+            r
+            for r in free
+            if (r["article_id"], r["figure"]) == (want["article_id"], want["figure"])
+        ]
+        same.sort(key=lambda r: r["unit"] != want["unit"])
+        if not same:
+            continue
+        got = same[0]
+        free.remove(got)
+        paired += 1
+        for column in COMPARED:
+            counts[column] += got[column] == want[column]
+        four += all(got[c] == want[c] for c in FOUR)
+    return {"curated": len(curated), "drafted": len(rows), "paired": paired, **counts, "four": four}
+
+
+def _measure(source: Path, tmp: Path, name: str) -> dict:
+    drop = _as_new_drop(source, tmp, name)
+    return reproduction(draft.draft(draft.read_drop(drop)).rows, _curated(source))
+
+
+SOURCES = {
+    "five-articles": config.RAW_DIR,
+    **{name: EXAMPLES / name for name in ("draft-german", "draft-russian", "draft-korean")},
+}
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_the_draft_reproduces_the_curation_no_less_than_measured(name: str, tmp_path: Path) -> None:
+    measured = _measure(SOURCES[name], tmp_path, name)
+    floor = REPRODUCED[name]
+    assert floor is not None, measured
+    assert measured["drafted"] <= floor["drafted"], measured  # no more spurious rows
+    for key, value in floor.items():
+        if key != "drafted":
+            assert measured[key] >= value, (key, measured)
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_every_draft_quote_passes_the_quote_rule_and_states_its_figure(
+    name: str, tmp_path: Path
+) -> None:
+    drop = _as_new_drop(SOURCES[name], tmp_path, name)
+    articles = {a.article_id: a for a in draft.read_drop(drop)}
+    rows = draft.draft(list(articles.values())).rows
+    assert rows
+    for row in rows:
+        article = articles[row["article_id"]]
+        assert quotes.quote_in_text(row["quote"], article.text), row
+        assert numbers.figure_in_text(int(row["figure"]), row["quote"], article.language), row
+        assert row["qualifier"] in contract.QUALIFIERS and row["kind"] == "troop_estimate"
+        assert row["unit"] in ("", *contract.UNITS) and row["draft_note"]
+        assert row["claim_id"].startswith(row["article_id"] + "-")
+    ids = [r["claim_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+
+
+def test_claims_already_written_are_skipped_and_ids_continue(tmp_path: Path) -> None:
+    source = EXAMPLES / "draft-korean"
+    drop = tmp_path / "ko"
+    shutil.copytree(source, drop)
+    with (source / config.CLAIMS_FILE).open(encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))  # K001-01, 약 1만 2천 명
+    with (drop / config.CLAIMS_FILE).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(contract.CLAIM_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(first)
+    target, result = draft.draft_drop(drop)
+    assert target == drop / config.DRAFT_FILE
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert list(rows[0]) == list(draft.DRAFT_COLUMNS)
+    assert [(r["claim_id"], r["figure"]) for r in rows] == [
+        ("K001-02", "30000"),
+        ("K002-01", "3000"),
+        ("K002-02", "2"),
+    ]
+    assert rows == result.rows
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "expected"),
+    [
+        ("fr", "Selon les rapports sud-coréens, 1 500 soldats.", "les rapports sud-coréens"),
+        ("fr", "les accusations selon lesquelles 12 000 soldats sont partis.", ""),
+        ("en", "About 3,000 troops, according to Seoul's spy agency.", "Seoul's spy agency"),
+        ("de", "Laut dem südkoreanischen Geheimdienst sind 3.000 Soldaten dort.",
+         "dem südkoreanischen Geheimdienst"),
+        ("ru", "По данным южнокорейской разведки, 3000 военных там.", "южнокорейской разведки"),
+        ("ko", "국가정보원에 따르면 북한군 약 1만 2천 명이 도착했다.", "국가정보원"),
+        ("fr", "Le NIS affirme que 1 500 soldats sont partis.", ""),
+    ],
+)  # fmt: skip
+def test_claimant_only_from_an_attribution_the_language_marks(
+    language: str, sentence: str, expected: str
+) -> None:
+    assert draft.claimant(sentence, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "qualifier"),
+    [
+        ("fr", "la Corée du Nord prévoyait d’envoyer jusqu’à 12 000 soldats", "up_to"),
+        ("fr", "près de 3 000 soldats nord-coréens", "nearly"),
+        ("en", "some three-thousand troops", "about"),
+        ("de", "rund 3.000 nordkoreanische Soldaten", "about"),
+        ("de", "bis zu zwölftausend Soldaten", "up_to"),
+        ("ru", "около полутора тысяч военных", "about"),
+        ("ru", "до десяти тысяч солдат", "up_to"),
+        ("ko", "북한군 약 1만 2천 명", "about"),
+        ("ko", "북한군 3000여 명", "about"),
+        ("fr", "quatre brigades", "exact"),
+    ],
+)
+def test_the_qualifier_comes_from_the_language_s_own_hedge_words(
+    language: str, sentence: str, qualifier: str
+) -> None:
+    (figure,) = draft.figures(sentence, language)
+    assert draft.qualifier(figure, language) == qualifier
+
+
+def test_a_hostile_line_costs_a_bounded_number_of_rows(tmp_path: Path, hang_guard) -> None:
+    drop = _as_new_drop(EXAMPLES / "draft-german", tmp_path, "hostile")
+    text = "Es kamen 12 Soldaten, 13 Soldaten und " * 5_000 + "fertig.\n"
+    (drop / config.ARTICLES_FOLDER / "d001_bericht.txt").write_text(text, encoding="utf-8")
+    with hang_guard(60):
+        rows = draft.draft(draft.read_drop(drop)).rows
+    # a window of the line is a sentence: at most MAX_ROWS_PER_SENTENCE rows each
+    step = completeness.MAX_SENTENCE_CHARS - completeness.WINDOW_OVERLAP_CHARS
+    assert 0 < len(rows) <= draft.MAX_ROWS_PER_SENTENCE * (len(text) // step + 2)
+
+
+def test_validate_ignores_the_draft_and_ingest_does_not_copy_it(
+    scratch_root: Path, tmp_path: Path, capsys
+) -> None:
+    drop = tmp_path / "draft-russian"
+    shutil.copytree(EXAMPLES / "draft-russian", drop)
+    assert cli.main(["draft", str(drop)]) == 0
+    out = capsys.readouterr().out
+    assert "claims.draft.csv: 0 draft row(s)" in out  # every figure is claimed already
+    (drop / config.DRAFT_FILE).write_text("claim_id\n=not data\n", encoding="utf-8")
+    report = validate.validate_sources(validate.candidate_sources(drop))
+    assert report.ok
+    assert not [p for p in report.problems if config.DRAFT_FILE in p.file], report.problems
+    env = {**os.environ, "TROOPCLAIMS_ROOT": str(scratch_root)}
+    exe = Path(sys.executable).with_name("troopclaims")
+    done = subprocess.run(
+        [str(exe), "ingest", str(drop)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert config.DRAFT_FILE not in done.stderr + done.stdout
+    kept = scratch_root / "data" / "raw" / "drops" / "draft-russian"
+    assert (kept / config.CLAIMS_FILE).exists()
+    assert not (kept / config.DRAFT_FILE).exists()
+
+
+def test_the_cli_prints_drafts_through_the_escaping_function(tmp_path: Path, capsys) -> None:
+    drop = _as_new_drop(EXAMPLES / "draft-korean", tmp_path, "ko")
+    articles = drop / config.ARTICLES_FILE
+    # an article id from the drop that would move the cursor if printed raw (no control
+    # character in a path: the CLI refuses those before anything)
+    articles.write_text(articles.read_text().replace("K002", "K\u202e002"), encoding="utf-8")
+    assert cli.main(["draft", str(drop)]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "4 draft row(s)" in out, out
