@@ -39,8 +39,8 @@ no_control = for v in $(1); do case "$${!v}" in *[[:cntrl:]]*) printf '%s holds 
   character (line break, tab, escape...): give the path on one line, as plain text\n' "$$v" >&2; \
   exit 2;; esac; done
 
-.PHONY: help setup report check-params test lint format validate ingest new-drop lab explore bench \
-  lock clean
+.PHONY: help setup report check-params test lint format validate ingest new-drop draft lab explore \
+  bench lock clean
 
 help: ## List the documented targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,7 @@ help: ## List the documented targets
 	@echo "A data drop, start to finish (data/README.md is the data dictionary):"
 	@echo "  1. make new-drop NAME=name ARTICLES='a.txt b.txt'   creates drops/name/ with the texts"
 	@echo "  2. edit drops/name/articles.csv and claims.csv      new-drop prints what to fill in"
+	@echo "     (make draft DROP=drops/name                      claims.draft.csv to review first)"
 	@echo "  3. make validate DROP=drops/name                    until it passes"
 	@echo "  4. make ingest DROP=drops/name                      folds it into data/raw/drops/"
 	@echo "  5. make report                                      rebuilds the report with it"
@@ -214,6 +215,11 @@ ingest: $(STAMP) ## Validate a drop and fold it into data/raw/drops/: make inges
 	@[ -n "$$DROP" ] || { echo "usage: make ingest DROP=path/to/drop" >&2; exit 2; }; \
 	  $(call no_control,DROP)
 	@$(BIN)/troopclaims ingest -- "$$DROP"
+
+draft: $(STAMP) ## Draft claims to review (claims.draft.csv, never ingested): make draft DROP=path
+	@[ -n "$$DROP" ] || { echo "usage: make draft DROP=path/to/drop" >&2; exit 2; }; \
+	  $(call no_control,DROP)
+	@$(BIN)/troopclaims draft -- "$$DROP"
 
 # NAME, ARTICLES and INTO reach the shell through the environment (exported above, as their
 # literal text), never pasted into the recipe: a value is data, not shell code. ARTICLES is split
