@@ -10,15 +10,14 @@ never hides the faults of the rows: every located fault is reported in one run.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import warm_cli
 
 from troopclaims import cli, config, contract, load, process
 
@@ -37,11 +36,8 @@ def _summaries_to_tmp(tmp_path: Path, monkeypatch) -> None:
 
 
 def _run(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
-    exe = Path(sys.executable).with_name("troopclaims")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    """The command in a fresh process (warm-started: tests/warm_cli.py), in a scratch project."""
+    return warm_cli.in_project(*args, root=root)
 
 
 def test_the_version_of_a_header_is_the_latest_whose_columns_it_has() -> None:

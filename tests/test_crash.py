@@ -22,11 +22,11 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+import warm_cli
 
 from troopclaims import atomic, cli, config, execute, load, manifest, process, provenance
 
 VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
-EXE = Path(sys.executable).with_name("troopclaims")
 KILLED = -signal.SIGKILL
 
 
@@ -50,11 +50,11 @@ def make_drop(root: Path, name: str, article_id: str) -> Path:
 
 
 def run(root: Path, *args: str, kill: str = "", interrupt: str = "") -> subprocess.CompletedProcess:
+    """One ``troopclaims`` process (warm-started: tests/warm_cli.py) that kills or interrupts
+    itself at the step named, in the project at ``root``."""
     env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
     env.update({atomic.KILL_ENV: kill, atomic.INTERRUPT_ENV: interrupt})
-    return subprocess.run(
-        [str(EXE), *map(str, args)], capture_output=True, text=True, env=env, timeout=120
-    )
+    return warm_cli.run(*args, env=env, timeout=120)
 
 
 def leftovers(root: Path) -> list[str]:

@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import warm_cli
 
 from troopclaims import cli, completeness, config, load
 
@@ -25,11 +24,8 @@ HEADER_ONLY = FIXTURES / "drops" / "header_only"
 
 
 def _run(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
-    exe = Path(sys.executable).with_name("troopclaims")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    """The command in a fresh process (warm-started: tests/warm_cli.py), in a scratch project."""
+    return warm_cli.in_project(*args, root=root)
 
 
 def test_a_drop_without_claims_lists_its_troop_sentences_as_a_to_do(

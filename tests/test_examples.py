@@ -13,13 +13,12 @@ them); the test runs the installed command in fresh processes, as a curator woul
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import warm_cli
 
 from troopclaims import execute, process, report
 
@@ -33,11 +32,8 @@ EXPECTED = {
 
 
 def _run(*args: str, root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
-    exe = Path(sys.executable).with_name("troopclaims")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    """The command in a fresh process (warm-started: tests/warm_cli.py), in a scratch project."""
+    return warm_cli.in_project(*args, root=root)
 
 
 def _digest(folder: Path) -> dict[str, str]:

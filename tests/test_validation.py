@@ -12,11 +12,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import warm_cli
 
 from troopclaims import (
     analysis,
@@ -109,13 +109,10 @@ def test_broken_drop_is_not_ingested(name: str, scratch_project: Path, monkeypat
     assert tree_digest(scratch_project / "data") == before
 
 
-def run_cli(*args: str, root: Path) -> subprocess.CompletedProcess:
-    """The installed command in a fresh process, pointed at a scratch project."""
-    env = {**os.environ, "TROOPCLAIMS_ROOT": str(root)}
-    exe = Path(sys.executable).with_name("troopclaims")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+def run_cli(*args: str, root: Path, cold: bool = False) -> subprocess.CompletedProcess:
+    """The command in a fresh process, pointed at a scratch project: warm-started
+    (tests/warm_cli.py), or with ``cold`` the installed entry point itself."""
+    return warm_cli.in_project(*args, root=root, cold=cold)
 
 
 def test_valid_drop_ingests_once_and_its_rows_reach_processed(scratch_root: Path) -> None:
@@ -150,7 +147,7 @@ def test_valid_drop_ingests_once_and_its_rows_reach_processed(scratch_root: Path
 def test_broken_drop_in_a_fresh_process_exits_1_without_traceback(scratch_root: Path) -> None:
     before = tree_digest(scratch_root / "data")
     for name in ("mixed_encodings", "article_path_traversal"):
-        result = run_cli("ingest", str(DROPS / name), root=scratch_root)
+        result = run_cli("ingest", str(DROPS / name), root=scratch_root, cold=True)
         assert result.returncode == 1
         assert "Traceback" not in result.stdout + result.stderr
         assert f"drops/{name}/" in result.stderr
