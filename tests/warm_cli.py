@@ -93,6 +93,7 @@ for line in sys.stdin:
 """
 
 _zygote: subprocess.Popen | None = None
+last_pid: int | None = None  # the last command's pid (its process group), for tests of this runner
 
 
 def _start_zygote() -> subprocess.Popen:
@@ -173,7 +174,8 @@ def run(
         message = json.dumps({**request, "out": str(out), "err": str(err)}) + "\n"
         zygote.stdin.write(message.encode())
         fd = zygote.stdout.fileno()
-        pid = int(_read_line(fd, None).split()[1])
+        global last_pid
+        pid = last_pid = int(_read_line(fd, None).split()[1])
         deadline = None if timeout is None else time.monotonic() + timeout
         line = _read_line(fd, deadline)
         if not line:
