@@ -18,12 +18,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from troopclaims import atomic, config
 from troopclaims.errors import TroopclaimsError
 from troopclaims.escaping import for_terminal
 from troopclaims.problems import FIX_LIST_CAP, DataError, Problem
 from troopclaims.verdict import ValidationReport
+
+if TYPE_CHECKING:  # annotations only: pandas is imported by the commands that need it
+    import pandas as pd
+
+    from troopclaims.load import Source
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -116,12 +122,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         verdict_display.write_json(report, Path(args.json))
         print(f"full result: {for_terminal(args.json)}")
     _write_summary(report, *names)
+    if report.impact is not None:  # last, on stdout: what the valid drop would mean
+        from troopclaims import impact
+
+        for line in impact.lines(report.impact):
+            print(for_terminal(line))
     return 0 if report.ok else 1
 
 
 def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
     """The verdict on the dataset (``drop`` None) or on a drop with it, scoped to the drop, and
-    the names of its summary page and JSON; ``DataError`` when the drop is refused unread."""
+    the names of its summary page and JSON; ``DataError`` when the drop is refused unread.
+
+    A valid drop's verdict carries its impact on the report's page 1 (``_impact``)."""
     from troopclaims import load, validate
 
     if drop is None:
@@ -130,11 +143,23 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
     if not path.exists():
         raise DataError([Problem(str(path), "no such file or folder")])
     sources = validate.candidate_sources(path)
-    report = validate.validate_sources(sources)
+    report, claims, articles = validate.read_and_validate(sources)
     if sources == load.dataset_sources():
         return report, DATASET_SUMMARY
     stem = _drop_stem(path)
-    return report.scoped(config.display_path(path)), (f"{stem}.html", f"{stem}.json")
+    scoped = report.scoped(config.display_path(path))
+    if scoped.ok:
+        scoped.impact = _impact(claims, articles, sources[-1])
+    return scoped, (f"{stem}.html", f"{stem}.json")
+
+
+def _impact(claims: pd.DataFrame, articles: pd.DataFrame, drop: Source) -> dict:
+    """What ingesting the valid ``drop`` (a ``load.Source``) would change on page 1, from the
+    frames validation judged (``impact``: the report stage, so imported here, at the top)."""
+    from troopclaims import impact
+
+    files = [config.display_path(f) for f in (drop.claims_csv, drop.articles_csv) if f]
+    return impact.drop_impact(claims, articles, files).to_dict()
 
 
 def cmd_process(args: argparse.Namespace) -> int:

@@ -99,12 +99,19 @@ class Finding:
     ``text`` cites the ids inline, in parentheses, next to what each supports; ``claim_ids``
     lists them all (sorted), so a test or a reader can check each one against the data;
     ``marked`` is ``text`` with each cited id between ``_CITE`` marks (for the HTML).
+
+    ``facts`` holds what the sentence asserts as values (the range, the groups it names, each
+    group's first day...), each beside the exact words of ``text`` that state it (keys ending
+    in ``_words``). Why: ``impact`` tells a curator what a drop would change on page 1 by
+    comparing the facts of two runs of these very functions, and quotes page 1's own words,
+    instead of computing the findings a second way or parsing the sentences back.
     """
 
     topic: str
     text: str
     claim_ids: tuple[str, ...]
     marked: str = field(default="", repr=False, compare=False)
+    facts: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # --- Wording helpers ---------------------------------------------------------------------------
@@ -197,15 +204,20 @@ def _figure(row: pd.Series) -> str:
     return analysis.format_figure(row["figure"], row["unit"], row["qualifier"])
 
 
-def _finding(topic: str, marked: str) -> Finding:
+def _finding(topic: str, marked: str, facts: dict | None = None) -> Finding:
     """A Finding whose cited ids are read back from the marks ``_ids`` put in its text, so the
     two cannot disagree; each must be an id the contract allows."""
     cited = _CITED.findall(marked)
     bad = [i for i in cited if not re.fullmatch(contract.ID_PATTERN, i)]
     if bad:
         raise ValueError(f"not a claim id the contract allows: {bad}")
-    text = _IN_LANGUAGE.sub(lambda m: m.group(2), marked).replace(_CITE, "")
-    return Finding(topic, text, tuple(sorted(set(cited))), marked)
+    return Finding(topic, _unmarked(marked), tuple(sorted(set(cited))), marked, facts or {})
+
+
+def _unmarked(marked: str) -> str:
+    """Composed words as the reader sees them: the article's words without their language
+    marks, the ids without their citation marks (a fact's words are then found in ``text``)."""
+    return _IN_LANGUAGE.sub(lambda m: m.group(2), marked).replace(_CITE, "")
 
 
 # --- The findings ------------------------------------------------------------------------------
@@ -231,18 +243,22 @@ def estimate_range(claims: pd.DataFrame) -> list[Finding]:
         else f"attributed to {_series([_group(g) for g in groups])}"
     )
     n_articles = est["article_id"].nunique()
+    facts = {"range": (str(unit), int(low), int(high)), "groups": tuple(groups)}
+    facts["groups_words"] = source
     if low == high:
         rows = main[main["figure"] == low]
+        facts["range_words"] = f"gives {analysis.format_figure(low, unit)}"
         text = (
             f"Every troop estimate in the {n_articles} article{'s' if n_articles > 1 else ''} "
             f"gives {analysis.format_figure(low, unit)} ({source}), from {_claimants(rows)} "
             f"{_ids(rows['claim_id'])}."
         )
-        return [_finding("range", text)]
+        return [_finding("range", text, facts)]
     low_rows, high_rows = main[main["figure"] == low], main[main["figure"] == high]
     low_text = analysis.format_figure(low, unit).removesuffix(f" {unit}")
     n_main = main["article_id"].nunique()
     others = _other_unit_count(est, unit)
+    facts["range_words"] = f"range from {low_text} to {analysis.format_figure(high, unit)}"
     text = (
         f"Reported troop numbers range from {low_text} to "
         f"{analysis.format_figure(high, unit)} across {len(main)} estimates in {unit} in "
@@ -250,7 +266,7 @@ def estimate_range(claims: pd.DataFrame) -> list[Finding]:
         f"{_claimants(low_rows)} {_ids(low_rows['claim_id'])}, the highest from "
         f"{_claimants(high_rows)} {_ids(high_rows['claim_id'])}."
     )
-    found = [_finding("range", text)]
+    found = [_finding("range", text, facts)]
     between, other = _between(main, low, high), _other_units(est, unit)
     parts = [f"between them, {_series(between)}"] if between else []
     if other:
@@ -305,6 +321,7 @@ def framing(claims: pd.DataFrame) -> list[Finding]:
     if evidence.empty:
         return []
     parts = []
+    facts: dict = {"framings": {}, "framings_words": {}}
     order = evidence.groupby("finding")["claim_id"].count().sort_values(ascending=False)
     for number in order.index:
         grp = evidence[evidence["finding"] == number]
@@ -312,11 +329,14 @@ def framing(claims: pd.DataFrame) -> list[Finding]:
         for value, sub in grp.groupby("value", sort=False):
             ways.append((len(sub), f"{FRAMING_PHRASES.get(value, value)} {_ids(sub['claim_id'])}"))
         ways.sort(key=lambda w: -w[0])
-        parts.append(f"{grp['subject'].iloc[0]} {_series([w for _, w in ways])}")
+        subject = str(grp["subject"].iloc[0])
+        parts.append(f"{subject} {_series([w for _, w in ways])}")
+        facts["framings"][subject] = frozenset(grp["value"].astype(str))
+        facts["framings_words"][subject] = _unmarked(parts[-1])
     lead = "The same figure is framed differently from one report to another: "
     if len(parts) == 1:
         lead = "The same figure is framed differently from one report to another, "
-    return [_finding("framing", f"{lead}{'; '.join(parts)}.")]
+    return [_finding("framing", f"{lead}{'; '.join(parts)}.", facts)]
 
 
 # The stances that doubt the reports and the one that confirms them, for the sentence that puts a
@@ -361,11 +381,21 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
         return [_finding("timing", text)]
     first_day = dated["derived_date"].min()
     on_first = dated[dated["derived_date"] == first_day]
-    clauses = [_group_clause(group, grp) for group, grp in _by_group(on_first)]
+    groups = _by_group(on_first)
+    clauses = [_group_clause(group, grp) for group, grp in groups]
     plural = "s" if len(on_first) > 1 else ""
     sentences = [
         f"The first response{plural} dated to the day came on {_day(first_day)}"
         f"{_disclosure_clause(disclosure, first_day)}: {_series(clauses, '; ')}"
+    ]
+    came = f"came on {_day(first_day)}"
+    facts = [
+        {
+            "firsts": {
+                group: (first_day, _day(first_day), (came, _unmarked(clause)))
+                for (group, _), clause in zip(groups, clauses, strict=True)
+            }
+        }
     ]
     first_groups = set(on_first["claimant_group"].astype(str))
     later = dated[~dated["claimant_group"].astype(str).isin(first_groups)]
@@ -374,19 +404,26 @@ def first_responses(claims: pd.DataFrame) -> list[Finding]:
             later["derived_date"]
             == later.groupby("claimant_group", observed=True)["derived_date"].transform("min")
         ]
+        followers = sorted(_by_group(firsts), key=lambda g: (g[1]["derived_date"].iloc[0], g[0]))
         follow = [
             f"{_group_clause(group, grp)} on {_day(grp['derived_date'].iloc[0])}"
-            for group, grp in sorted(
-                _by_group(firsts), key=lambda g: (g[1]["derived_date"].iloc[0], g[0])
-            )
+            for group, grp in followers
         ]
         sentences.append(f"Then {_series(follow, '; ')}")
+        then: dict = {}
+        for (group, grp), words in zip(followers, follow, strict=True):
+            day = grp["derived_date"].iloc[0]
+            then[group] = (day, _day(day), (_unmarked(words),))
+        facts.append({"firsts": then})
     outside = _outside_the_order(resp, len(resp) + len(own_rows))
     if outside:  # said where the order is given: these responses are outside it
         sentences[-1] += f"; {outside}"
     if not own_rows.empty:
         sentences.insert(1, _own_sentence(own_rows))
-    found = [_finding("timing", f"{text}.") for text in sentences]
+        facts.insert(1, {})
+    found = [
+        _finding("timing", f"{text}.", fact) for text, fact in zip(sentences, facts, strict=True)
+    ]
     return found + _first_day_sources(claims, on_first, first_day)
 
 
@@ -517,6 +554,10 @@ def in_russia_over_time(claims: pd.DataFrame) -> list[Finding]:
         f"The troops said to be already in Russia went from {words[0]} on {_day(first)} "
         f"{_ids(ends[0]['claim_id'])} to {words[1]} on {_day(last)} {_ids(ends[1]['claim_id'])}"
     )
+    facts = {
+        "trend": (words[0], _day(first), words[1], _day(last)),
+        "trend_words": _unmarked(text.removeprefix("The troops said to be already in Russia ")),
+    }
     rough = there[there["derived_date"].notna() & ~there.index.isin(dated.index)]
     if not rough.empty:
         text += (
@@ -530,7 +571,7 @@ def in_russia_over_time(claims: pd.DataFrame) -> list[Finding]:
             f"({_series(list(dict.fromkeys(_figure(r) for _, r in no_day.iterrows())))}) "
             f"{'have' if len(no_day) > 1 else 'has'} no day {_ids(no_day['claim_id'])}"
         )
-    return [_finding("in_russia", f"{text}.")]
+    return [_finding("in_russia", f"{text}.", facts)]
 
 
 def doubt_and_confirmation(claims: pd.DataFrame) -> list[Finding]:
@@ -547,7 +588,8 @@ def doubt_and_confirmation(claims: pd.DataFrame) -> list[Finding]:
         order = _order_words(doubt, confirm)
         name = _group(group)
         text = f"{name[0].upper()}{name[1:]} both {sides[0]} and {sides[1]}: {order}."
-        found.append(_finding("doubt_and_confirmation", text))
+        facts = {"doubting_and_confirming": str(group), "words": _unmarked(text)}
+        found.append(_finding("doubt_and_confirmation", text, facts))
     return found
 
 
@@ -590,7 +632,8 @@ def source_attribution(claims: pd.DataFrame) -> list[Finding]:
             f"the quotation itself names {_claimants(grp)} as its source; the claims follow the "
             f"quotation {_ids(grp['claim_id'])}."
         )
-        found.append(_finding("attribution", text))
+        facts = {"misattributed": (str(article), str(words)), "words": _unmarked(text)}
+        found.append(_finding("attribution", text, facts))
     return found
 
 
@@ -608,16 +651,25 @@ def single_source(claims: pd.DataFrame) -> list[Finding]:
         return []
     found = []
     est = table[table["kind"] == analysis.ESTIMATE]
+    facts: dict = {
+        "figures": {
+            _key_phrase(claims, row): (int(row["n_articles"]), tuple(_split(row)))
+            for _, row in est.iterrows()
+        }
+    }
     widest = est[est["n_articles"] == est["n_articles"].max()] if not est.empty else est
     if not widest.empty and int(widest["n_articles"].iloc[0]) > 1:
         n = int(widest["n_articles"].iloc[0])
         items = [f"{_key_phrase(claims, row)} {_ids(_split(row))}" for _, row in widest.iterrows()]
+        facts["widest"] = tuple(_key_phrase(claims, row) for _, row in widest.iterrows())
+        facts["widest_words"] = _unmarked(f"{_series(items)}, each in {n} articles")
         found.append(
             _finding(
                 "corroboration",
                 f"The most widely reported figure{'s are' if len(items) > 1 else ' is'} "
                 f"{_series(items)}, each in {n} articles, though the articles may all rely "
                 "on the same original source.",
+                facts,
             )
         )
     single = table[table["single_source"]]
@@ -638,8 +690,10 @@ def single_source(claims: pd.DataFrame) -> list[Finding]:
             parts.append(
                 f"{len(alone)} of the {len(of_kind)} distinct {label}{more} " + _series(examples)
             )
+            if kind == analysis.ESTIMATE:
+                facts["single_words"] = f"{len(alone)} of the {len(of_kind)} distinct {label}"
         text = f"Much rests on a single article: {'; and '.join(parts)}."
-        found.append(_finding("single_source", text))
+        found.append(_finding("single_source", text, facts))
     return found
 
 

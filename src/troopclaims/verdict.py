@@ -60,7 +60,10 @@ class ValidationReport:
     (``to_dict``; ``verdict_display``'s lines and page) lists the first ``LIST_LIMIT_PER_RULE`` of
     each rule in ``problems``' order, with each rule's total. ``errors``/``warnings`` are the listed
     ones; ``error_count``/``warning_count`` the totals. ``read_as`` records how each CSV's bytes
-    were read (encoding, delimiter, line endings).
+    were read (encoding, delimiter, line endings). ``impact`` is what ingesting a valid drop
+    would change on the report's page 1 (``impact.Impact.to_dict``), set by the command that
+    computed it and None otherwise: plain data here, so the verdict's outputs show it without
+    this stage importing the report's.
     """
 
     problems: list[Problem] = field(default_factory=list)
@@ -69,6 +72,7 @@ class ValidationReport:
     files: list[str] = field(default_factory=list)
     read_as: dict[str, str] = field(default_factory=dict)
     unlisted: dict[RuleKey, int] = field(default_factory=dict)
+    impact: dict | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -174,7 +178,8 @@ class ValidationReport:
         return for_json(json.dumps(self.to_dict(limit), indent=2, ensure_ascii=False)) + "\n"
 
     def to_dict(self, limit: int | None = None) -> dict:
-        """The JSON form (schema in README: ok, summary, expectations, problem_counts, problems).
+        """The JSON form (schema in README: ok, summary, expectations, problem_counts, problems;
+        and ``impact`` for a valid drop whose impact was computed).
 
         ``problems`` is the fix list: every problem kept (``kept_per_rule``; or the first
         ``limit`` of each rule when given); ``problem_counts`` holds every rule that found any,
@@ -183,6 +188,7 @@ class ValidationReport:
         """
         per_rule = limit or self.kept_per_rule()
         shown, counts = self._first(per_rule)
+        impact = {} if self.impact is None else {"impact": self.impact}
         return {
             "ok": self.ok,
             "summary": {
@@ -200,6 +206,7 @@ class ValidationReport:
             "expectations": [vars(e) for e in self.expectations],
             "problem_counts": [vars(c) for c in counts],
             "problems": [p.to_dict() for p in shown],
+            **impact,
         }
 
 
