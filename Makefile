@@ -192,9 +192,10 @@ $(AXE_CORE): tests/a11y/package.json tests/a11y/package-lock.json
 	  cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch -c ../../$@; \
 	else echo "npm not found: tests/test_accessibility.py's axe-core check will be skipped" >&2; fi
 
-# Tests run on every core (pytest-xdist): 2 cores take ~2.5 min where one takes ~5.
+# Tests run on every core (pytest-xdist). --dist loadgroup keeps the tests that share one costly
+# run (xdist_group: the fixture report, one validation of a broken drop) on one worker.
 test: $(STAMP) $(LAB_CONFIG) $(AXE_CORE) ## Run every test (pytest, on every core)
-	$(BIN)/pytest -n auto --durations=25
+	$(BIN)/pytest -n auto --dist loadgroup --durations=25
 
 lint: $(STAMP) ## Check lint and formatting with ruff
 	$(BIN)/ruff check .

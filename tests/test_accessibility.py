@@ -32,6 +32,10 @@ from test_report import KOREAN_QUOTE, RUSSIAN_QUOTE, fixture_report
 
 from troopclaims import analysis, charts, config, findings, report, svgout, tables
 
+# Every test of the fixture report on one xdist worker (make test's --dist loadgroup): the
+# report is built once per process (``fixture_report``), so once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fixture-report")
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 A11Y_DIR = Path(__file__).parent / "a11y"

@@ -23,6 +23,10 @@ from test_notebooks import NOTEBOOKS, SMALL
 
 from troopclaims import cli, config, execute, fonts, load, manifest, process, provenance, report
 
+# Every test of the fixture report on one xdist worker (make test's --dist loadgroup): the
+# report is built once per process (``fixture_report``), so once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fixture-report")
+
 EPOCH = "1730764800"  # 2024-11-05 00:00:00 UTC
 SECTIONS = [
     "Key findings",

@@ -7,12 +7,15 @@ may change, whatever the drop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -33,6 +36,9 @@ from troopclaims import (
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 N_CLAIMS = len(load.read_raw_claims(config.RAW_CLAIMS_CSV))
 BROKEN = sorted(p.name for p in DROPS.iterdir() if p.is_dir() and p.name != "valid")
+# The tests that read one drop's ``validated`` run go to one xdist worker (make test's
+# --dist loadgroup), so the run is shared, not repeated per worker.
+BROKEN_RUNS = [pytest.param(n, marks=pytest.mark.xdist_group(f"validate-{n}")) for n in BROKEN]
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -64,14 +70,49 @@ def test_real_dataset_passes_with_no_error() -> None:
     assert all(e.success for e in report.expectations)
 
 
-@pytest.mark.parametrize("name", BROKEN)
-def test_broken_drop_is_located_and_changes_nothing(name: str, capsys) -> None:
+_VALIDATED: dict[str, dict] = {}  # one `troopclaims validate` per broken drop and test process
+
+
+def validated(name: str) -> dict:
+    """``troopclaims validate DROP`` of one broken drop (in-process), run once per test process
+    and read by each test that asks about that run: its exit code and streams, the data's digest
+    before and after, and the verdict ``validate.read_and_validate`` returned inside it (the
+    very call ``validate_sources`` makes). Why: each validation costs about a second of GX
+    plumbing, and two tests asked the same question of the same drop separately.
+    """
+    if name not in _VALIDATED:
+        verdicts = []
+        real = validate.read_and_validate
+
+        def recording(*args, **kwargs):
+            result = real(*args, **kwargs)
+            verdicts.append(result[0])
+            return result
+
+        out, err = io.StringIO(), io.StringIO()
+        before = tree_digest(config.DATA_DIR)
+        with (
+            mock.patch.object(validate, "read_and_validate", recording),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            code = cli.main(["validate", str(DROPS / name)])
+        _VALIDATED[name] = {
+            "code": code,
+            "out": out.getvalue(),
+            "err": err.getvalue(),
+            "report": verdicts[0],
+            "changed": tree_digest(config.DATA_DIR) != before,
+        }
+    return _VALIDATED[name]
+
+
+@pytest.mark.parametrize("name", BROKEN_RUNS)
+def test_broken_drop_is_located_and_changes_nothing(name: str) -> None:
     expected = json.loads((DROPS / name / "expected.json").read_text())
-    before = tree_digest(config.DATA_DIR)
-    code = cli.main(["validate", str(DROPS / name)])
-    out = capsys.readouterr()
-    text = out.out + out.err
-    assert code == expected["exit"]
+    run = validated(name)
+    text = run["out"] + run["err"]
+    assert run["code"] == expected["exit"]
     assert "Traceback" not in text
     drop_file = f"drops/{name}/{expected['file']}"
     lines = [ln for ln in text.splitlines() if ln.startswith("ERROR") and drop_file in ln]
@@ -79,8 +120,8 @@ def test_broken_drop_is_located_and_changes_nothing(name: str, capsys) -> None:
     where = f"{drop_file}:{expected['line']}:" if expected["line"] else drop_file
     column = f"column {expected['column']!r}" if expected["column"] else ""
     assert any(where in ln and column in ln and expected["rule"] in ln for ln in lines), text
-    assert out.err.splitlines()[-1].startswith("validation FAILED")  # the verdict ends stderr
-    assert tree_digest(config.DATA_DIR) == before
+    assert run["err"].splitlines()[-1].startswith("validation FAILED")  # the verdict ends stderr
+    assert not run["changed"]
 
 
 @pytest.fixture(scope="module")
@@ -296,10 +337,11 @@ TWO_FINDINGS = {
 }
 
 
-@pytest.mark.parametrize("name", BROKEN)
+@pytest.mark.parametrize("name", BROKEN_RUNS)
 def test_one_fault_is_one_message(name: str) -> None:
-    """A newcomer should not have to work out which of several messages is the real cause."""
-    report = validate.validate_sources(validate.candidate_sources(DROPS / name))
+    """A newcomer should not have to work out which of several messages is the real cause
+    (the verdict ``validate_sources(candidate_sources(drop))`` gives, as the command ran it)."""
+    report = validated(name)["report"]
     assert len(report.errors) == (2 if name in TWO_FINDINGS else 1), [
         p.format() for p in report.errors
     ]
