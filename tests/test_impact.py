@@ -182,4 +182,31 @@ def test_a_drop_that_changes_nothing_says_so_in_one_line(dataset) -> None:
     same = findings.key_findings(dataset)
     found = impact.compare(same, same, set())
     assert found.lines() == [impact.NO_CHANGE] and "\n" not in impact.NO_CHANGE
-    assert found.to_dict() == {"changed": False, "summary": impact.NO_CHANGE, "changes": []}
+    assert found.to_dict() == {
+        "computed": True,
+        "changed": False,
+        "summary": impact.NO_CHANGE,
+        "changes": [],
+    }
+
+
+def test_a_drop_above_the_row_bound_says_its_impact_was_not_computed(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """The bound that keeps validate linear (page 1's analysis is not: ~220 s and 7 GB at a
+    million rows): above it, one line says why there is no impact, never a wrong 'none'."""
+    import jsonschema
+
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+    monkeypatch.setattr(impact, "MAX_ROWS", 1)
+    result = tmp_path / "r.json"
+    assert cli.main(["validate", str(EXAMPLES / "english-wire"), "--json", str(result)]) == 0
+    out = capsys.readouterr().out
+    summary = (
+        "impact on the key findings (page 1) not computed: the drop brings 4 claim rows, above 1"
+    )
+    assert summary in out and impact.NO_CHANGE not in out
+    doc = json.loads(result.read_text(encoding="utf-8"))
+    assert doc["impact"]["computed"] is False and doc["impact"]["changes"] == []
+    schema = json.loads((config.ROOT / "schemas" / "validation.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)

@@ -32,6 +32,12 @@ from troopclaims.findings import Finding
 # The kinds of change, in the order the lines are given (and the JSON schema's enum).
 KINDS = ("range", "claimant_group", "first_response", "corroboration", "contradiction")
 
+# Above this many claim rows in a drop, the impact is not computed, and the line says so: page 1's
+# analysis (``analysis.discrepancies`` pairs claims) grows faster than the rows, and at a million
+# synthetic rows it took ~220 s and 7 GB, 87% of the command (py-spy, issue 19). A curated drop
+# holds tens of rows; the report built after the ingest still says what changed.
+MAX_ROWS = 10_000
+
 NO_CHANGE = (
     "impact on the key findings (page 1) if ingested: none; no figure range, claimant group, "
     "first response, single-article figure or contradiction between sources would change"
@@ -54,10 +60,14 @@ class Impact:
     """Every change a drop would make to page 1, in ``KINDS`` order."""
 
     changes: tuple[Change, ...]
+    not_computed: str = ""  # why, when the drop was too large to compute it (``MAX_ROWS``)
 
     @property
     def summary(self) -> str:
-        """The first line: how many changes, or the one line that says there is none."""
+        """The first line: how many changes, the one line that says there is none, or why it
+        was not computed."""
+        if self.not_computed:
+            return f"impact on the key findings (page 1) not computed: {self.not_computed}"
         if not self.changes:
             return NO_CHANGE
         n = len(self.changes)
@@ -70,6 +80,7 @@ class Impact:
     def to_dict(self) -> dict:
         """The JSON form (``schemas/validation.schema.json``, ``impact``)."""
         return {
+            "computed": not self.not_computed,
             "changed": bool(self.changes),
             "summary": self.summary,
             "changes": [
@@ -111,6 +122,12 @@ def drop_impact(
     paths, as ``load.SOURCE_FILE_COLUMN`` holds them) is ingested, from the frames validation
     read (the dataset and the drop together, already judged valid)."""
     new_claims = brought_by(raw_claims, drop_files)
+    if (rows := int(new_claims.sum())) > MAX_ROWS:
+        return Impact(
+            (),
+            f"the drop brings {rows:,} claim rows, above {MAX_ROWS:,} (page 1's analysis is not "
+            "linear in rows); the report built after the ingest shows what changed",
+        )
     new_articles = brought_by(raw_articles, drop_files)
     before = findings.key_findings(
         processed_claims(raw_claims[~new_claims], raw_articles[~new_articles])
