@@ -9,10 +9,17 @@ excerpt) covers yet, in the contract's columns plus ``draft_note``. It decides a
 a rule decides it, and leaves it empty otherwise, with the reason in ``draft_note``:
 
 - ``claim_id`` continues the article's ``<article_id>-NN`` sequence in the drop's claims.csv;
-- ``quote``: the shortest clause holding the figure and its troop noun, verbatim (``clauses``);
+- ``quote``: the shortest clause holding the figure and its troop noun, verbatim (``clauses``),
+  cut as the curators of data/raw/ cut theirs (``quote_clauses``, ``_quote_span``): a phrase of
+  what the force comprises or where it is stays with its clause ("quatre brigades, comprenant
+  environ 12 000 soldats, y compris des forces spéciales"), and so does a lead word that dates
+  it ("Actuellement, …") or a governing clause that names the day ("ont rapporté mercredi
+  qu'…"); an attribution, a purpose clause and a trailing predicate stay out; a whole sentence
+  keeps its final mark, a part of one has none;
 - ``figure``/``unit``: as ``completeness.troop_phrase`` and ``numbers`` read them; a whole
   number of 100 or more in the same sentence with no troop noun beside it ("une prévision de
-  10 000 d'ici décembre") is drafted too, its unit empty;
+  10 000 d'ici décembre") is drafted too, with the unit of the troop figure before it in the
+  sentence (an elided noun), or none;
 - ``qualifier``: the hedge words of the language right before (or, in Korean, after) the figure
   (``HEDGES``); no hedge word is ``exact``, as the contract defines it;
 - ``claimant``: only from an attribution the language marks ("selon X", "according to X",
@@ -34,10 +41,14 @@ sentences only, which sentencex already does; spaCy and stanza need model downlo
 the brief). German and Russian require a comma before every subordinate clause ("dass", "что",
 "который"), so punctuation is their clause boundary; French and English mark a complement
 clause by "que"/"that" without a comma, hence the few complementizers of ``COMPLEMENTIZERS``.
-Every table here is hand-written, with the reason beside it; the "and" of the coordinate
-"et que" comes from CLDR's list patterns (babel). Each step is a single pass without
-backtracking, over sentences the completeness check already bounded (``MAX_SENTENCE_CHARS``),
-and at most ``MAX_ROWS_PER_SENTENCE`` figures are drafted per sentence, so cost is linear.
+Of the project's own dependencies (requirements.lock), none parses or tags any of the six
+languages: babel (CLDR: list patterns, month and weekday names) and sentencex (sentence
+boundaries) are all there is, and both are used. So every table here is hand-written, with the
+reason beside it; the "and" of the coordinate "et que" comes from CLDR's list patterns (babel),
+the weekdays of a governing clause from ``dating`` (CLDR's names). Each step is a single pass
+without backtracking, over sentences the completeness check already bounded
+(``MAX_SENTENCE_CHARS``), and at most ``MAX_ROWS_PER_SENTENCE`` figures are drafted per
+sentence, so cost is linear.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -183,12 +194,57 @@ TODAY: dict[str, tuple[str, ...]] = {
     "uk": ("сьогодні",),
     "ko": ("오늘",),
 }
+# Words that only say when. A lead phrase made of one of them (or of one weekday, or "today") and
+# set off by a comma ("Actuellement, 1 500 soldats…", "Lundi, le porte-parole…") dates what its
+# clause states: curators keep it in the quote, as they keep every word a claim's date rests on
+# (the contract's rule 3 reads a weekday from the quote), so it is no clause of its own.
+NOW: dict[str, tuple[str, ...]] = {
+    "fr": ("actuellement", "désormais", "maintenant", "à présent"),
+    "en": ("currently", "now", "at present"),
+    "de": ("derzeit", "zurzeit", "aktuell", "inzwischen", "mittlerweile", "jetzt"),
+    "ru": ("сейчас", "теперь", "в настоящее время"),
+    "uk": ("зараз", "наразі", "тепер"),
+    "ko": ("현재", "지금"),
+}
+# Words that open a phrase describing the noun before it, not a clause of its own (no subject, no
+# finite verb). What the force comprises ("quatre brigades, comprenant environ 12 000 soldats, y
+# compris des forces spéciales", "dont", "including", "darunter", "в том числе": ``COMPRISING``)
+# and where the place it names lies ("à Vladivostok, dans l'Extrême-Orient russe", "la base
+# d'Oussouriisk, située près de Vladivostok": ``LOCATING``) are part of what the figure states
+# (data/README.md rule 1 quotes the first with both its figures), so after a comma such a phrase
+# stays in the quote of the clause it hangs on. A locating phrase that holds a number of its own
+# is that number's clause, with the place first ("По данным разведки, в Россию уже отправлены
+# около 3000 военных"), and is left alone. A phrase opened by anything else is left out: another
+# predicate ("prêts à être déployés"), another figure ("avec une prévision de 10 000"), a
+# reporting clause ("sagte ein Abgeordneter"). Korean puts a noun's modifiers before it, so it
+# has no such phrase.
+COMPRISING: dict[str, tuple[str, ...]] = {
+    "fr": ("dont", "y compris", "comprenant", "notamment", "parmi lesquels", "parmi lesquelles"),
+    "en": ("including", "among them", "of whom"),
+    "de": ("darunter", "einschließlich", "inklusive"),
+    "ru": ("в том числе", "включая", "из них", "среди них"),
+    "uk": ("у тому числі", "в тому числі", "включно з", "з них", "серед них"),
+}
+LOCATING: dict[str, tuple[str, ...]] = {
+    "fr": (
+        *("dans", "à", "au", "aux", "près de", "non loin de"),
+        *("situé", "située", "situés", "situées", "stationné", "stationnés", "stationnées"),
+    ),
+    "en": ("in", "near", "located", "stationed", "based"),
+    "de": ("in", "im", "nahe", "bei", "unweit"),
+    "ru": ("в", "во", "на", "под", "близ"),
+    "uk": ("в", "у", "на", "під", "біля"),
+}
+# Korean conjunctive adverbs at a sentence's start ("또 북한군 2개 여단이…": "also") tie it to the
+# sentence before; they are no part of the claim, and Korean sets them off by a space only.
+_KOREAN_CONNECTIVE = re.compile(r"\A\s*(?:또한|또|그리고|한편|아울러|이어)(?=\s)")
 
 
 @dataclass(frozen=True)
 class Figure:
     """One troop figure of a sentence: its value, unit ('' when no troop noun stands beside it),
-    the span of its clause in the sentence, and the text before / after the number in it."""
+    the span of its quote in the sentence, and the text before / after the number in its
+    clause."""
 
     value: int
     unit: str
@@ -196,6 +252,8 @@ class Figure:
     end: int
     before: str
     after: str
+    # the unit is read from the troop figure before it in the sentence (``_elided_units``)
+    elided: bool = False
 
 
 @dataclass
@@ -260,7 +318,9 @@ def clauses(sentence: str, language: str) -> list[tuple[int, int]]:
     after its source ("X에 따르면": a connective ending, "X zufolge"), before a complementizer
     (``COMPLEMENTIZERS``, with a preceding "and") and a purpose clause (``PURPOSE``: its words
     open the next clause), and in Korean after a quotative ending's verb; the sentence's final
-    mark belongs to none. One pass per kind of boundary.
+    mark belongs to none. A Korean sentence's leading conjunctive adverb ("또") and a German
+    attribution that opens a clause without a comma ("Laut dem Geheimdienst sind…",
+    ``_german_attribution_cuts``) are clauses of their own. One pass per kind of boundary.
     """
     cuts: list[tuple[int, int]] = [(m.start(), m.end()) for m in _PUNCT.finditer(sentence)]
     pattern = _complementizer_pattern(language)
@@ -270,17 +330,105 @@ def clauses(sentence: str, language: str) -> list[tuple[int, int]]:
         cuts += [(m.start(), m.start()) for m in _purpose(language).finditer(sentence)]
     if language == "ko":
         cuts += [(m.start(), m.end()) for m in _KOREAN_QUOTATIVE.finditer(sentence)]
+        cuts += [(m.start(), m.end()) for m in _KOREAN_CONNECTIVE.finditer(sentence)]
     after = _attribution_patterns(language)[1]
     if after is not None:  # "X에 따르면", "X zufolge": the attribution ends its own clause
         cuts += [(m.end(), m.end()) for m in after.finditer(sentence)]
-    cuts.sort()
+    out = _segments(sentence, cuts)
+    if language == "de":
+        out = _segments(sentence, cuts + _german_attribution_cuts(sentence, out))
+    return out
+
+
+def _segments(sentence: str, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The trimmed spans between the cuts (each a (start, end) of boundary text)."""
     out, pos = [], 0
-    for start, end in [*cuts, (len(sentence), len(sentence))]:
+    for start, end in [*sorted(cuts), (len(sentence), len(sentence))]:
         if start > pos:
             span = _trimmed(sentence, pos, start)
             if span is not None:
                 out.append(span)
         pos = max(pos, end)
+    return out
+
+
+def _german_attribution_cuts(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """German fronts "Laut X" / "Nach Angaben X" before the finite verb without a comma ("Laut
+    dem Geheimdienst sind bereits…"): the attribution fills the clause's first position (the
+    Vorfeld) and the statement starts with the verb after it. Where a clause opens with such a
+    marker, it ends with the source's noun phrase (``_german_noun_phrase_end``), as "X zufolge"
+    ends with its marker; an attribution inside a clause ("Es sind laut Berichten…") is left."""
+    before = _attribution_patterns("de")[0]
+    if before is None:
+        return []
+    out = []
+    for start, end in spans:
+        marker = before.match(sentence, start, end)
+        if marker is None:
+            continue
+        cut = marker.end() + _german_noun_phrase_end(sentence[marker.end() : end])
+        if cut < end:
+            out.append((cut, cut))
+    return out
+
+
+def _opens_with(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Any of ``words`` at a text's start, as whole words (apostrophes as either form)."""
+    if not words:
+        return None
+    ordered = sorted(words, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in ordered)
+    return re.compile(rf"(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+@cache
+def _comprising_pattern(language: str) -> re.Pattern[str] | None:
+    """``COMPRISING`` of the language at a phrase's start, made once per language."""
+    return _opens_with(COMPRISING.get(language, ()))
+
+
+@cache
+def _locating_pattern(language: str) -> re.Pattern[str] | None:
+    """``LOCATING`` of the language at a phrase's start, made once per language."""
+    return _opens_with(LOCATING.get(language, ()))
+
+
+def _attached(sentence: str, span: tuple[int, int], language: str) -> bool:
+    """Does the phrase at ``span`` hang on the clause before it (``COMPRISING``, ``LOCATING``)?"""
+    comprising, locating = _comprising_pattern(language), _locating_pattern(language)
+    if comprising is not None and comprising.match(sentence, *span):
+        return True
+    if locating is None or not locating.match(sentence, *span):
+        return False
+    text = numbers.normalise_numbers(sentence[span[0] : span[1]], language)
+    return not any(c.isdigit() for c in text)
+
+
+def _dates_only(text: str, language: str) -> bool:
+    """Is ``text`` only a word of when ("Actuellement", "Aujourd'hui", one weekday: ``NOW``)?"""
+    folded = text.translate(_APOSTROPHES).casefold().strip()
+    if folded in NOW.get(language, ()) or folded in TODAY.get(language, ()):
+        return True
+    return " " not in folded and bool(dating.named_weekdays(folded, language))
+
+
+def quote_clauses(sentence: str, language: str) -> list[tuple[int, int]]:
+    """The clauses a quote is cut from: ``clauses`` with the phrases that are no clause of their
+    own joined to the clause they hang on, across a plain comma: a phrase of what the force
+    comprises or where its place lies (``_attached``) to the clause before it, and a sentence's
+    lead phrase that only dates it (``NOW``, "today", a weekday) to the clause after it. One
+    pass over the clauses."""
+    spans = clauses(sentence, language)
+    out: list[tuple[int, int]] = []
+    for span in spans:
+        if out and sentence[out[-1][1] : span[0]].strip() == ",":
+            lead = len(out) == 1 and out[0] == spans[0] and not sentence[: out[0][0]].strip()
+            if _attached(sentence, span, language) or (
+                lead and _dates_only(sentence[out[0][0] : out[0][1]], language)
+            ):
+                out[-1] = (out[-1][0], span[1])
+                continue
+        out.append(span)
     return out
 
 
@@ -338,12 +486,22 @@ def figures(sentence: str, language: str, limit: int = MAX_ROWS_PER_SENTENCE) ->
     """Every troop figure of one sentence (the first ``limit`` + 1), each with its shortest
     clause, in order.
 
-    A figure and its noun in one clause take that clause; a pair that only a run of clauses
-    holds ("troops, about 3000") takes the shortest run. Then the whole numbers of 100 or more
-    that no troop noun counts (not a possible year), with their own clause and no unit. Reading
-    stops past ``limit``: a sentence is read a bounded number of times.
+    A figure and its noun in one clause (``quote_clauses``) take that clause; a pair that only a
+    run of clauses holds ("troops, about 3000") takes the shortest run. Then the whole numbers of
+    100 or more that no troop noun counts (not a possible year), with their own clause, and the
+    unit of the troop figure before them if any (``_elided_units``). Each quote then takes the
+    clause that governs it when that one dates it, and a whole sentence its final mark
+    (``_quote_span``). Reading stops past ``limit``: a sentence is read a bounded number of times.
     """
-    spans = clauses(sentence, language)
+    spans = quote_clauses(sentence, language)
+    found = _clause_figures(sentence, spans, language, limit)
+    return [_quote_span(sentence, spans, f, language) for f in _elided_units(found)]
+
+
+def _clause_figures(
+    sentence: str, spans: list[tuple[int, int]], language: str, limit: int
+) -> list[Figure]:
+    """``figures`` before ``_elided_units`` and ``_quote_span``: each with its clause."""
     found: list[Figure] = []
     for span in spans:
         for norm, phrase, at in _phrases(sentence[span[0] : span[1]], language):
@@ -370,8 +528,54 @@ def figures(sentence: str, language: str, limit: int = MAX_ROWS_PER_SENTENCE) ->
         found += _nounless(sentence, span, stated, language)
         if len(found) > limit:
             break
-    found.sort(key=lambda f: (f.start, f.end))
+    found.sort(key=lambda f: (f.start, f.end, len(f.before)))
     return found
+
+
+def _elided_units(found: list[Figure]) -> list[Figure]:
+    """A bare number after a troop figure in the same sentence counts what that figure counts:
+    its noun is elided ("près de 3 000 soldats…, avec une prévision de 10 000") or taken up by a
+    pronoun ("1 500 soldats… et que Pyongyang prévoit d'en déployer 12 000", "ce nombre pourrait
+    atteindre 10.000"). Such a figure takes the unit of the nearest troop figure before it, and
+    its note says so; one before any troop figure keeps no unit. ``found`` is in sentence order.
+    """
+    out, unit = [], ""
+    for figure in found:
+        if figure.unit:
+            unit = figure.unit
+        elif unit:
+            figure = replace(figure, unit=unit, elided=True)
+        out.append(figure)
+    return out
+
+
+def _quote_span(
+    sentence: str, spans: list[tuple[int, int]], figure: Figure, language: str
+) -> Figure:
+    """The figure with its quote's span: its clause, with two widenings a curator makes.
+
+    - A clause opened by a complementizer ("ont rapporté mercredi qu'environ 3.000 soldats…")
+      takes the clause that governs it when that clause names the day of the statement (a
+      weekday, "today"): the contract's rule 3 dates a claim by the weekday its quote names, so
+      the words that date it go in. A governing clause naming no day stays out.
+    - A quote that is the whole sentence keeps its final mark ("Actuellement, 1 500 soldats
+      militaires s'entraînent déjà en Russie."); a part of a sentence has none.
+    """
+    start, end = figure.start, figure.end
+    at = next((i for i, span in enumerate(spans) if span[0] == start), 0)
+    complementizer = _complementizer_pattern(language)
+    if at > 0 and complementizer is not None:
+        governing = spans[at - 1]
+        gap = sentence[governing[1] : start].strip(" ,")
+        text = sentence[governing[0] : governing[1]]
+        if complementizer.fullmatch(gap) and (
+            dating.named_weekdays(text, language) or _words_named(text, TODAY.get(language, ()))
+        ):
+            start = governing[0]
+    rest = sentence[end:].strip()
+    if rest and not sentence[:start].strip() and all(c in _FINAL for c in rest):
+        end = len(sentence.rstrip())
+    return replace(figure, start=start, end=end)
 
 
 def _joined_span(
@@ -516,22 +720,29 @@ _GERMAN_DETERMINERS = frozenset(
 
 def _german_noun_phrase(words: str, language: str) -> str:
     """German "laut X" has no comma after X: the finite verb follows it ("Laut dem
-    Geheimdienst sind ..."). Nouns are capitalised in German, so X ends before the first
-    lowercase word after a noun that no determiner introduces. Other languages: unchanged."""
+    Geheimdienst sind ..."). X is ``words`` up to ``_german_noun_phrase_end``. Other languages:
+    unchanged."""
     if language != "de":
         return words
-    kept: list[str] = []
+    return " ".join(words[: _german_noun_phrase_end(words)].split())
+
+
+def _german_noun_phrase_end(words: str) -> int:
+    """Where the noun phrase that opens ``words`` ends. Nouns are capitalised in German, so it
+    ends before the first lowercase word after a noun that no determiner introduces."""
+    end = 0
     noun_seen = after_determiner = False
-    for word in words.split():
+    for match in re.finditer(r"\S+", words):
+        word = match.group()
         lower = word[:1].islower()
         if lower and noun_seen and word not in _GERMAN_DETERMINERS:
             break
-        kept.append(word)
+        end = match.end()
         after_determiner = word in _GERMAN_DETERMINERS or (lower and after_determiner)
         noun_seen = noun_seen or not lower
         if not lower:
             noun_seen, after_determiner = True, False
-    return " ".join(kept)
+    return end
 
 
 def _source(words: str) -> str:
@@ -663,6 +874,11 @@ def _row(sentence: str, figure: Figure, article: DraftArticle) -> dict[str, str]
     row.update(article_id=article.article_id, kind="troop_estimate", figure=str(figure.value))
     if figure.unit:
         row["unit"] = figure.unit
+        if figure.elided:
+            notes.append(
+                "unit: no troop noun beside this figure; read as counting what the troop figure "
+                "before it in the sentence counts (an elided noun, 'd'en déployer 12 000'): check"
+            )
     else:
         notes.append(
             "unit: no troop noun beside this figure (soldiers or brigades?); check it counts troops"
