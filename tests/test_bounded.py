@@ -306,8 +306,9 @@ def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsy
 
 
 def test_a_flag_rule_no_row_breaks_is_met_and_one_a_row_breaks_still_finds_it() -> None:
-    """Large frames run the helper-flag rules that hold on every row on zero rows (a fixed cost
-    each, saved): the verdict must not change, a flag holding one False is still found."""
+    """Large frames judge the helper-flag rules on the flags' distinct values (a few rows
+    instead of every row, ``gxrun.run_rules``): the verdict must not change, a flag holding one
+    False is still found at its row."""
     from troopclaims import expectations, gxrun
 
     rows = gxrun.NARROW_BATCHES_FROM_ROWS

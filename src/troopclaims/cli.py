@@ -143,7 +143,7 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
     if not path.exists():
         raise DataError([Problem(str(path), "no such file or folder")])
     sources = validate.candidate_sources(path)
-    report, claims, articles = validate.read_and_validate(sources)
+    report, claims, articles = validate.read_and_validate(sources, release=True)
     if sources == load.dataset_sources():
         return report, DATASET_SUMMARY
     stem = _drop_stem(path)

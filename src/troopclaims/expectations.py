@@ -17,7 +17,7 @@ from datetime import date
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from troopclaims import contract, dating, load, numbers, quotes
+from troopclaims import contract, dating, distinct, load, numbers, quotes
 from troopclaims.gx_custom import (
     ExpectColumnPairValuesQuoteInArticle,
     ExpectColumnPairValuesToBeAllowedPair,
@@ -75,8 +75,15 @@ def _figure_where(raw: pd.DataFrame, unit: str) -> pd.Series:
     return pd.to_numeric(raw["figure"].where(valid), errors="coerce")
 
 
-def prepare_claims(raw: pd.DataFrame, articles: pd.DataFrame, today: date) -> pd.DataFrame:
-    """The frame GX validates: contract columns (empty -> None) plus derived helper columns.
+# From this many claim rows, the helper columns are derived once per distinct row.
+DISTINCT_FROM_ROWS = 20_000
+
+
+def prepare_claims(
+    raw: pd.DataFrame, articles: pd.DataFrame, today: date
+) -> tuple[pd.DataFrame, distinct.DistinctRows | None]:
+    """The frame GX validates: contract columns (empty -> None) plus derived helper columns,
+    and, for a large drop, which of its rows each source row is (``_distinct_claims``).
 
     ``articles`` (the raw articles frame) gives each claim's article date (the
     after-publication rule and the derived bounds) and language (how the figure rule reads the
@@ -87,7 +94,9 @@ def prepare_claims(raw: pd.DataFrame, articles: pd.DataFrame, today: date) -> pd
     article_dates = dict(
         zip(articles["article_id"], articles["published_date"].replace("", None), strict=True)
     )
-    df = _as_objects(raw[list(contract.CLAIM_COLUMNS)])
+    rows = _distinct_claims(raw)
+    part = raw if rows is None else raw.iloc[rows.first].reset_index(drop=True)
+    df = _as_objects(part[list(contract.CLAIM_COLUMNS)])
     df["_kind"] = df["kind"].where(df["kind"].isin(list(contract.KINDS)), None)
     df["_figure_present"] = _present(df["figure"])
     df["_unit_present"] = _present(df["unit"])
@@ -109,7 +118,26 @@ def prepare_claims(raw: pd.DataFrame, articles: pd.DataFrame, today: date) -> pd
     _prepare_bounds(df, statement, published, today)
     known = _prepare_anchors(df, statement)
     _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)), known)
-    return df
+    return df, rows
+
+
+def _distinct_claims(raw: pd.DataFrame) -> distinct.DistinctRows | None:
+    """Large drops: claims grouped on every contract column but their own ``claim_id``.
+
+    Every helper column reads its own row, the articles, and, through ``anchor_claim_id``, the
+    claim it names. A claim some anchor names stays a row of its own (its id is looked up, and
+    it may sit on a loop of anchors); claims that name the same anchor with the same cells get
+    the same derived values, so they are grouped like the rest. ``claim_id`` varies within a
+    group: its rules (unique, well formed, present) read every row.
+    """
+    if len(raw) < DISTINCT_FROM_ROWS or not raw.index.is_unique:
+        return None
+    columns = raw[list(contract.CLAIM_COLUMNS)]
+    anchors = columns["anchor_claim_id"]
+    names = anchors[anchors.notna() & (anchors != "")]
+    named = columns["claim_id"].isin(pd.unique(names)).fillna(False).to_numpy(bool)
+    varying = _as_objects(columns[["claim_id"]])
+    return distinct.distinct_rows(columns, varying, named)
 
 
 def _flag(ok: pd.Series, applies: pd.Series | bool = True) -> pd.Series:

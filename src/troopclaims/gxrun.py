@@ -12,9 +12,10 @@ import contextlib
 import functools
 import logging
 
+import numpy as np
 import pandas as pd
 
-from troopclaims import load, progress
+from troopclaims import distinct, load, progress
 from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
 from troopclaims.verdict import ExpectationOutcome
 
@@ -44,62 +45,123 @@ def _columns_of(rule) -> tuple[str, ...]:
     return tuple(getattr(exp, "column_list", None) or ())
 
 
-def _flag_holds_everywhere(rule, frame: pd.DataFrame) -> bool:
-    """An in-set [True] rule on a helper flag column (``expectations._flag``: True, False, or
-    None where the rule does not apply) that no row breaks: the column holds no False.
+# Expectations whose verdict on a row reads that row alone (map expectations with no
+# whole-column condition): the same on a frame of the distinct values of their columns, each
+# distinct value standing for every row that holds it. Uniqueness reads the whole column and
+# the column set the whole table: they, and any type not named here, run on every row.
+ROW_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_be_between",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_values_to_be_iso_date",
+        "expect_column_values_to_not_contain_pattern",
+        "expect_column_pair_values_quote_in_article",
+        "expect_column_pair_values_to_be_allowed_pair",
+        "expect_multicolumn_values_figure_in_quote",
+    }
+)
 
-    Such a rule passes whatever GX is given, and at a million rows each one cost a fixed
-    ~0.25 s to evaluate (the date-bound and anchor rules: a dozen, all true on every row of a
-    drop without bounds), so large frames run them on zero rows: the verdict is the same, an
-    expectation met with no failing row. A flag holding any False runs on every row as usual.
+
+def _row_wise(rule) -> bool:
+    """Whether ``rule`` may be judged on distinct values: a row-wise type, every row counted.
+
+    ``mostly`` below 1 weighs rows, which distinct values would not; none of our rules sets it.
     """
     exp = rule.expectation
-    cols = _columns_of(rule)
-    if not (
-        len(cols) == 1
-        and cols[0].startswith("_")
-        and exp.expectation_type == "expect_column_values_to_be_in_set"
-        and list(exp.value_set) == [True]
-    ):
-        return False
-    flags = frame[cols[0]]
-    return bool((flags.isna() | flags.eq(True)).all())
+    mostly = getattr(exp, "mostly", 1.0)
+    return exp.expectation_type in ROW_WISE and (mostly is None or mostly >= 1.0)
+
+
+def _group_codes(frame: pd.DataFrame, cols: tuple[str, ...], cache: dict) -> np.ndarray | None:
+    """Each row's code among the distinct combinations of ``cols`` (each column coded once per
+    run, in ``cache``), or None when they are too many to gain or a column cannot be coded."""
+    for col in cols:
+        if col not in cache:
+            cache[col] = distinct.exact_codes(frame[col])
+    codes = distinct.combined_codes(cache[col] for col in cols)
+    if codes is None or int(codes.max()) + 1 > len(frame) * distinct.DISTINCT_SHARE:
+        return None
+    return codes
 
 
 def run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
     """Validate ``frame`` against ``rules``; return GX results aligned to ``rules``, each with
     its count of failing rows and the first ``limit`` of their indices (``_validate_batch``).
 
-    Large frames: rules are grouped by the columns they read and each group runs on a batch
-    holding only those columns. GX hashes every batch and filters the whole batch for each
-    column-map metric, so one wide batch cost ~40 s per million rows where narrow ones cost a
-    fraction; table-level rules (the column set) see every column of a zero-row copy. Small
-    frames: one batch, since each batch has a fixed cost (~25 ms) that then dominates.
+    Large frames: rules are grouped by the columns they read. A row-wise rule (``ROW_WISE``)
+    is judged on the distinct values of its columns (``_validate_distinct``): a million claims
+    repeat a few hundred categories, dates and quotes, and GX's cost grows with the rows it is
+    given (it hashes every batch and filters it for every metric). The other rules of a group,
+    and groups of mostly distinct values, run on a batch of only those columns; table-level
+    rules (the column set) on a zero-row copy. Small frames: one batch, since each batch has a
+    fixed cost (~25 ms) that then dominates.
     """
     if len(frame) < NARROW_BATCHES_FROM_ROWS:
         return _validate_batch(name, frame, rules, limit)
     groups: dict[tuple[str, ...], list[int]] = {}
-    settled = [i for i, rule in enumerate(rules) if _flag_holds_everywhere(rule, frame)]
     for i, rule in enumerate(rules):
-        if i not in settled:
-            groups.setdefault(_columns_of(rule), []).append(i)
+        groups.setdefault(_columns_of(rule), []).append(i)
+    cache: dict = {}
     by_rule: list = [None] * len(rules)
-    if settled:  # still GX's verdict, on no rows: no row can fail these (see below)
-        cols = list(dict.fromkeys(c for i in settled for c in _columns_of(rules[i])))
-        results = _validate_batch(
-            f"{name}_settled", frame[cols].head(0), [rules[i] for i in settled], limit
-        )
-        for i, res in zip(settled, results, strict=True):
-            by_rule[i] = res
     steps = progress.bar(
         enumerate(groups.items()), total=len(groups), desc=f"checking {name}", rows=len(frame)
     )
     for n, (cols, indices) in steps:
-        batch_frame = frame[list(cols)] if cols else frame.head(0)
-        results = _validate_batch(f"{name}{n}", batch_frame, [rules[i] for i in indices], limit)
-        for i, res in zip(indices, results, strict=True):
-            by_rule[i] = res
+        row_wise = [i for i in indices if _row_wise(rules[i])]
+        codes = _group_codes(frame, cols, cache) if cols and row_wise else None
+        if codes is not None:
+            _, first = np.unique(codes, return_index=True)
+            rows = distinct.DistinctRows(codes, first, frame.iloc[:, :0])
+            distinct_frame = frame[list(cols)].iloc[first].reset_index(drop=True)
+            results = _validate_batch(
+                f"{name}{n}_distinct", distinct_frame, [rules[i] for i in row_wise], rows.count
+            )
+            for i, res in zip(row_wise, _carried(results, rows, limit), strict=True):
+                by_rule[i] = res
+        left = [i for i in indices if by_rule[i] is None]
+        if left:
+            batch_frame = frame[list(cols)] if cols else frame.head(0)
+            results = _validate_batch(f"{name}{n}", batch_frame, [rules[i] for i in left], limit)
+            for i, res in zip(left, results, strict=True):
+                by_rule[i] = res
     return by_rule
+
+
+def _carried(results: list, rows: distinct.DistinctRows, limit: int | None) -> list:
+    """Results of rules judged on distinct rows, carried back to every row they stand for: the
+    failing count is the rows', and the listed indices are the first ``limit`` failing rows in
+    frame order, as a run on every row lists them.
+
+    GX was asked to list every failing distinct row; a result it did not list in full, or that
+    crashed, comes back None: the caller then runs that rule on every row.
+    """
+    carried: list = []
+    for res in results:
+        if res is None or (res.exception_info or {}).get("raised_exception"):
+            carried.append(None)
+            continue
+        failing = _labels(res.result.get("partial_unexpected_index_list") or [])
+        if len(failing) != int(res.result.get("unexpected_count") or 0):
+            carried.append(None)
+            continue
+        count, labels = rows.rows_of(failing, limit or FIX_LIST_CAP)
+        res.result = {
+            "element_count": len(rows.codes),
+            "unexpected_count": count,
+            "partial_unexpected_index_list": labels,
+        }
+        carried.append(res)
+    return carried
+
+
+def _labels(indices: list) -> list:
+    """GX's failing-row indices as index labels (some GX versions give {index-column: value})."""
+    return [next(iter(i.values())) if isinstance(i, dict) else i for i in indices]
 
 
 def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
@@ -185,11 +247,67 @@ def check_header(name: str, rule, header: list[str]) -> tuple[bool, dict[str, li
 
 
 def check(
-    table: str, frame: pd.DataFrame, source_frame: pd.DataFrame, rules: list
+    table: str,
+    frame: pd.DataFrame,
+    source_frame: pd.DataFrame,
+    rules: list,
+    rows: distinct.DistinctRows | None = None,
 ) -> tuple[list[Problem], list[ExpectationOutcome], dict[RuleKey, int]]:
     """Run ``rules`` on the prepared ``frame`` and locate what failed in ``source_frame``:
-    the one call validation makes per table (``run_rules`` then ``outcomes``)."""
-    return outcomes(table, frame, source_frame, rules, run_rules(table, frame, rules))
+    the one call validation makes per table (``run_rules`` then ``outcomes``).
+
+    With ``rows``, ``frame`` holds one row per distinct row of the source (``distinct``): the
+    row-wise rules that read no varying column are judged there and carried back to every row;
+    the others (the id's uniqueness and format) run on every row of the columns they read.
+    """
+    if rows is None:
+        return outcomes(table, frame, source_frame, rules, run_rules(table, frame, rules))
+    varying = set(rows.varying.columns)
+    by_rule: list = [None] * len(rules)
+    judged = [i for i, r in enumerate(rules) if _row_wise(r) and not varying & set(_columns_of(r))]
+    results = run_rules(f"{table}_distinct", frame, [rules[i] for i in judged], rows.count)
+    for i, res in zip(judged, _carried(results, rows, None), strict=True):
+        by_rule[i] = res
+    left = [i for i, res in enumerate(by_rule) if res is None]
+    if left:
+        every_row = _every_row(frame, rows, _columns_read(frame, [rules[i] for i in left]))
+        for i, res in zip(left, run_rules(table, every_row, [rules[i] for i in left]), strict=True):
+            by_rule[i] = res
+    # Located with every column: a rule's wording (``explain``) may read any of them.
+    located = _every_row(frame, rows, list(frame.columns), _failing_labels(by_rule))
+    return outcomes(table, located, source_frame, rules, by_rule)
+
+
+def _columns_read(frame: pd.DataFrame, rules: list) -> list[str]:
+    """The columns ``rules`` read (every column when one is table-level)."""
+    if any(not _columns_of(r) for r in rules):
+        return list(frame.columns)
+    return list(dict.fromkeys(c for r in rules for c in _columns_of(r)))
+
+
+def _every_row(
+    frame: pd.DataFrame, rows: distinct.DistinctRows, cols: list[str], labels: list | None = None
+) -> pd.DataFrame:
+    """Columns ``cols`` of the prepared frame as every row (or the rows ``labels`` name) has
+    them: each row's distinct row, with its own values of the varying columns."""
+    index = rows.varying.index if labels is None else pd.Index(labels)
+    where = rows.varying.index.get_indexer(index) if labels is not None else slice(None)
+    out = frame[[c for c in cols if c not in rows.varying.columns]].iloc[rows.codes[where]]
+    out.index = index
+    for col in rows.varying.columns.intersection(cols):
+        out[col] = rows.varying[col].to_numpy()[where]
+    return out[cols]
+
+
+def _failing_labels(results: list) -> list:
+    """Every row label some result lists as failing, once each."""
+    labels = (
+        label
+        for res in results
+        if res is not None
+        for label in _labels((res.result or {}).get("partial_unexpected_index_list") or [])
+    )
+    return list(dict.fromkeys(labels))
 
 
 def outcomes(
@@ -249,8 +367,7 @@ def _located(rule, frame: pd.DataFrame, source_frame: pd.DataFrame, indices: lis
     Column by column, not row by row: a fix list of 100,000 rows is located in arrays; only a
     rule worded for its row (``explain``) reads each row whole.
     """
-    # some GX versions return {index-column: value}
-    labels = [next(iter(i.values())) if isinstance(i, dict) else i for i in indices]
+    labels = _labels(indices)
     files = source_frame[load.SOURCE_FILE_COLUMN].loc[labels].tolist()
     lines = source_frame[load.LINE_COLUMN].loc[labels].tolist()
     ids = _row_ids(source_frame, labels)

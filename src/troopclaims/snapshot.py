@@ -134,6 +134,15 @@ class Snapshot:
             raise DataError([Problem(shown(path), f"cannot read file ({entry.error})")])
         return entry.data
 
+    def release(self, path: Path) -> None:
+        """Let go of the bytes of ``path`` once they are parsed: a million-row claims.csv is
+        half a gigabyte that would otherwise stay in memory while the rules run. A later read
+        is an error saying so; only the reader that took the snapshot may release it."""
+        entry = self.entry(path)
+        if entry is not None and entry.data is not None:
+            rel = Path(path).relative_to(self.folder).as_posix()
+            self.entries[rel] = Entry(entry.path, error="released once parsed")
+
     def text(self, name: str) -> Entry | None:
         """The entry of the article text ``articles/<name>``, if articles.csv named it."""
         return self.entries.get(f"{config.ARTICLES_FOLDER}/{name}")

@@ -130,14 +130,16 @@ def validate_frames(
     checks, texts, text_problems = _inspect_article_files(articles)
     art_frame = ex.prepare_articles(articles, checks)
     art_rules = ex.articles_rules()
-    claim_frame = ex.prepare_claims(claims, articles, today)
+    claim_frame, claim_rows = ex.prepare_claims(claims, articles, today)
     known_ids = sorted({a for a in articles["article_id"] if a})
     normalised = {a: normalize_whitespace(t) for a, t in texts.items()}
     claim_rules = ex.claims_rules(known_ids, normalised)
     art_problems, art_outcomes, art_unlisted = gxrun.check(
         "articles", art_frame, articles, art_rules
     )
-    cl_problems, cl_outcomes, cl_unlisted = gxrun.check("claims", claim_frame, claims, claim_rules)
+    cl_problems, cl_outcomes, cl_unlisted = gxrun.check(
+        "claims", claim_frame, claims, claim_rules, claim_rows
+    )
     if unclaimed is None:
         unclaimed = completeness.empty_unclaimed()
     found = completeness.check_completeness(
@@ -182,7 +184,7 @@ def validate_sources(sources: list[load.Source], today: date | None = None) -> V
 
 
 def read_and_validate(
-    sources: list[load.Source], today: date | None = None
+    sources: list[load.Source], today: date | None = None, release: bool = False
 ) -> tuple[ValidationReport, pd.DataFrame | None, pd.DataFrame | None]:
     """The report, and the raw (claims, articles) frames it judged when they could be read.
 
@@ -195,13 +197,17 @@ def read_and_validate(
     does to write the very bytes judged here); article texts its snapshot refused (a link, a
     FIFO, over the size limit), and any link, FIFO, device or socket anywhere in a source's
     folder, are errors at their own path; a drop's files outside the contract are warnings
-    (ingest leaves them behind).
+    (ingest leaves them behind). ``release``: the claims CSVs' bytes are let go once parsed
+    (``snapshot.Snapshot.release``), for a caller that neither writes nor hashes them after.
     """
     sources = [load.read_source(s) for s in sources]
     refused = load.refused_files(sources) + load.left_behind(sources)
     files = [config.display_path(s.claims_csv) for s in sources]
     try:
         claims, articles = load.read_sources(sources, check_columns=False)
+        if release:  # the caller reads no byte of them again: let the largest go
+            for source in sources:
+                source.files.release(source.claims_csv)
     except DataError as err:
         read_as = getattr(err, "read_as", {})
         problems = sorted(_once(refused + err.problems), key=_problem_order)

@@ -1,0 +1,110 @@
+"""Large drops are judged once per distinct row (issue 19): the verdict must be the one a run
+over every row gives, problem for problem, and grouping must never merge rows a rule tells
+apart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from troopclaims import distinct, expectations, gxrun, load, validate
+
+TODAY = date(2025, 1, 1)
+
+
+def test_codes_keep_apart_what_python_equality_would_merge() -> None:
+    assert distinct.exact_codes(pd.Series([True, 1, 1.0], dtype=object)) is None
+    assert distinct.exact_codes(pd.Series(["a", None, float("nan")], dtype=object)) is None
+    codes = distinct.exact_codes(pd.Series(["b", "a", "b", None, None], dtype="str"))
+    assert codes.tolist() == [0, 1, 0, 2, 2]
+
+
+def test_rows_group_on_every_column_but_the_varying_one_and_singles_stay_alone(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(distinct, "DISTINCT_SHARE", 0.5)  # 3 distinct rows of 8 are grouped
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(8)], "x": ["a", "b"] * 4})
+    singles = np.array([False, False, False, True, False, False, False, False])
+    rows = distinct.distinct_rows(frame, frame[["id"]], singles)
+    assert rows is not None
+    assert rows.codes.tolist() == [0, 1, 0, 2, 0, 1, 0, 1]  # row 3 alone, as its own row
+    assert rows.first.tolist() == [0, 1, 3]
+    assert rows.rows_of([1], limit=2) == (3, [1, 5])  # "b" rows but the single, first two listed
+    varied = pd.DataFrame({"id": list("abcd"), "x": list("wxyz")})
+    assert distinct.distinct_rows(varied, varied[["id"]], np.zeros(4, bool)) is None
+
+
+def _block(base: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The base claims under fresh ids (anchors still name the base claims), and rows that
+    break the rules most likely to differ when rows are grouped: anchors (unknown, on a loop,
+    naming a repeated id), a repeated id some anchor names, a missing or malformed id, an
+    impossible date, a quote its article does not hold, a category of another kind."""
+    copy = base.copy()
+    copy["claim_id"] = f"S{n}-" + copy["claim_id"]
+    anchored = base[base["anchor_claim_id"] != ""].iloc[0]
+    broken = []
+    for change in (
+        {"anchor_claim_id": "NOPE-1"},
+        {"claim_id": f"L{n}-1", "anchor_claim_id": f"L{n}-2"},
+        {"claim_id": f"L{n}-2", "anchor_claim_id": f"L{n}-1"},
+        {"claim_id": anchored["anchor_claim_id"]},
+        {"claim_id": ""},
+        {"claim_id": "bad id!"},
+        {"statement_date": "2024-02-30", "date_precision": "day", "date_basis": "stated"},
+        {"quote": "une phrase qu'aucun article ne contient"},
+        {"category": "no_such_category"},
+    ):
+        row = anchored.copy()
+        row["claim_id"] = f"S{n}-B{len(broken)}"
+        for column, value in change.items():
+            row[column] = value
+        broken.append(row)
+    return pd.concat([copy, pd.DataFrame(broken)], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def large_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    claims, articles = load.read_sources(
+        [load.read_source(s) for s in load.dataset_sources()], check_columns=False
+    )
+    blocks = [claims]
+    while sum(len(b) for b in blocks) < expectations.DISTINCT_FROM_ROWS:
+        blocks.append(_block(claims, len(blocks)))
+    large = pd.concat(blocks, ignore_index=True)
+    large[load.LINE_COLUMN] = range(2, len(large) + 2)
+    return large, articles
+
+
+def test_a_large_drop_gets_the_verdict_every_row_would(large_frames, monkeypatch) -> None:
+    claims, articles = large_frames
+    _frame, rows = expectations.prepare_claims(claims, articles, TODAY)
+    assert rows is not None and rows.count < len(claims) / 10  # grouped, else nothing is tested
+    grouped = validate.validate_frames(claims, articles, TODAY)
+
+    monkeypatch.setattr(expectations, "DISTINCT_FROM_ROWS", len(claims) + 1)
+    monkeypatch.setattr(gxrun, "NARROW_BATCHES_FROM_ROWS", len(claims) + 1)
+    assert expectations.prepare_claims(claims, articles, TODAY)[1] is None
+    every_row = validate.validate_frames(claims, articles, TODAY)
+
+    assert grouped.problems == every_row.problems
+    assert grouped.expectations == every_row.expectations
+    assert grouped.unlisted == every_row.unlisted
+    failing = {o.name for o in grouped.expectations if not o.success}
+    assert len(failing) >= 8  # the broken rows' rules did fail (anchors, ids, dates, quote...)
+
+
+def test_narrow_batches_on_distinct_values_list_failing_rows_in_frame_order() -> None:
+    """Per-column grouping inside one large frame: a flag column that holds one False is
+    found at its row, and the count is of rows, not of distinct values."""
+    rows = gxrun.NARROW_BATCHES_FROM_ROWS
+    flags = pd.Series([True, None] * (rows // 2), dtype=object)
+    flags.iloc[[5, rows - 7]] = False
+    frame = pd.DataFrame({"_broken": flags})
+    rule = expectations.Rule(expectations._true("_broken"), "y", "broken")
+    [result] = gxrun.run_rules("flags", frame, [rule])
+    assert not result.success
+    assert result.result["unexpected_count"] == 2
+    assert result.result["partial_unexpected_index_list"] == [5, rows - 7]
