@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -71,3 +72,16 @@ def test_environment_yml_installs_the_lock_and_nothing_else_pinned() -> None:
 def test_kernel_name_matches_the_makefile() -> None:
     makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
     assert f"KERNEL := {config.KERNEL_NAME}" in makefile
+
+
+@pytest.mark.xdist_group("loadgroup-check")
+def test_xdist_groups_reach_the_scheduler(request: pytest.FixtureRequest) -> None:
+    """`make test` runs ``--dist loadgroup``: tests that share one costly run (a built report, a
+    validated drop) carry an ``xdist_group`` so they land on one worker and share it. pytest 9.2
+    with pytest-xdist 3.8 drops the groups without a word (pytest-xdist#1386) and every worker
+    repeats the shared runs: the suite took 4 min 26 s instead of its target. xdist sends a
+    grouped test to its worker under its group's name; a plain run (no workers) has no groups
+    to keep."""
+    if not request.config.getvalue("loadgroup"):
+        pytest.skip("not run by xdist with --dist loadgroup (make test runs it so)")
+    assert request.node.nodeid.endswith("@loadgroup-check"), request.node.nodeid
