@@ -235,7 +235,7 @@ new-drop: $(STAMP) ## Start a drop folder from article texts: make new-drop NAME
 
 # Both benchmarks always run; make bench then fails if a validation target was missed.
 bench: $(STAMP) ## Print timings: validation at 10k/100k/1M rows, full/no-op/floor report builds
-	@status=0; $(PY) bench/validate_bench.py || status=$$?; $(PY) bench/report_bench.py; \
+	@status=0; $(PY) bench/validate_bench.py || status=$$?; $(PY) bench/report_bench.py || status=$$?; \
 	  for b in hostile_text hostile_csv hostile_params; do $(PY) bench/$$b.py || status=$$?; done; \
 	  exit $$status
 
