@@ -171,6 +171,14 @@ def test_the_figure_data_is_an_appendix_in_print_and_collapsed_on_screen(
 
 
 @pytest.mark.slow
+def test_every_table_header_cell_names_its_column(html: str) -> None:
+    """A header cell with no text is announced as nothing: each column of each table says what
+    it holds (the validation overview's first column had a blank header)."""
+    assert re.findall(r"<th[^>]*>\s*</th>", html) == []
+    assert re.search(r"<th[^>]*>summary</th>\s*<th[^>]*>value</th>", html)  # the overview
+
+
+@pytest.mark.slow
 def test_every_quote_claimant_and_title_carries_its_articles_language(html: str) -> None:
     spans = _page(html).lang_texts
     by_lang = {lang for lang, _ in spans}

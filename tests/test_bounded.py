@@ -127,10 +127,13 @@ def test_the_report_notebook_says_how_many_problems_are_listed() -> None:
     ]
     result = verdict.ValidationReport(warnings).to_dict(20)
     overview, _, problems = verdict_display.validation_tables(result)
-    assert overview.set_index("")["value"]["problems listed"] == "20 of 30 (the first 20 per rule)"
+    assert (
+        overview.set_index("summary")["value"]["problems listed"]
+        == "20 of 30 (the first 20 per rule)"
+    )
     assert len(problems) == 20
     every = verdict.ValidationReport(warnings[:3]).to_dict(20)
-    assert "problems listed" not in set(verdict_display.validation_tables(every)[0][""])
+    assert "problems listed" not in set(verdict_display.validation_tables(every)[0]["summary"])
 
 
 def test_the_limit_is_one_constant_that_code_can_change(monkeypatch) -> None:

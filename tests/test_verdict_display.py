@@ -52,7 +52,7 @@ def test_validation_tables_follow_the_result_schema() -> None:
         ],
     }
     overview, expectations, problems = verdict_display.validation_tables(result)
-    assert overview.set_index("")["value"]["data valid"] == "no"
+    assert overview.set_index("summary")["value"]["data valid"] == "no"
     assert expectations[["column", "result"]].values.tolist() == [
         ["bad_col", "FAILED"],  # unmet rules come first
         ["ok_col", "passed"],

@@ -280,7 +280,7 @@ def validation_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
             ("articles rows", rows.get("articles", "")),
             ("files checked", len(summary.get("files", []))),
         ],
-        columns=["", "value"],
+        columns=["summary", "value"],  # a named header: a screen reader announces it
     )
     expectations = _expectations_table(result.get("expectations", []))
     problems = pd.DataFrame(
