@@ -23,6 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 import warm_cli
+from processed_files import write_processed
 
 from troopclaims import atomic, cli, config, execute, load, manifest, process, provenance
 
@@ -271,8 +272,8 @@ def test_processed_written_from_frames_records_no_raw_and_is_checked_for_mixing(
     tmp_path: Path,
 ) -> None:
     claims, articles = load.load_claims(), load.load_articles()
-    process.write_processed(claims, articles, tmp_path)
+    write_processed(claims, articles, tmp_path)
     assert manifest.stale_reasons(tmp_path) == []
-    process.write_processed(claims.head(3), articles, tmp_path / "other")
+    write_processed(claims.head(3), articles, tmp_path / "other")
     shutil.copyfile(tmp_path / "other" / "claims.parquet", tmp_path / "claims.parquet")
     assert "claims.parquet" in manifest.stale_reasons(tmp_path)[0]

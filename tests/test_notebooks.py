@@ -10,8 +10,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from processed_files import write_processed
 
-from troopclaims import cli, config, execute, load, process
+from troopclaims import cli, config, execute, load
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 NOTEBOOKS = execute.source_notebooks()
@@ -24,7 +25,7 @@ def small_processed(folder: Path, verdict: bool = True) -> Path:
     (as ``troopclaims process`` writes it) unless ``verdict`` is False."""
     raw = SMALL / "raw"
     claims = load.load_claims(raw / "claims.csv")
-    process.write_processed(claims, load.load_articles(raw / "articles.csv"), folder)
+    write_processed(claims, load.load_articles(raw / "articles.csv"), folder)
     if verdict:
         shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
     return folder

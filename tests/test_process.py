@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from processed_files import write_processed
 
 from troopclaims import load, manifest, process
 
 
 def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
     claims, articles = load.load_claims(), load.load_articles()
-    process.write_processed(claims, articles, tmp_path)
+    write_processed(claims, articles, tmp_path)
     out_claims, out_articles = process.read_processed(tmp_path)
     assert len(out_claims) == len(claims)
     assert out_claims["article_file"].notna().all()
@@ -25,7 +26,7 @@ def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
 
 def test_failed_write_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch) -> None:
     claims, articles = load.load_claims(), load.load_articles()
-    process.write_processed(claims, articles, tmp_path)
+    write_processed(claims, articles, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     def boom(*args, **kwargs):
@@ -33,7 +34,7 @@ def test_failed_write_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(process, "build_articles_table", boom)
     with pytest.raises(RuntimeError):
-        process.write_processed(claims.head(3), articles, tmp_path)
+        write_processed(claims.head(3), articles, tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert after == before  # both old files intact, no temp files left behind
     assert len(pd.read_parquet(tmp_path / "claims.parquet")) == len(claims)

@@ -19,9 +19,10 @@ import nbformat
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
+from processed_files import write_processed
 from test_notebooks import NOTEBOOKS, SMALL
 
-from troopclaims import cli, config, execute, fonts, load, manifest, process, provenance, report
+from troopclaims import cli, config, execute, fonts, load, manifest, provenance, report
 
 # Every test of the fixture report on one xdist worker (make test's --dist loadgroup): the
 # report is built once per process (``fixture_report``), so once, not once per worker.
@@ -49,7 +50,7 @@ def processed_from(raw: Path, folder: Path) -> Path:
     ``troopclaims process`` writes it, without re-validating: the verdict is the fixture's)."""
     claims = load.load_claims(raw / "claims.csv")
     articles = load.load_articles(raw / "articles.csv")
-    process.write_processed(claims, articles, folder, raw=manifest.RawRecord(raw, {}))
+    write_processed(claims, articles, folder, raw=manifest.RawRecord(raw, {}))
     shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
     return folder
 
@@ -464,7 +465,7 @@ def test_a_drop_landing_between_execute_and_build_is_refused_and_the_old_report_
     # The ingest's own rebuild of processed lands too: another build than the notebooks read.
     shutil.rmtree(late)
     claims = load.load_claims(raw / "claims.csv").iloc[1:]
-    process.write_processed(
+    write_processed(
         claims, load.load_articles(raw / "articles.csv"), processed, raw=manifest.RawRecord(raw, {})
     )
     assert manifest.stale_reasons(processed) == []  # current, but not what the notebook read
@@ -511,7 +512,7 @@ def test_build_refuses_notebooks_that_did_not_read_one_current_build(tmp_path: P
         load.load_claims(raw / "claims.csv"),
         load.load_articles(raw / "articles.csv"),
     )
-    process.write_processed(claims, articles, frames)
+    write_processed(claims, articles, frames)
     report.build([_tiny_executed(tmp_path / "c", "# Three", frames)], html, pdf, raw)
     assert _inputs_table(html.read_text(encoding="utf-8")) == _sources_json_inputs(frames)
     assert len(_sources_json_inputs(frames)) == 1

@@ -139,22 +139,6 @@ def staged(
         yield commit
 
 
-def write_processed(
-    claims: pd.DataFrame,
-    articles: pd.DataFrame,
-    out_dir: Path | None = None,
-    validation: ValidationReport | None = None,
-    raw: manifest.RawRecord | None = None,
-) -> tuple[Path, Path]:
-    """Write both parquet files (and the validation verdict, when given) with their
-    sources.json (recording ``raw``, the raw files they come from, when given); return the
-    parquets."""
-    out_dir = Path(out_dir or config.PROCESSED_DIR)
-    with staged(claims, articles, out_dir, validation, raw):
-        pass
-    return out_dir / config.PROCESSED_CLAIMS.name, out_dir / config.PROCESSED_ARTICLES.name
-
-
 def read_processed(out_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The processed (claims, articles) pair (``config.PROCESSED_DIR`` unless given), as notebooks
     load it, once it is known to match the raw data it was built from
