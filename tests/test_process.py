@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from processed_files import write_processed
 
-from troopclaims import load, manifest, process
+from troopclaims import atomic, load, manifest, process
 
 
 def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
@@ -111,3 +112,47 @@ def test_a_sources_json_without_sizes_and_times_is_a_difference(built: Path) -> 
     ]
     (built / "sources.json").unlink()
     assert manifest.raw_differences(built) == ["it is missing"]
+
+
+def _counted_reads(monkeypatch) -> list[int]:
+    """How many times ``atomic.sha256_file`` reads a file through (one entry per digest made)."""
+    made: list[int] = []
+    real = atomic.hashlib.sha256
+
+    class Spy:
+        sha256 = staticmethod(lambda: made.append(1) or real())
+
+    monkeypatch.setattr(atomic, "hashlib", Spy)
+    return made
+
+
+def test_a_file_unchanged_for_a_while_is_read_once_per_process(tmp_path: Path, monkeypatch) -> None:
+    """Every notebook of a build checks data/processed/ against data/raw/ by hash: a large drop
+    was read six times per build. A file that has not changed is hashed once per process."""
+    path = tmp_path / "raw.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    made = _counted_reads(monkeypatch)
+    monkeypatch.setattr(atomic, "STABLE_AFTER_NS", -(10**12))  # as if written long ago
+    first = atomic.sha256_file(path)
+    assert atomic.sha256_file(path) == first == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    assert len(made) == 1
+    path.write_bytes(b"a,b\n3,4\n")  # same size, in place
+    os.utime(path, ns=(1, 1))  # and an old time: the change time still moves
+    assert atomic.sha256_file(path) == hashlib.sha256(b"a,b\n3,4\n").hexdigest()
+    assert len(made) == 2
+
+
+def test_a_file_changed_just_before_it_is_hashed_is_hashed_every_time(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """File times move in coarse ticks: a same-size rewrite within the tick of the last change
+    can keep every time, so a file that recent is never taken from memory (racily clean)."""
+    path = tmp_path / "raw.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    made = _counted_reads(monkeypatch)
+    stat = path.stat()
+    assert atomic.sha256_file(path) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    path.write_bytes(b"a,b\n3,4\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the very same modification time
+    assert atomic.sha256_file(path) == hashlib.sha256(b"a,b\n3,4\n").hexdigest()
+    assert len(made) == 2

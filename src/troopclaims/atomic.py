@@ -258,13 +258,41 @@ def no_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+# This process's hashes of files that had stayed unchanged for a while when they were hashed,
+# by what fstat said of the opened file: (device, inode, size, mtime_ns, ctime_ns) -> digest.
+_STABLE_HASHES: dict[tuple[int, int, int, int, int], str] = {}
+# A file whose times are this recent when it is hashed is hashed again on every call: file times
+# move in coarse ticks (milliseconds, seconds on some file systems), so a same-size rewrite in
+# the tick of the last change keeps every time the key holds (what git calls "racily clean").
+STABLE_AFTER_NS = 2_000_000_000
+
+
 def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in blocks (a drop's articles may be large)."""
-    digest = hashlib.sha256()
+    """Hex SHA-256 of a file, read in blocks (a drop's articles may be large), and read once per
+    process while the file stays unchanged.
+
+    Why: every reader of data/processed/ checks it against data/raw/ by hash
+    (``manifest.stale_reasons``), and a report build reads it from every notebook: the raw and
+    processed files were hashed six times per ``make report``, each time a pass over a large
+    drop. The key is what ``fstat`` says of the descriptor opened here, not of the path: any
+    write changes the change time (ctime), which no user call can set back, and a replaced file
+    is another inode. A file changed less than ``STABLE_AFTER_NS`` before it is hashed is not
+    remembered, and a new process starts with nothing remembered.
+    """
     with Path(path).open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        known = _STABLE_HASHES.get(key)
+        if known is not None:
+            return known
+        started = time.time_ns()
+        digest = hashlib.sha256()
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+    hexdigest = digest.hexdigest()
+    if started - max(st.st_mtime_ns, st.st_ctime_ns) > STABLE_AFTER_NS:
+        _STABLE_HASHES[key] = hexdigest
+    return hexdigest
 
 
 # --- The data lock -----------------------------------------------------------------------------

@@ -202,7 +202,8 @@ def raw_differences(out_dir: Path) -> list[str]:
     Names first (a file added or gone), then the recorded size and modification time of each
     file; only a file whose time changed at the same size is hashed. Unlike ``stale_reasons``
     it trusts an unchanged size and time: it decides whether to rebuild, and the readers of
-    data/processed/ still hash everything before trusting it. A sources.json without sizes and
+    data/processed/ still hash everything before trusting it (once per process for a file
+    unchanged since: ``atomic.sha256_file``). A sources.json without sizes and
     times (written before they were recorded) counts as a difference: one rebuild records them.
     """
     out_dir = Path(out_dir)
