@@ -108,3 +108,34 @@ def test_narrow_batches_on_distinct_values_list_failing_rows_in_frame_order() ->
     assert not result.success
     assert result.result["unexpected_count"] == 2
     assert result.result["partial_unexpected_index_list"] == [5, rows - 7]
+
+
+def test_metric_ids_are_keyed_exactly_by_value_and_type() -> None:
+    """GX names each metric by an id of its arguments (``IDDict.to_id``); ``gxrun`` remembers
+    ids during a run by a key that must tell apart what JSON tells apart."""
+    key = gxrun._plain_key
+    assert len({key(True), key(1), key(1.0)}) == 3  # equal in Python, not in JSON
+    assert key(0.0) != key(-0.0)
+    assert key((1, "a")) == key([1, "a"])  # both are a JSON array
+    assert key({"b": 1, "a": [None]}) == key({"a": [None], "b": 1})
+    for unplain in (np.int64(1), pd.Timestamp("2024-10-18"), {1: "a"}, {"a"}):
+        with pytest.raises(gxrun._NotPlainError):
+            key(unplain)
+
+
+def test_remembered_metric_ids_are_gx_s_own_and_gx_is_restored() -> None:
+    from great_expectations.core.id_dict import IDDict
+
+    original = IDDict.to_id
+    cases = [
+        IDDict({"column": "quote", "batch_id": "b", "row_condition": None}),
+        IDDict({"value_set": ["a", "b"], "mostly": 1.0, "flag": True}),
+        IDDict({"value_set": ["a", "b"], "mostly": 1, "flag": 1}),
+        IDDict({"when": pd.Timestamp("2024-10-18"), "n": np.int64(3)}),  # hashed as GX does
+    ]
+    expected = [original(c) for c in cases]
+    with gxrun._metric_ids_cached():
+        assert [c.to_id() for c in cases] == expected
+        assert [c.to_id() for c in cases] == expected  # the second time from memory
+        assert cases[1].to_id(id_keys=["mostly"]) == original(cases[1], id_keys=["mostly"])
+    assert IDDict.to_id is original
