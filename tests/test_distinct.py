@@ -139,3 +139,28 @@ def test_remembered_metric_ids_are_gx_s_own_and_gx_is_restored() -> None:
         assert [c.to_id() for c in cases] == expected  # the second time from memory
         assert cases[1].to_id(id_keys=["mostly"]) == original(cases[1], id_keys=["mostly"])
     assert IDDict.to_id is original
+
+
+def test_an_expectation_s_configuration_and_its_expectation_are_built_once_per_run() -> None:
+    """GX rebuilds an expectation's configuration on each read, and turns it back into an
+    expectation for each metric it plans; during a run ``gxrun`` builds each once, for the
+    objects it built itself only, and restores GX after."""
+    import copy
+
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    rule = expectations.claims_rules([], {})[0].expectation
+    before = (Expectation.__dict__["configuration"], ExpectationConfiguration.to_domain_obj)
+    with gxrun._configurations_cached():
+        config = rule.configuration
+        assert rule.configuration is config
+        assert config.to_domain_obj() is config.to_domain_obj()
+        assert config.to_domain_obj() == rule
+        copied = copy.deepcopy(config)  # as GX copies a configuration before it edits it
+        assert copied.to_domain_obj() is not copied.to_domain_obj()
+    after = (Expectation.__dict__["configuration"], ExpectationConfiguration.to_domain_obj)
+    assert after == before
+    assert rule.configuration is not rule.configuration  # GX's own again: built on each read

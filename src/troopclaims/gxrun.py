@@ -230,27 +230,49 @@ def _configurations_cached():
     GX validates it, so one build per expectation is the same configuration. The cache holds the
     expectation itself beside its configuration (an ``id`` is never reused while it lives), and
     the property is restored when the run ends, raised or not. A GX without this property
-    (another major version) runs unchanged.
+    (another major version) runs unchanged. Likewise, a configuration built here is turned back
+    into its expectation once (``to_domain_obj``: GX does it for each metric it plans, a sixth
+    of a small drop's validation); a configuration GX copied or built itself is not.
     """
     from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
 
     original = Expectation.__dict__.get("configuration")
-    if not isinstance(original, property) or original.fget is None:
+    original_domain = ExpectationConfiguration.__dict__.get("to_domain_obj")
+    if not isinstance(original, property) or original.fget is None or original_domain is None:
         yield
         return
     built: dict[int, tuple[object, object]] = {}
+    ours: dict[int, list] = {}  # id -> [a configuration built here, its expectation or None]
 
     def configuration(self):
         hit = built.get(id(self))
         if hit is None or hit[0] is not self:
             hit = built[id(self)] = (self, original.fget(self))
+            ours[id(hit[1])] = [hit[1], None]
         return hit[1]
 
+    def to_domain_obj(self):
+        # GX turns a configuration read from an expectation back into an expectation once per
+        # metric it plans (``registry.get_metric_kwargs``, ~10 per rule) only to read its
+        # runtime arguments: for a configuration built above (never one GX copied or edited),
+        # the one expectation it describes is built once.
+        mine = ours.get(id(self))
+        if mine is None or mine[0] is not self:
+            return original_domain(self)
+        if mine[1] is None:
+            mine[1] = original_domain(self)
+        return mine[1]
+
     Expectation.configuration = property(configuration, doc=original.__doc__)
+    ExpectationConfiguration.to_domain_obj = to_domain_obj
     try:
         yield
     finally:
         Expectation.configuration = original
+        ExpectationConfiguration.to_domain_obj = original_domain
 
 
 class _NotPlainError(Exception):
