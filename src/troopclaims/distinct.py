@@ -80,6 +80,15 @@ def combined_codes(per_column: Iterable[np.ndarray | None]) -> np.ndarray | None
     return combined
 
 
+def grouped(codes: np.ndarray | None, varying: pd.DataFrame) -> DistinctRows | None:
+    """The rows grouped by their ``codes`` (numbered in order of first appearance), or None
+    when there is nothing to group or the groups are too many to gain (``DISTINCT_SHARE``)."""
+    if codes is None or not len(codes) or int(codes.max()) + 1 > len(codes) * DISTINCT_SHARE:
+        return None
+    _, first = np.unique(codes, return_index=True)
+    return DistinctRows(codes, first, varying)
+
+
 def distinct_rows(
     frame: pd.DataFrame, varying: pd.DataFrame, singles: np.ndarray
 ) -> DistinctRows | None:
@@ -89,14 +98,8 @@ def distinct_rows(
     are too varied to gain (``DISTINCT_SHARE``) or a column cannot be coded."""
     keys = [c for c in frame.columns if c not in varying.columns]
     codes = combined_codes(exact_codes(frame[c]) for c in keys)
-    if codes is None or not len(codes):
-        return None
-    if singles.any():
+    if codes is not None and len(codes) and singles.any():
         codes = codes.astype(np.int64)
         codes[singles] = int(codes.max()) + 1 + np.arange(int(singles.sum()))
         codes, _ = pd.factorize(codes)
-    count = int(codes.max()) + 1
-    if count > len(frame) * DISTINCT_SHARE:
-        return None
-    _, first = np.unique(codes, return_index=True)
-    return DistinctRows(codes, first, varying)
+    return grouped(codes, varying)

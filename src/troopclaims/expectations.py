@@ -142,7 +142,7 @@ def _distinct_claims(raw: pd.DataFrame) -> distinct.DistinctRows | None:
     columns = raw[list(contract.CLAIM_COLUMNS)]
     anchors = columns["anchor_claim_id"]
     names = anchors[anchors.notna() & (anchors != "")]
-    named = columns["claim_id"].isin(pd.unique(names)).fillna(False).to_numpy(bool)
+    named = columns["claim_id"].isin(pd.unique(names)).to_numpy(bool)
     varying = _as_objects(columns[["claim_id"]])
     return distinct.distinct_rows(columns, varying, named)
 

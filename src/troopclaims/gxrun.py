@@ -12,7 +12,6 @@ import contextlib
 import functools
 import logging
 
-import numpy as np
 import pandas as pd
 
 from troopclaims import distinct, load, progress
@@ -91,16 +90,15 @@ def _row_wise(rule) -> bool:
     return exp.expectation_type in ROW_WISE and (mostly is None or mostly >= 1.0)
 
 
-def _group_codes(frame: pd.DataFrame, cols: tuple[str, ...], cache: dict) -> np.ndarray | None:
-    """Each row's code among the distinct combinations of ``cols`` (each column coded once per
-    run, in ``cache``), or None when they are too many to gain or a column cannot be coded."""
+def _grouped_on(
+    frame: pd.DataFrame, cols: tuple[str, ...], cache: dict
+) -> distinct.DistinctRows | None:
+    """The frame's rows grouped on the distinct combinations of ``cols`` (each column coded
+    once per run, in ``cache``), or None when they are too many to gain or cannot be coded."""
     for col in cols:
         if col not in cache:
             cache[col] = distinct.exact_codes(frame[col])
-    codes = distinct.combined_codes(cache[col] for col in cols)
-    if codes is None or int(codes.max()) + 1 > len(frame) * distinct.DISTINCT_SHARE:
-        return None
-    return codes
+    return distinct.grouped(distinct.combined_codes(cache[col] for col in cols), frame.iloc[:, :0])
 
 
 def run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
@@ -108,7 +106,7 @@ def run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = N
     its count of failing rows and the first ``limit`` of their indices (``_validate_batch``).
 
     Large frames: rules are grouped by the columns they read. A row-wise rule (``ROW_WISE``)
-    is judged on the distinct values of its columns (``_validate_distinct``): a million claims
+    is judged on the distinct values of its columns (``_grouped_on``): a million claims
     repeat a few hundred categories, dates and quotes, and GX's cost grows with the rows it is
     given (it hashes every batch and filters it for every metric). The other rules of a group,
     and groups of mostly distinct values, run on a batch of only those columns; table-level
@@ -127,11 +125,9 @@ def run_rules(name: str, frame: pd.DataFrame, rules: list, limit: int | None = N
     )
     for n, (cols, indices) in steps:
         row_wise = [i for i in indices if _row_wise(rules[i])]
-        codes = _group_codes(frame, cols, cache) if cols and row_wise else None
-        if codes is not None:
-            _, first = np.unique(codes, return_index=True)
-            rows = distinct.DistinctRows(codes, first, frame.iloc[:, :0])
-            distinct_frame = frame[list(cols)].iloc[first].reset_index(drop=True)
+        rows = _grouped_on(frame, cols, cache) if cols and row_wise else None
+        if rows is not None:
+            distinct_frame = frame[list(cols)].iloc[rows.first].reset_index(drop=True)
             results = _validate_batch(
                 f"{name}{n}_distinct", distinct_frame, [rules[i] for i in row_wise], rows.count
             )

@@ -215,12 +215,17 @@ def read_and_validate(
             problems=problems, files=files, read_as=read_as, unlisted=err.unlisted
         )
         return report, None, None
-    read_as = claims.attrs["read_as"]
-    read_warnings = [Problem(**w) for w in claims.attrs["read_warnings"]]
-    read_warnings += [Problem(**e) for e in claims.attrs.get("read_errors", [])]
-    header_problems, outcomes = _check_columns(claims.attrs["headers"], articles.attrs["headers"])
+    # How the files were read rides on the frames' attrs from load: taken off here, once.
+    # pandas deep-copies attrs into the result of every operation, and the rules run thousands
+    # of them (18% of a broken drop's validation went to copying its read warnings, cProfile).
+    read, article_headers = claims.attrs, articles.attrs["headers"]
+    claims.attrs, articles.attrs = {}, {}
+    read_as = read["read_as"]
+    read_warnings = [Problem(**w) for w in read["read_warnings"]]
+    read_warnings += [Problem(**e) for e in read.get("read_errors", [])]
+    header_problems, outcomes = _check_columns(read["headers"], article_headers)
     unclaimed, unreadable = completeness.read_unclaimed(sources)
-    report = validate_frames(*(_without_attrs(f) for f in (claims, articles)), today, unclaimed)
+    report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
     row_problems = report.problems
     if header_problems:
@@ -229,16 +234,6 @@ def read_and_validate(
     report.problems = sorted(found, key=_problem_order)
     report.read_as = {**read_as, **unclaimed.attrs.get("read_as", {})}
     return report, claims, articles
-
-
-def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame without its ``attrs`` (how it was read: headers, encodings, warnings), a view
-    sharing its data. pandas deep-copies ``attrs`` into the result of every operation, and the
-    rules run thousands of them: 18% of a small drop's validation went to copying a list of
-    read warnings (cProfile). The caller keeps the original, attrs and all."""
-    bare = frame.copy(deep=False)
-    bare.attrs = {}
-    return bare
 
 
 def _missing_columns(header_problems: list[Problem]) -> dict[str, set[str]]:
