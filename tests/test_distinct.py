@@ -5,6 +5,8 @@ apart."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -164,3 +166,34 @@ def test_an_expectation_s_configuration_and_its_expectation_are_built_once_per_r
     after = (Expectation.__dict__["configuration"], ExpectationConfiguration.to_domain_obj)
     assert after == before
     assert rule.configuration is not rule.configuration  # GX's own again: built on each read
+
+
+def test_a_reused_metric_plan_gives_the_verdict_gx_s_own_plan_gives() -> None:
+    """A rule's metric plan is kept across runs (it depends on the rule, never on the frame):
+    drops with different faults, judged with plans reused from earlier runs, get exactly the
+    verdict of a run where GX planned everything itself; and GX is restored after each run."""
+    from great_expectations.validator.validator import Validator
+
+    name = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
+    original = Validator.__dict__[name]
+    drops = Path(__file__).parent / "fixtures" / "drops"
+    faults = ["valid", "date_month_13", "formula_pipe", "event_end_before_start", "missing_column"]
+
+    def verdict(fault: str) -> dict:
+        sources = validate.candidate_sources(drops / fault)
+        return validate.validate_sources(sources, today=date(2026, 12, 6)).to_dict()
+
+    gxrun._GRAPHS.clear()
+    planned_by_gx = []
+    for fault in faults:
+        with mock.patch.object(gxrun, "_GRAPHS", {}):  # every plan made afresh, none kept
+            planned_by_gx.append(verdict(fault))
+    assert not gxrun._GRAPHS
+    verdict("valid")  # fills the plans every later run reuses
+    kept = len(gxrun._GRAPHS)
+    assert kept > 50
+    reused = [verdict(fault) for fault in reversed(faults)][::-1]
+    assert len(gxrun._GRAPHS) <= kept + 20  # the faults' own shapes at most, nothing per run
+    assert reused == planned_by_gx
+    assert any(not v["ok"] for v in reused) and reused[0]["ok"]
+    assert Validator.__dict__[name] is original

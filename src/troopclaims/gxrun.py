@@ -199,7 +199,7 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
     # every one before it (quadratic, through pydantic's dict()), ~0.4 s per run of 107 rules
     # that are distinct by construction (``meta`` holds each one's index).
     suite = gx.ExpectationSuite(name=f"troopclaims_{name}", expectations=expectations)
-    with _configurations_cached(), _metric_ids_cached():
+    with _configurations_cached(), _metric_ids_cached(), _metric_graphs_cached():
         result = batch.validate(
             suite,
             result_format={
@@ -330,6 +330,93 @@ def _metric_ids_cached():
         yield
     finally:
         IDDict.to_id = original
+
+
+# Metric plans kept across runs: (batch id, rule, result format, engine) -> (the rule's
+# configuration as GX evaluated it, its graph's edges). Bounded: the contract's rules on each
+# batch shape, a few hundred entries; emptied if it ever outgrows that.
+_GRAPHS: dict[object, tuple[object, list]] = {}
+_GRAPHS_CAP = 4096
+
+
+@contextlib.contextmanager
+def _metric_graphs_cached():
+    """During a ``batch.validate``, a rule's plan of metrics is reused from an earlier run.
+
+    Before computing anything, GX plans each expectation's metrics (the expectation's
+    dependencies, then a graph of ~80 metric configurations): 45% of a small drop's
+    validation (cProfile: 0.26 s of 0.57 s), and the same plan on every run, since it depends
+    only on the rule, the result format, the engine and the batch's id (one dataframe asset per
+    process: the same id for every frame), never on the frame's values. A plan is reused only
+    when all of them are equal (plain values keyed exactly by ``_plain_key``); a rule with any
+    other value, or whose planning failed, is planned by GX each time. The metrics themselves
+    are computed afresh on each frame. GX's method is restored when the run ends, raised or
+    not; a GX without it runs unchanged.
+    """
+    import copy
+
+    from great_expectations.validator.validation_graph import (
+        ExpectationValidationGraph,
+        ValidationGraph,
+    )
+    from great_expectations.validator.validator import Validator
+
+    name = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
+    original = Validator.__dict__.get(name)
+    if original is None:
+        yield
+        return
+
+    def planned(
+        self,
+        expectation_configurations,
+        processed_configurations,
+        catch_exceptions,
+        runtime_configuration=None,
+    ):
+        graphs: list = []
+        evrs: list = []
+        engine = self._execution_engine
+        for conf in expectation_configurations:
+            try:
+                key = (
+                    self.active_batch_id,
+                    conf.type,
+                    _plain_key(conf.kwargs),
+                    _plain_key(conf.meta),
+                    _plain_key(runtime_configuration or {}),
+                    type(engine),
+                )
+            except (_NotPlainError, TypeError):
+                key = None
+            hit = None if key is None else _GRAPHS.get(key)
+            if hit is None:
+                made, failed, done = original(
+                    self,
+                    expectation_configurations=[conf],
+                    processed_configurations=[],
+                    catch_exceptions=catch_exceptions,
+                    runtime_configuration=runtime_configuration,
+                )
+                if key is not None and made and not failed:
+                    if len(_GRAPHS) >= _GRAPHS_CAP:
+                        _GRAPHS.clear()
+                    _GRAPHS[key] = (done[0], list(made[0].graph.edges))
+                graphs += made
+                evrs += failed
+                processed_configurations += done
+                continue
+            evaluated = copy.deepcopy(hit[0])  # GX's own copy per run, which results carry
+            graph = ValidationGraph(execution_engine=engine, edges=list(hit[1]))
+            graphs.append(ExpectationValidationGraph(configuration=evaluated, graph=graph))
+            processed_configurations.append(evaluated)
+        return graphs, evrs, processed_configurations
+
+    setattr(Validator, name, planned)
+    try:
+        yield
+    finally:
+        setattr(Validator, name, original)
 
 
 def check_header(name: str, rule, header: list[str]) -> tuple[bool, dict[str, list[str]]]:
