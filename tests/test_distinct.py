@@ -197,3 +197,15 @@ def test_a_reused_metric_plan_gives_the_verdict_gx_s_own_plan_gives() -> None:
     assert reused == planned_by_gx
     assert any(not v["ok"] for v in reused) and reused[0]["ok"]
     assert Validator.__dict__[name] is original
+
+
+def test_frames_are_not_fingerprinted_for_gx_s_metadata() -> None:
+    """GX's MD5 of every cell of a small frame serves only its data docs; it is off."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    rule = expectations.claims_rules([], {})[0]
+    with mock.patch.object(pandas_execution_engine, "hash_pandas_dataframe") as fingerprint:
+        [result] = gxrun._validate_batch("claims", pd.DataFrame({"claim_id": ["a", "a"]}), [rule])
+    assert result.result["unexpected_count"] == 2  # the frame was judged
+    assert fingerprint.call_count == 0
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
