@@ -88,13 +88,14 @@ setup: $(STAMP) $(LAB_CONFIG) ## Create .venv from requirements.lock, install th
 RAW_FILES := $(shell find data/raw -name '.*' -prune -o -type f -print)
 # explore.py serves the data in Datasette and plays no part in the report: editing it re-runs no
 # notebook.
-PKG_SOURCES := $(filter-out src/troopclaims/explore.py,$(wildcard src/troopclaims/*.py))
-# What `troopclaims process` runs: the stages up to process, not analysis/charts/report; and
-# what datapackage.json is generated from beside the code (column meanings, the citation; a
-# scratch project run with -C may lack them).
-PROCESS_SOURCES := $(foreach m,errors escaping config contract problems quotes numbers atomic csvformat snapshot \
-  load dating completeness gx_custom expectations verdict gxrun validate manifest datapackage process,\
-  src/troopclaims/$(m).py) $(wildcard data/README.md CITATION.cff)
+PKG_SOURCES := $(filter-out src/troopclaims/report/explore.py,$(wildcard src/troopclaims/*.py src/troopclaims/*/*.py))
+# What `troopclaims process` runs: the foundations, intake/, checks/ and store's process, not
+# report/; and what datapackage.json is generated from beside the code (column meanings, the
+# citation; a scratch project run with -C may lack them).
+PROCESS_SOURCES := $(foreach m,__init__ errors escaping config contract problems progress atomic,\
+  src/troopclaims/$(m).py) $(wildcard src/troopclaims/intake/*.py src/troopclaims/checks/*.py) \
+  $(foreach m,__init__ manifest datapackage process,src/troopclaims/store/$(m).py) \
+  $(wildcard data/README.md CITATION.cff)
 TEMPLATE_FILES := $(wildcard src/troopclaims/templates/report/*)
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]-*.ipynb)
 EXECUTED := $(NOTEBOOKS:notebooks/%=reports/executed/%)
@@ -118,7 +119,7 @@ $(PROCESSED) &: $(RAW_FILES) $(RAW_CHANGED) $(PROCESS_SOURCES) $(STAMP)
 # Make compares times only: a raw file deleted by hand (a drop rolled back), or one copied in
 # with an old time, leaves every target "up to date" though sources.json names other files.
 # $(RAW_CHANGED) is touched, so data/processed/ is rebuilt, whenever data/raw/ differs from
-# sources.json (`python -m troopclaims.manifest`: names, then recorded sizes and times, hashing
+# sources.json (`python -m troopclaims.store.manifest`: names, then recorded sizes and times, hashing
 # only a file whose time moved). That check costs a Python start, so its answer is cached: the
 # listing it agreed with (size, times, inode and name of every raw file, and of sources.json)
 # is kept in $(RAW_LISTING), and a no-op build whose listing is the same byte for byte runs no
@@ -131,7 +132,7 @@ $(RAW_CHANGED): FORCE | $(STAMP)
 	if $(raw_listing) > $(RAW_LISTING).new 2>/dev/null; then \
 	  if cmp -s $(RAW_LISTING).new $(RAW_LISTING); then rm -f $(RAW_LISTING).new; exit 0; fi; \
 	else rm -f $(RAW_LISTING).new; fi; \
-	if $(PY) -m troopclaims.manifest data/processed; then \
+	if $(PY) -m troopclaims.store.manifest data/processed; then \
 	  if [ -e $(RAW_LISTING).new ]; then mv -f $(RAW_LISTING).new $(RAW_LISTING); fi; \
 	else rm -f $(RAW_LISTING) $(RAW_LISTING).new; touch $@; fi
 
@@ -171,14 +172,14 @@ lab: $(PROCESSED) $(LAB_CONFIG) | $(STAMP) ## Open the notebooks in JupyterLab (
 # serves it on 127.0.0.1 only, on PORT (8001 unless set; 0 takes any free port), which reaches
 # the command from the environment (see "Values a user passes" above).
 EXPLORE_FILES := data/processed/claims.db data/processed/claims.metadata.json
-$(EXPLORE_FILES) &: $(PROCESSED) src/troopclaims/explore.py $(STAMP)
-	$(PY) -m troopclaims.explore build
+$(EXPLORE_FILES) &: $(PROCESSED) src/troopclaims/report/explore.py $(STAMP)
+	$(PY) -m troopclaims.report.explore build
 
 .PRECIOUS: $(EXPLORE_FILES)
 
 explore: $(EXPLORE_FILES) | $(STAMP) ## Browse, filter and search the claims in Datasette on 127.0.0.1 (PORT=8001)
 	@$(call no_control,PORT)
-	@$(PY) -m troopclaims.explore serve $${PORT:+--port="$$PORT"}
+	@$(PY) -m troopclaims.report.explore serve $${PORT:+--port="$$PORT"}
 
 FORCE:
 

@@ -46,7 +46,8 @@ _CHECK = """
 import sys
 from pathlib import Path
 import pandas as pd
-from troopclaims import completeness, load
+from troopclaims.checks import completeness
+from troopclaims.intake import load
 drop = Path(sys.argv[1])
 articles = pd.read_csv(drop / "articles.csv", dtype=str, keep_default_na=False)
 claims = pd.read_csv(drop / "claims.csv", dtype=str, keep_default_na=False)

@@ -38,7 +38,9 @@ from pathlib import Path
 
 import nbformat
 
-from troopclaims import config, process, response_dates
+from troopclaims import config
+from troopclaims.report import response_dates
+from troopclaims.store import process
 
 BIN = Path(sys.executable).parent
 TARGET_RATIO = 1.5
@@ -112,7 +114,7 @@ def _floor_steps(tmp: Path) -> dict[str, Callable[[], Timing]]:
     minimal = tmp / "minimal.html"
     minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
     # papermill as the build runs it: in Python, with rfc3987_syntax declared absent as
-    # troopclaims.report does (the papermill command would spend 1.2 s more importing it).
+    # troopclaims.report.assemble does (the papermill command would spend 1.2 s more importing it).
     papermill = [
         sys.executable,
         "-c",

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import config, contract, load
+from troopclaims import config, contract
+from troopclaims.intake import load
 
 UNKNOWN_CATEGORY = "no_such_category"
 IMPOSSIBLE_DATE = "2024-02-30"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from troopclaims import config, manifest, process
-from troopclaims.verdict import ValidationReport
+from troopclaims import config
+from troopclaims.checks.verdict import ValidationReport
+from troopclaims.store import manifest, process
 
 
 def write_processed(

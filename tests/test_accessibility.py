@@ -30,7 +30,9 @@ import pypdf
 import pytest
 from test_report import KOREAN_QUOTE, RUSSIAN_QUOTE, fixture_report
 
-from troopclaims import analysis, charts, config, findings, report, svgout, tables
+from troopclaims import config
+from troopclaims.report import analysis, charts, findings, svgout, tables
+from troopclaims.report import assemble as report
 
 # Every test of the fixture report on one xdist worker (make test's --dist loadgroup): the
 # report is built once per process (``fixture_report``), so once, not once per worker.

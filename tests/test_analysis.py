@@ -9,7 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from troopclaims import analysis, contract, load, process, response_dates
+from troopclaims import contract
+from troopclaims.intake import load
+from troopclaims.report import analysis, response_dates
+from troopclaims.store import process
 
 ARTICLE_DEFAULTS = {
     "title": "t",

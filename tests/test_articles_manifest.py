@@ -29,7 +29,7 @@ def test_manifest_lists_exactly_the_article_files() -> None:
 
 
 def test_articles_csv_lists_every_article_file_once() -> None:
-    from troopclaims import load
+    from troopclaims.intake import load
 
     articles = load.read_raw_articles()
     assert sorted(articles["file"]) == sorted(_manifest())

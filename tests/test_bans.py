@@ -19,7 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from troopclaims import config, contract, load, validate, verdict_display
+from troopclaims import config, contract
+from troopclaims.checks import validate, verdict_display
+from troopclaims.intake import load
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 

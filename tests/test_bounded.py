@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, completeness, config, contract, validate, verdict, verdict_display
+from troopclaims import cli, config, contract
+from troopclaims.checks import completeness, validate, verdict, verdict_display
 from troopclaims.problems import DataError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,7 +286,8 @@ def test_a_broken_drop_lists_n_per_rule_in_the_terminal_and_all_in_the_fix_list(
 
 def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsys) -> None:
     """Reading problems (here a stray field on every row) are bounded like the rules' ones."""
-    from troopclaims import load, problems
+    from troopclaims import problems
+    from troopclaims.intake import load
 
     base = load.read_raw_claims()
     lines = ",".join(base.columns.drop(load.LINE_COLUMN)) + "\n"
@@ -312,7 +314,7 @@ def test_a_flag_rule_no_row_breaks_is_met_and_one_a_row_breaks_still_finds_it() 
     """Large frames judge the helper-flag rules on the flags' distinct values (a few rows
     instead of every row, ``gxrun.run_rules``): the verdict must not change, a flag holding one
     False is still found at its row."""
-    from troopclaims import expectations, gxrun
+    from troopclaims.checks import expectations, gxrun
 
     rows = gxrun.NARROW_BATCHES_FROM_ROWS
     broken = [True] * rows

@@ -13,18 +13,10 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from troopclaims import (
-    analysis,
-    charts,
-    contract,
-    fonts,
-    load,
-    process,
-    response_dates,
-    svgout,
-    tables,
-    timing_chart,
-)
+from troopclaims import contract
+from troopclaims.intake import load
+from troopclaims.report import analysis, charts, fonts, response_dates, svgout, tables, timing_chart
+from troopclaims.store import process
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, completeness, config, contract, load, validate
+from troopclaims import cli, config, contract
+from troopclaims.checks import completeness, validate
+from troopclaims.intake import load
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 SKIPPED = (DROPS / "valid" / "articles" / "900_fixture.txt").read_text(encoding="utf-8") + (
@@ -136,7 +138,7 @@ def test_unclaimed_rows_are_checked(
 
 
 def test_an_unclaimed_csv_travels_with_its_drop(scratch_root: Path, monkeypatch) -> None:
-    from troopclaims import ingest
+    from troopclaims.store import ingest
 
     drop = _drop(scratch_root.parent)
     _write_unclaimed(drop, [("T900", "quatre brigades", "Not attributed to anyone.")])
@@ -213,7 +215,7 @@ def test_a_language_is_one_contract_entry_that_every_stage_reads(code: str) -> N
     """Adding a language is one LANGUAGE_SPECS entry: nouns, encoding, vocabulary agree."""
     import re
 
-    from troopclaims import csvformat
+    from troopclaims.intake import csvformat
 
     spec = contract.LANGUAGE_SPECS[code]
     assert re.compile(spec.troop_nouns, re.IGNORECASE).pattern

@@ -19,7 +19,9 @@ import pandas as pd
 import pytest
 import warm_cli
 
-from troopclaims import cli, config, contract, load, process
+from troopclaims import cli, config, contract
+from troopclaims.intake import load
+from troopclaims.store import process
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 OLD_DROPS = {

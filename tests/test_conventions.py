@@ -24,8 +24,8 @@ from troopclaims.errors import TroopclaimsError
 
 def _modules() -> list:
     return [
-        importlib.import_module(f"troopclaims.{info.name}")
-        for info in pkgutil.iter_modules(troopclaims.__path__)
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(troopclaims.__path__, "troopclaims.")
     ]
 
 

@@ -25,7 +25,10 @@ import pytest
 import warm_cli
 from processed_files import write_processed
 
-from troopclaims import atomic, cli, config, execute, load, manifest, process, provenance
+from troopclaims import atomic, cli, config
+from troopclaims.intake import load
+from troopclaims.report import execute, provenance
+from troopclaims.store import manifest, process
 
 VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
 KILLED = -signal.SIGKILL

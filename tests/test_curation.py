@@ -8,7 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from troopclaims import config, contract, dating, load, numbers, quotes
+from troopclaims import config, contract
+from troopclaims.checks import dating, numbers, quotes
+from troopclaims.intake import load
 
 RAW_CLAIMS = load.read_raw_claims()
 RAW_ARTICLES = load.read_raw_articles()

@@ -20,9 +20,11 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from troopclaims import config, contract, datapackage, ingest, process, validate, verdict_display
+from troopclaims import config, contract
+from troopclaims.checks import validate, verdict_display
+from troopclaims.checks.verdict import ExpectationOutcome, ValidationReport
 from troopclaims.problems import Problem
-from troopclaims.verdict import ExpectationOutcome, ValidationReport
+from troopclaims.store import datapackage, ingest, process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMAS = config.ROOT / "schemas"

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, config, contract, dating, load, validate
+from troopclaims import cli, config, contract
+from troopclaims.checks import dating, validate
+from troopclaims.intake import load
 
 VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
 T901_TEXT = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from troopclaims import dating
+from troopclaims.checks import dating
 
 
 def derive(claims: list[dict], articles: list[dict]) -> pd.DataFrame:

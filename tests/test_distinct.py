@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from troopclaims import distinct, expectations, gxrun, load, validate
+from troopclaims.checks import distinct, expectations, gxrun, validate
+from troopclaims.intake import load
 
 TODAY = date(2025, 1, 1)
 

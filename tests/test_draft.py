@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, completeness, config, contract, draft, numbers, quotes, validate
+from troopclaims import cli, config, contract
+from troopclaims.checks import completeness, numbers, quotes, validate
+from troopclaims.store import draft
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 COMPARED = (

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 import warm_cli
 
-from troopclaims import cli, completeness, config, load
+from troopclaims import cli, config
+from troopclaims.checks import completeness
+from troopclaims.intake import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER_ONLY = FIXTURES / "drops" / "header_only"

@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 from test_bans import FORMULAS, MARKUP, NAME_CONTROLS
 
-from troopclaims import provenance, report, svgout, tables
 from troopclaims.escaping import for_page
+from troopclaims.report import assemble as report
+from troopclaims.report import provenance, svgout, tables
 
 ANSI = ["\x1b[31m", "\x1b[1;4m", "\x1b]8;;https://example.invalid\x1b\\", "\x1b[2J", "\x1b[0m"]
 # What a payload could be, were it in a cell, a printed line, a chart title, a file name or

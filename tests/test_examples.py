@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 import warm_cli
 
-from troopclaims import execute, process, report
+from troopclaims.report import assemble as report
+from troopclaims.report import execute
+from troopclaims.store import process
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 NOTEBOOKS = execute.source_notebooks()

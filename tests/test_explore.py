@@ -29,7 +29,10 @@ import pandas as pd
 import pytest
 import sqlite_utils
 
-from troopclaims import analysis, config, contract, explore, load, manifest, process, response_dates
+from troopclaims import config, contract
+from troopclaims.intake import load
+from troopclaims.report import analysis, explore, response_dates
+from troopclaims.store import manifest, process
 
 START_TIMEOUT = 60  # a hang limit, far above Datasette's second or so
 KNOWN_CLAIM = "A000-01"  # "la Corée du Nord a déjà commencé à déployer quatre brigades, ..."

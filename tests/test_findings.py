@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from test_analysis import claims_frame, estimate, response
 
-from troopclaims import analysis, findings, load, process
+from troopclaims.intake import load
+from troopclaims.report import analysis, findings
+from troopclaims.store import process
 
 
 @pytest.fixture(scope="module")

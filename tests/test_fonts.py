@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from troopclaims import contract, fonts
+from troopclaims import contract
+from troopclaims.report import fonts
 
 # A line in each language the contract accepts (a new language needs a line here).
 SAMPLES = {
@@ -170,7 +171,7 @@ def test_unicode_range_joins_neighbours() -> None:
 
 
 def test_the_stylesheet_names_every_embedded_font() -> None:
-    css = (Path(fonts.__file__).parent / "templates" / "report" / "report.css").read_text()
+    css = (Path(fonts.__file__).parents[1] / "templates" / "report" / "report.css").read_text()
     for font in fonts.REPORT_FONTS:
         if font.embed:
             assert f'"{font.css_family}"' in css

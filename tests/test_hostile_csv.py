@@ -18,7 +18,8 @@ from typing import TypeVar
 
 import pytest
 
-from troopclaims import contract, csvformat
+from troopclaims import contract
+from troopclaims.intake import csvformat
 
 T = TypeVar("T")
 MB = 1_000_000

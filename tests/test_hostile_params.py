@@ -17,8 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from troopclaims import cli, config, execute
+from troopclaims import cli, config
 from troopclaims.errors import UsageError
+from troopclaims.report import execute
 
 LAUGHS = "".join(
     [

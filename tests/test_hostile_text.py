@@ -9,7 +9,8 @@ import sys
 
 import pandas as pd
 
-from troopclaims import completeness, load, numbers, quotes
+from troopclaims.checks import completeness, numbers, quotes
+from troopclaims.intake import load
 
 HANG = 60  # seconds: the bound is 10 s at 5 MB; these inputs are at most 1 MB
 

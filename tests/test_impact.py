@@ -22,7 +22,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, config, execute, findings, impact, load, process, report
+from troopclaims import cli, config
+from troopclaims.intake import load
+from troopclaims.report import assemble as report
+from troopclaims.report import execute, findings, impact
+from troopclaims.store import process
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
 BROKEN = Path(__file__).parent / "fixtures" / "drops" / "negative_figure"

@@ -19,7 +19,8 @@ import pytest
 from PIL import Image
 from test_notebooks import SMALL
 
-from troopclaims import provenance, report
+from troopclaims.report import assemble as report
+from troopclaims.report import provenance
 
 LONG_TOKEN = "x" * 120 + "-" + "y" * 79  # 200 characters, no space to break at
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import config, contract, csvformat, load
+from troopclaims import config, contract
+from troopclaims.intake import csvformat, load
 from troopclaims.problems import DataError, Problem
 
 

@@ -16,7 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, config, contract, load, newdrop, process, validate
+from troopclaims import cli, config, contract
+from troopclaims.checks import validate
+from troopclaims.intake import load
+from troopclaims.store import newdrop, process
 
 FIXTURE_TEXT = (
     Path(__file__).parent / "fixtures" / "drops" / "valid" / "articles" / "900_fixture.txt"

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from processed_files import write_processed
 
-from troopclaims import cli, config, execute, load
+from troopclaims import cli, config
+from troopclaims.intake import load
+from troopclaims.report import execute
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 NOTEBOOKS = execute.source_notebooks()

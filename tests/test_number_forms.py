@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from troopclaims.numbers import normalise_numbers, read_numbers
+from troopclaims.checks.numbers import normalise_numbers, read_numbers
 
 # ---------------------------------------------------------------------------------------------
 # Russian and Ukrainian: полтора / півтора (one and a half), before a scale word.

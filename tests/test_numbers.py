@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from troopclaims import config
-from troopclaims.contract import LANGUAGES
-from troopclaims.numbers import (
+from troopclaims.checks.numbers import (
     figure_in_text,
     figure_not_found_message,
     figures_in_quotes,
@@ -21,6 +20,7 @@ from troopclaims.numbers import (
     read_numbers,
     reader_for,
 )
+from troopclaims.contract import LANGUAGES
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
 

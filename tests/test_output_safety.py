@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopclaims import cli, config, quotes
+from troopclaims import cli, config
+from troopclaims.checks import quotes
 from troopclaims.escaping import for_page, for_terminal
 from troopclaims.problems import Problem
 

@@ -20,7 +20,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from troopclaims import config, findings, load, manifest, process
+from troopclaims import config
+from troopclaims.intake import load
+from troopclaims.report import findings
+from troopclaims.store import manifest, process
 
 RAW = config.RAW_DIR
 

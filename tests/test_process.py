@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 from processed_files import write_processed
 
-from troopclaims import atomic, load, manifest, process
+from troopclaims import atomic
+from troopclaims.intake import load
+from troopclaims.store import manifest, process
 
 
 def test_processed_claims_carry_their_article(tmp_path: Path) -> None:

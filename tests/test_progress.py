@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import execute, progress, report
+from troopclaims import progress
+from troopclaims.report import assemble as report
+from troopclaims.report import execute
 
 
 class _Terminal(io.StringIO):

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from troopclaims.quotes import (
+from troopclaims.checks.quotes import (
     normalize_whitespace,
     normalize_whitespace_array,
     quote_in_text,

@@ -22,7 +22,11 @@ from fontTools.ttLib import TTFont
 from processed_files import write_processed
 from test_notebooks import NOTEBOOKS, SMALL
 
-from troopclaims import cli, config, execute, fonts, load, manifest, provenance, report
+from troopclaims import cli, config
+from troopclaims.intake import load
+from troopclaims.report import assemble as report
+from troopclaims.report import execute, fonts, provenance
+from troopclaims.store import manifest
 
 # Every test of the fixture report on one xdist worker (make test's --dist loadgroup): the
 # report is built once per process (``fixture_report``), so once, not once per worker.

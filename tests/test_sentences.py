@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import sentencex
 
-from troopclaims import completeness
-from troopclaims.quotes import normalize_whitespace
+from troopclaims.checks import completeness
+from troopclaims.checks.quotes import normalize_whitespace
 
 HANG = 60  # seconds: a hang, far above the bound (bench/hostile_text.py measures the bound)
 

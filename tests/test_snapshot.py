@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import cli, config, ingest, load, snapshot, validate
+from troopclaims import cli, config
+from troopclaims.checks import validate
+from troopclaims.intake import load, snapshot
+from troopclaims.store import ingest
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 TEXT = "articles/900_fixture.txt"

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from troopclaims import cli, config, ingest, load, process, validate
+from troopclaims import cli, config
+from troopclaims.checks import validate
+from troopclaims.intake import load
 from troopclaims.problems import Problem
+from troopclaims.store import ingest, process
 
 SPREADSHEETS = Path(__file__).parent / "fixtures" / "spreadsheets"
 SHAPES = sorted(p.name for p in SPREADSHEETS.iterdir() if p.is_dir())

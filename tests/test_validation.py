@@ -21,17 +21,11 @@ import pandas as pd
 import pytest
 import warm_cli
 
-from troopclaims import (
-    analysis,
-    atomic,
-    cli,
-    config,
-    ingest,
-    load,
-    process,
-    response_dates,
-    validate,
-)
+from troopclaims import atomic, cli, config
+from troopclaims.checks import validate
+from troopclaims.intake import load
+from troopclaims.report import analysis, response_dates
+from troopclaims.store import ingest, process
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 N_CLAIMS = len(load.read_raw_claims(config.RAW_CLAIMS_CSV))

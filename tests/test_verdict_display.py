@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from troopclaims import verdict_display
+from troopclaims.checks import verdict_display
 
 
 def test_missing_validation_result_is_none(tmp_path) -> None:
@@ -66,7 +66,7 @@ def test_showing_a_verdict_never_imports_great_expectations() -> None:
     first use), never a command or notebook that only reads or shows a verdict."""
     code = (
         "import sys\n"
-        "from troopclaims import validate, verdict, verdict_display\n"
+        "from troopclaims.checks import validate, verdict, verdict_display\n"
         "page = verdict_display.render_html(verdict.ValidationReport())\n"
         "assert 'PASSED' in page\n"
         "print(sorted(m for m in sys.modules if m.startswith('great_expectations')))\n"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from troopclaims import quotes, validate
+from troopclaims.checks import quotes, validate
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 SPACINGS = {
@@ -97,7 +97,7 @@ def test_the_quote_check_never_raises_on_any_string() -> None:
 
 
 def test_the_figure_in_a_quote_is_read_whitespace_insensitively() -> None:
-    from troopclaims import numbers
+    from troopclaims.checks import numbers
 
     quote = pd.Series(["environ 3\t000\nsoldats", "environ 3\u00a0000 soldats"])
     found = numbers.figures_in_quotes(pd.Series(["3000", "3000"]), quote, pd.Series(["fr"] * 2))

@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from troopclaims import atomic, config
+from troopclaims.checks.verdict import ValidationReport
 from troopclaims.errors import TroopclaimsError
 from troopclaims.escaping import for_terminal
 from troopclaims.problems import FIX_LIST_CAP, DataError, Problem
-from troopclaims.verdict import ValidationReport
 
 if TYPE_CHECKING:  # annotations only: pandas is imported by the commands that need it
     import pandas as pd
 
-    from troopclaims.load import Source
+    from troopclaims.intake.load import Source
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -63,7 +63,7 @@ def _print_lines(report: ValidationReport, notes_only: bool = False) -> None:
     On stderr, for every command: what the data is told (diagnostics) never mixes with what a
     command did or wrote (stdout), so ``validate DROP > log`` keeps the paths and a terminal
     still shows every fault."""
-    from troopclaims import verdict_display
+    from troopclaims.checks import verdict_display
 
     lines = verdict_display.format_lines(report)
     for line in lines[:-1] if notes_only else lines:
@@ -72,7 +72,7 @@ def _print_lines(report: ValidationReport, notes_only: bool = False) -> None:
 
 def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> None:
     """Every run leaves its summary page under reports/validation/ (a log Make doesn't track)."""
-    from troopclaims import verdict_display
+    from troopclaims.checks import verdict_display
 
     out = config.VALIDATION_DIR
     html_path, json_path = out / html_name, out / json_name
@@ -86,7 +86,7 @@ def _write_summary(report: ValidationReport, html_name: str, json_name: str) -> 
 def _prune_history(folder: Path, keep: int) -> None:
     """Keep the newest ``keep`` candidate-drop summaries (page, JSON, fix list); the dataset's
     stays."""
-    from troopclaims import verdict_display
+    from troopclaims.checks import verdict_display
 
     pages = sorted(folder.glob("drop-*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
     for page in pages[keep:]:
@@ -106,7 +106,8 @@ def _drop_stem(path: Path) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the dataset, or the dataset plus a candidate drop / claims CSV."""
-    from troopclaims import newdrop, verdict_display
+    from troopclaims.checks import verdict_display
+    from troopclaims.store import newdrop
 
     newdrop.refuse_control_characters({"DROP": args.path, "JSON": args.json})
     try:
@@ -123,7 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"full result: {for_terminal(args.json)}")
     _write_summary(report, *names)
     if report.impact is not None:  # last, on stdout: what the valid drop would mean
-        from troopclaims import impact
+        from troopclaims.report import impact
 
         for line in impact.lines(report.impact):
             print(for_terminal(line))
@@ -135,7 +136,8 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
     the names of its summary page and JSON; ``DataError`` when the drop is refused unread.
 
     A valid drop's verdict carries its impact on the report's page 1 (``_impact``)."""
-    from troopclaims import load, validate
+    from troopclaims.checks import validate
+    from troopclaims.intake import load
 
     if drop is None:
         return validate.validate_sources(load.dataset_sources()), DATASET_SUMMARY
@@ -156,7 +158,7 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
 def _impact(claims: pd.DataFrame, articles: pd.DataFrame, drop: Source) -> dict:
     """What ingesting the valid ``drop`` (a ``load.Source``) would change on page 1, from the
     frames validation judged (``impact``: the report stage, so imported here, at the top)."""
-    from troopclaims import impact
+    from troopclaims.report import impact
 
     files = [config.display_path(f) for f in (drop.claims_csv, drop.articles_csv) if f]
     return impact.drop_impact(claims, articles, files).to_dict()
@@ -164,7 +166,7 @@ def _impact(claims: pd.DataFrame, articles: pd.DataFrame, drop: Source) -> dict:
 
 def cmd_process(args: argparse.Namespace) -> int:
     """Validate the whole dataset, then write data/processed/ with its verdict (or nothing)."""
-    from troopclaims import process
+    from troopclaims.store import process
 
     report = process.validate_and_build()
     _write_summary(report, *DATASET_SUMMARY)
@@ -182,7 +184,8 @@ def cmd_process(args: argparse.Namespace) -> int:
 def _print_date_coverage() -> None:
     """How many responses the timing chart can place (dated, bounded) and which it cannot, with
     the reasons: the summary a curator checks after each change of dates, without the report."""
-    from troopclaims import process, response_dates
+    from troopclaims.report import response_dates
+    from troopclaims.store import process
 
     claims, _ = process.read_processed()
     print(response_dates.format_date_coverage(claims))
@@ -190,7 +193,7 @@ def _print_date_coverage() -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate a drop against the dataset and fold it in, or change nothing."""
-    from troopclaims import ingest, newdrop
+    from troopclaims.store import ingest, newdrop
 
     newdrop.refuse_control_characters({"DROP": args.path})
     path = Path(args.path)
@@ -225,7 +228,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_new_drop(args: argparse.Namespace) -> int:
     """Create a drop folder from article texts, then print what the curator fills in."""
-    from troopclaims import newdrop
+    from troopclaims.store import newdrop
 
     drop = newdrop.new_drop(args.name, [Path(a) for a in args.articles], args.into)
     for line in newdrop.describe(drop):
@@ -237,7 +240,7 @@ def cmd_new_drop(args: argparse.Namespace) -> int:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     """Write claims.draft.csv beside a drop's claims.csv: draft rows for the curator to review."""
-    from troopclaims import newdrop
+    from troopclaims.store import newdrop
 
     newdrop.refuse_control_characters({"DROP": args.path})
     path = Path(args.path)
@@ -249,7 +252,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def _print_draft(folder: Path) -> None:
     """Draft the drop's claims and say what was written, every line escaped."""
-    from troopclaims import draft
+    from troopclaims.store import draft
 
     target, result = draft.draft_drop(folder)
     for line in draft.describe(target, result):
@@ -263,7 +266,7 @@ def _add_report_parser(sub: argparse._SubParsersAction) -> None:
     """``troopclaims report [execute|build]``: both steps in order when no step is given.
 
     Without --params the canonical report is built (reports/report.*, from the notebooks'
-    defaults); with --params NAME.yaml a variant, in reports/NAME/ (``report.outputs_for``).
+    defaults); with --params NAME.yaml a variant, in reports/NAME/ (``assemble.outputs_for``).
     Path options default to those, read when the command runs.
     """
     p = sub.add_parser(
@@ -299,7 +302,8 @@ _PARAMS_HELP = "YAML of parameters (global or per notebook); outputs default to 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Execute and/or build the report (``args.step``), under the shared data lock."""
-    from troopclaims import execute, progress, report
+    from troopclaims import progress
+    from troopclaims.report import assemble, execute
 
     def executed(out: Path, seconds: float) -> None:
         progress.finished(f"executed {config.display_path(out)}", seconds)
@@ -311,7 +315,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     # kernel parses it too (its banner), failing to start with a 60 s timeout instead.
     config.source_date_epoch()
     params_arg = args.params
-    outputs = report.outputs_for(params_arg)
+    outputs = assemble.outputs_for(params_arg)
     params = execute.read_params(params_arg)
     params_file = Path(params_arg) if params else None  # listed in provenance if it says something
     raw_dir = Path(getattr(args, "raw_dir", None) or config.RAW_DIR)
@@ -325,7 +329,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         notebooks = execute.source_notebooks(getattr(args, "notebooks_dir", None))
         if args.step is None:
             execute.execute_all(notebooks, executed_dir, params, notebooks, on_done=executed)
-        html_path, pdf_path = report.build(
+        html_path, pdf_path = assemble.build(
             [executed_dir / nb.name for nb in notebooks],
             getattr(args, "html", None) or outputs.html,
             getattr(args, "pdf", None) or outputs.pdf,
