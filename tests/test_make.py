@@ -52,6 +52,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("make")
     root = tmp / "project"
     shutil.copytree(config.RAW_DIR, root / "data" / "raw")
+    for name in ("src", "requirements.lock", "pyproject.toml"):  # what the venv's stamp reads
+        (root / name).symlink_to(ROOT / name)
     (root / "markers").mkdir()
     base = {k: v for k, v in os.environ.items() if k not in MAKE_ENV_NOISE + USER_VALUES}
     markers = {m: str(root / "markers" / m) for m in MARKERS}
@@ -59,8 +61,20 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def make(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """The repository's Makefile run in the scratch project, with the repository's venv: make's
+    own records (data/processed/.raw-changed...) land there, never in the real data/."""
+    project = env["TROOPCLAIMS_ROOT"]
     return subprocess.run(
-        ["make", "-s", "-C", str(ROOT), *args],
+        [
+            "make",
+            "-s",
+            "-f",
+            str(ROOT / "Makefile"),
+            "-C",
+            project,
+            f"VENV={ROOT / '.venv'}",
+            *args,
+        ],
         capture_output=True,
         text=True,
         env=env,
