@@ -55,7 +55,7 @@ texts = {r.article_id: (drop / "articles" / r.file).read_text(encoding="utf-8")
          for r in articles.itertuples()}
 found = [completeness.ArticleText(r.article_id, r.language, r.file, texts[r.article_id])
          for r in articles.itertuples()]
-unclaimed = completeness.empty_unclaimed()
+unclaimed = load.empty_unclaimed()
 if (drop / "unclaimed.csv").exists():
     unclaimed = pd.read_csv(drop / "unclaimed.csv", dtype=str, keep_default_na=False)
     unclaimed[load.LINE_COLUMN] = [str(i + 2) for i in range(len(unclaimed))]

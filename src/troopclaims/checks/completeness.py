@@ -34,9 +34,8 @@ from babel import Locale, UnknownLocaleError
 from troopclaims import config, contract
 from troopclaims.checks import numbers
 from troopclaims.checks.quotes import normalize_whitespace
-from troopclaims.intake import load
 from troopclaims.intake.load import ARTICLES_DIR_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN
-from troopclaims.problems import DataError, Problem
+from troopclaims.problems import Problem
 
 # A number and its troop noun may be this many words apart ("12 000 soldats", "quatre
 # brigades", "10,000 North Korean troops", "병력 1만 2천명").
@@ -885,58 +884,3 @@ def article_texts(articles: pd.DataFrame, texts: dict[str, str]) -> list[Article
         file = config.display_path(Path(row[ARTICLES_DIR_COLUMN]) / row["file"])
         out.append(ArticleText(row["article_id"], row["language"], file, text))
     return out
-
-
-def unclaimed_path(source: load.Source) -> Path | None:
-    """Where ``source`` keeps its unclaimed.csv: in its folder beside claims.csv, if its
-    snapshot found one there (a lone claims CSV given as a file carries none)."""
-    if source.folder is None:
-        return None
-    path = source.folder / config.UNCLAIMED_FILE
-    return path if load.read_source(source).files.entry(path) is not None else None
-
-
-def empty_unclaimed() -> pd.DataFrame:
-    """No unclaimed rows, with the columns ``check_completeness`` reads."""
-    columns = [*contract.UNCLAIMED_COLUMNS, LINE_COLUMN, SOURCE_FILE_COLUMN]
-    return pd.DataFrame(columns=columns, dtype="str")
-
-
-def read_unclaimed(sources: list[load.Source]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Every source's unclaimed.csv rows (file and line kept), and the problems reading them.
-
-    The bytes are those the source's snapshot read (once, safely; ingest writes those same
-    bytes), like claims.csv's. A file that is not UTF-8 takes its encoding candidates from the
-    articles its rows name, among every source's articles.csv as the snapshots read them; what
-    was detected is a warning among the problems, and the frame's ``attrs["read_as"]`` says how
-    each file was read (for the report's ``read_as``). A header alone is no error: a curator may
-    clear every row.
-    """
-    sources = [load.read_source(s) for s in sources]
-    known = load.article_languages(sources)
-    frames, problems, read_as = [], [], {}
-    for source in sources:
-        path = unclaimed_path(source)
-        if path is None:
-            continue
-        try:
-            frame = load.read_raw_csv(
-                path,
-                contract.UNCLAIMED_COLUMNS,
-                article_languages=known,
-                data=source.files.data(path),
-                allow_empty=True,
-            )
-        except DataError as err:
-            problems += err.problems
-            continue
-        name = config.display_path(path)
-        read_as[name] = frame.attrs["read_as"]
-        problems += [Problem(**w) for w in frame.attrs["read_warnings"]]
-        frame.attrs = {}
-        frame[SOURCE_FILE_COLUMN] = name
-        if len(frame):
-            frames.append(frame)
-    out = pd.concat(frames, ignore_index=True) if frames else empty_unclaimed()
-    out.attrs["read_as"] = read_as
-    return out, problems

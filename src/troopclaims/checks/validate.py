@@ -143,7 +143,7 @@ def validate_frames(
         "claims", claim_frame, claims, claim_rules, claim_rows
     )
     if unclaimed is None:
-        unclaimed = completeness.empty_unclaimed()
+        unclaimed = load.empty_unclaimed()
     found = completeness.check_completeness(
         completeness.article_texts(articles, texts), claims, unclaimed
     )
@@ -226,7 +226,7 @@ def read_and_validate(
     read_warnings = [Problem(**w) for w in read["read_warnings"]]
     read_warnings += [Problem(**e) for e in read.get("read_errors", [])]
     header_problems, outcomes = _check_columns(read["headers"], article_headers)
-    unclaimed, unreadable = completeness.read_unclaimed(sources)
+    unclaimed, unreadable = load.read_unclaimed(sources)
     report = validate_frames(claims, articles, today, unclaimed)
     report.expectations = outcomes + report.expectations
     row_problems = report.problems

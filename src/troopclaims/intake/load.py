@@ -533,6 +533,7 @@ def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
 
 
 SOURCE_FILE_COLUMN = "_source_file"
+_ADDED = (LINE_COLUMN, SOURCE_FILE_COLUMN)  # what reading adds to a file's own columns
 ARTICLES_DIR_COLUMN = "_articles_dir"
 
 
@@ -586,23 +587,19 @@ def read_sources(
         # the curator's to-do list, listed beside the one error that it has no claims yet.
         todo = table == "claims" and not check_columns
         try:
-            data = source.read_bytes(path)
-            frame = read_raw_csv(path, expected, check_columns, languages, known, data, todo)
+            frame, name = _read_file(
+                source, path, expected, read_as, warnings, check_columns, languages, known, todo
+            )
         except DataError as err:
             problems += err.problems
             for key, n in err.unlisted.items():
                 unlisted[key] = unlisted.get(key, 0) + n
             continue
-        name = config.display_path(path)
         if todo and frame.empty:
             no_rows.append(Problem(name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
-        read_as[name] = frame.attrs["read_as"]
-        warnings += [Problem(**w) for w in frame.attrs["read_warnings"]]
-        headers[table][name] = [c for c in frame.columns if c != LINE_COLUMN]
+        headers[table][name] = [c for c in frame.columns if c not in _ADDED]
         missing = [c for c in expected if c not in frame.columns]
-        frame = frame.assign(**dict.fromkeys(missing, ""))[[*expected, LINE_COLUMN]]
-        frame.attrs = {}
-        frame[SOURCE_FILE_COLUMN] = name
+        frame = frame.assign(**dict.fromkeys(missing, ""))[[*expected, *_ADDED]]
         if table == "articles":
             frame[ARTICLES_DIR_COLUMN] = str(Path(path).parent / config.ARTICLES_FOLDER)
             frame[ARTICLE_TEXT_COLUMN] = pd.Series(
@@ -627,6 +624,85 @@ def read_sources(
         frame.attrs["read_errors"] = [e.to_dict() for e in no_rows]
         result.append(frame)
     return result[0], result[1]
+
+
+def _read_file(
+    source: Source,
+    path: Path,
+    expected: tuple[str, ...],
+    read_as: dict[str, str],
+    warnings: list[Problem],
+    check_columns: bool = True,
+    languages: Collection[str] | None = None,
+    known: Mapping[str, str] | None = None,
+    allow_empty: bool = False,
+) -> tuple[pd.DataFrame, str]:
+    """One file of a source as its snapshot read it, parsed (``read_raw_csv``): the frame, each
+    row named by its file (``SOURCE_FILE_COLUMN``), and the file's shown name. How the file was
+    read goes into ``read_as`` and what reading detected into ``warnings``, taken off the
+    frame's ``attrs`` (pandas deep-copies attrs into every result computed from a frame).
+    The one reading step of every table, so each is read, located and described alike."""
+    data = source.read_bytes(path)
+    frame = read_raw_csv(path, expected, check_columns, languages, known, data, allow_empty)
+    name = config.display_path(path)
+    read_as[name] = frame.attrs["read_as"]
+    warnings += [Problem(**w) for w in frame.attrs["read_warnings"]]
+    frame.attrs = {}
+    frame[SOURCE_FILE_COLUMN] = name
+    return frame, name
+
+
+def unclaimed_path(source: Source) -> Path | None:
+    """Where ``source`` keeps its unclaimed.csv: in its folder beside claims.csv, if its
+    snapshot found one there (a lone claims CSV given as a file carries none)."""
+    if source.folder is None:
+        return None
+    path = source.folder / config.UNCLAIMED_FILE
+    return path if read_source(source).files.entry(path) is not None else None
+
+
+def empty_unclaimed() -> pd.DataFrame:
+    """No unclaimed rows, with the columns the completeness check reads."""
+    columns = [*contract.UNCLAIMED_COLUMNS, LINE_COLUMN, SOURCE_FILE_COLUMN]
+    return pd.DataFrame(columns=columns, dtype="str")
+
+
+def read_unclaimed(sources: list[Source]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every source's unclaimed.csv rows (file and line kept), and the problems reading them.
+
+    Read as claims.csv is (``_read_file``: the bytes the source's snapshot read, once, safely;
+    ingest writes those same bytes). A file that is not UTF-8 takes its encoding candidates
+    from the articles its rows name, among every source's articles.csv as the snapshots read
+    them; what was detected is a warning among the problems, and the frame's
+    ``attrs["read_as"]`` says how each file was read (for the report's ``read_as``). A header
+    alone is no error: a curator may clear every row. A file that cannot be read is a problem,
+    not a refusal of the others: the claims are still judged.
+    """
+    sources = [read_source(s) for s in sources]
+    known = article_languages(sources)
+    frames, problems, read_as = [], [], {}
+    for source in sources:
+        path = unclaimed_path(source)
+        if path is None:
+            continue
+        try:
+            frame, _ = _read_file(
+                source,
+                path,
+                contract.UNCLAIMED_COLUMNS,
+                read_as,
+                problems,
+                known=known,
+                allow_empty=True,
+            )
+        except DataError as err:
+            problems += err.problems
+            continue
+        if len(frame):
+            frames.append(frame)
+    out = pd.concat(frames, ignore_index=True) if frames else empty_unclaimed()
+    out.attrs["read_as"] = read_as
+    return out, problems
 
 
 def article_languages(sources: list[Source]) -> ArticleLanguages:

@@ -929,7 +929,7 @@ def read_drop(folder: Path) -> list[DraftArticle]:
             [Problem(str(folder), "a draft needs a drop folder with articles.csv and articles/")]
         )
     claims, articles = load.read_sources([source], check_columns=False)
-    unclaimed, _ = completeness.read_unclaimed([source])
+    unclaimed, _ = load.read_unclaimed([source])
     out = []
     for row in articles.to_dict("records"):
         entry = row[load.ARTICLE_TEXT_COLUMN]
