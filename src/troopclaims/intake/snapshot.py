@@ -533,6 +533,19 @@ def read_file(path: Path, kind: str = "csv") -> bytes:
     return read_lone_csv(path, kind).data(path)
 
 
+def is_drop_name(name: str) -> bool:
+    """Whether ``name`` can name a drop: it becomes data/raw/drops/<name> and its articles' id
+    prefix (the id rule). The one test of a drop's name, for ``check_drop`` and ``newdrop``."""
+    return re.fullmatch(contract.ID_PATTERN, name) is not None
+
+
+def ingested_as(raw_dir: Path, name: str) -> Path | None:
+    """Where a drop named ``name`` was already ingested under ``raw_dir``, or None: drops are
+    never overwritten, so the name is taken. The one test, for ``check_drop`` and ``newdrop``."""
+    target = Path(raw_dir) / config.DROPS_FOLDER / name
+    return target if os.path.lexists(target) else None
+
+
 def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
     """Refusals a drop earns by its path alone, before anything in it is read.
 
@@ -562,7 +575,7 @@ def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
                 "articles/*.txt when it brings new documents)",
             )
         return [problem]
-    if not re.fullmatch(contract.ID_PATTERN, path.name):
+    if not is_drop_name(path.name):
         return [Problem(where, NAME_RULE, value=path.name)]
     raw = Path(raw_dir).resolve()
     if path.resolve().is_relative_to(raw):
@@ -573,7 +586,7 @@ def check_drop(path: Path, raw_dir: Path, allow_csv: bool) -> list[Problem]:
                 "a drop comes from outside it",
             )
         ]
-    if os.path.lexists(Path(raw_dir) / config.DROPS_FOLDER / path.name):
+    if ingested_as(raw_dir, path.name) is not None:
         return [
             Problem(
                 where,

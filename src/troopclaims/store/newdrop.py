@@ -108,7 +108,7 @@ def refuse_control_characters(values: Mapping[str, object]) -> None:
 
 def check_name(name: str) -> None:
     """Raise unless ``name`` is a drop name ingest accepts (it becomes data/raw/drops/<name>)."""
-    if not re.fullmatch(contract.ID_PATTERN, name):
+    if not snapshot.is_drop_name(name):
         raise NewDropError(
             [
                 Problem(
@@ -230,7 +230,7 @@ def _check_target(folder: Path, name: str) -> list[Problem]:
         ]
     if folder.exists() or folder.is_symlink():
         return [Problem(shown, "already exists: new-drop never overwrites; choose another NAME")]
-    if (config.RAW_DIR / config.DROPS_FOLDER / name).exists():
+    if snapshot.ingested_as(config.RAW_DIR, name) is not None:
         return [
             Problem(
                 shown,
