@@ -125,7 +125,7 @@ def _floor_steps(tmp: Path) -> dict[str, Callable[[], Timing]]:
     pdf = [
         sys.executable,
         "-c",
-        "import sys; from pathlib import Path; from troopclaims import report; "
+        "import sys; from pathlib import Path; from troopclaims.report import assemble as report; "
         "report.write_pdf(Path(sys.argv[1]).read_text(), Path(sys.argv[2]))",
     ]
     return {

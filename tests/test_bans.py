@@ -310,3 +310,27 @@ def test_each_payload_is_one_located_error_naming_its_rule(tmp_path: Path) -> No
     for value in (v for v in markup if v.isprintable()):
         assert html.escape(value) in page, value
     assert re.findall(r"<(?:meta|script|div|link|base)\b[^>]*", page) == ['<meta charset="utf-8"']
+
+
+def test_one_table_of_bans_serves_gx_and_the_unclaimed_check() -> None:
+    """The bans GX applies to a claim's quote and the ones the completeness check applies to an
+    unclaimed excerpt come from the one table (``bans.bans``) and the one test
+    (``bans.contains``): a value that breaks a ban breaks it on both routes."""
+    from troopclaims.checks import bans, completeness, expectations
+
+    quote_rules = [
+        (r.expectation.regex, r.text)
+        for r in expectations.claims_rules([], {})
+        if r.column == "quote" and hasattr(r.expectation, "regex")
+    ]
+    assert tuple(quote_rules) == bans.bans("free_text")
+    assert bans.bans("name")[:2] == bans.bans("other") == bans.bans("free_text")[:2]
+    for bad, rule in (
+        ("=HYPERLINK(1)", contract.FORMULA_RULE),
+        ("<script>x</script>", contract.MARKUP_RULE),
+        ("a\x1b[31m b", contract.TEXT_CONTROL_RULE),
+    ):
+        row = {"excerpt": "fine", "reason": bad}
+        assert completeness._banned(row) == [("reason", rule)]
+        pattern = dict((r, p) for p, r in bans.bans("free_text"))[rule]
+        assert bans.contains(["fine", bad, None], pattern).tolist() == [False, True, False]

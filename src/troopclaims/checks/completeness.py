@@ -26,13 +26,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import sentencex
 from babel import Locale, UnknownLocaleError
 
 from troopclaims import config, contract
-from troopclaims.checks import numbers
+from troopclaims.checks import bans, numbers
 from troopclaims.checks.quotes import normalize_whitespace
 from troopclaims.intake.load import ARTICLES_DIR_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN
 from troopclaims.problems import Problem
@@ -853,25 +851,16 @@ def _unclaimed_row_problems(
     return out
 
 
-_BANS = (
-    (contract.FORMULA_PATTERN, contract.FORMULA_RULE),
-    (contract.MARKUP_PATTERN, contract.MARKUP_RULE),
-    (contract.TEXT_CONTROL_PATTERN, contract.TEXT_CONTROL_RULE),
-)
-
-
 def _banned(row: dict) -> list[tuple[str, str]]:
-    """The contract's bans on free text, for the row's excerpt and reason (a spreadsheet opens
-    unclaimed.csv too): (column, rule) for each ban a cell breaks."""
-    out = []
-    for col in ("excerpt", "reason"):
-        value = pa.array([row[col]], type=pa.large_string())
-        out += [
-            (col, rule)
-            for pattern, rule in _BANS
-            if pc.any(pc.match_substring_regex(value, pattern)).as_py()
-        ]
-    return out
+    """The contract's bans on free text (``bans``, as GX applies them to a claim's quote), for
+    the row's excerpt and reason (a spreadsheet opens unclaimed.csv too): (column, rule) for
+    each ban a cell breaks."""
+    return [
+        (col, rule)
+        for col in ("excerpt", "reason")
+        for pattern, rule in bans.bans("free_text")
+        if bans.contains([row[col]], pattern)[0]
+    ]
 
 
 def article_texts(articles: pd.DataFrame, texts: dict[str, str]) -> list[ArticleText]:

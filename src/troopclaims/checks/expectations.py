@@ -19,7 +19,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from troopclaims import contract
-from troopclaims.checks import dating, distinct, numbers, quotes
+from troopclaims.checks import bans, dating, distinct, numbers, quotes
 from troopclaims.checks.gx_custom import (
     ExpectColumnPairValuesQuoteInArticle,
     ExpectColumnPairValuesToBeAllowedPair,
@@ -266,20 +266,13 @@ def _text_rules(
     that allows tabs and line breaks; ``other`` columns have a format of their own (url)
     that already refuses control characters, so a fault there is reported once.
     """
-    controls = {col: (contract.NAME_CONTROL_PATTERN, contract.NAME_CONTROL_RULE) for col in names}
-    controls |= {
-        col: (contract.TEXT_CONTROL_PATTERN, contract.TEXT_CONTROL_RULE) for col in free_text
-    }
     rules = []
-    for col in (*names, *free_text, *other):
-        for regex, text in (
-            (contract.FORMULA_PATTERN, contract.FORMULA_RULE),
-            (contract.MARKUP_PATTERN, contract.MARKUP_RULE),
-            *([controls[col]] if col in controls else []),
-        ):
-            rules.append(
+    for kind, columns in (("name", names), ("free_text", free_text), ("other", other)):
+        for col in columns:
+            rules += [
                 Rule(ExpectColumnValuesToNotContainPattern(column=col, regex=regex), col, text)
-            )
+                for regex, text in bans.bans(kind)
+            ]
     return rules
 
 

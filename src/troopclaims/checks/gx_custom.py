@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import Literal
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import (
     ColumnMapExpectation,
@@ -32,7 +30,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     multicolumn_condition_partial,
 )
 
-from troopclaims.checks import numbers, quotes
+from troopclaims.checks import bans, numbers, quotes
 
 
 class ColumnValuesIsoDate(ColumnMapMetricProvider):
@@ -149,11 +147,7 @@ class ColumnValuesNotContainPattern(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, regex: str, **kwargs) -> pd.Series:
-        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
-        hit = pc.fill_null(pc.match_substring_regex(arr, regex), False).to_numpy(
-            zero_copy_only=False
-        )
-        return pd.Series(~hit, index=column.index)
+        return pd.Series(~bans.contains(column, regex), index=column.index)
 
 
 class ExpectColumnValuesToNotContainPattern(ColumnMapExpectation):
