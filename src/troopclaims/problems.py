@@ -122,7 +122,18 @@ class BoundedProblems:
         if self._seen[key] <= self.limit:
             self.items.append(problem)
         else:
-            self.unlisted[key] = self.unlisted.get(key, 0) + 1
+            self.count(key, 1)
+
+    def count(self, key: RuleKey, n: int) -> None:
+        """Count ``n`` more problems of rule ``key`` found but not kept (by another reader's
+        bound, or past the fix list's cap)."""
+        if n:
+            self.unlisted[key] = self.unlisted.get(key, 0) + n
+
+    @property
+    def seen(self) -> dict[RuleKey, int]:
+        """How many problems of each rule were added, in the order of each rule's first."""
+        return dict(self._seen)
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from troopclaims.escaping import for_json
-from troopclaims.problems import FIX_LIST_CAP, Problem, RuleKey
+from troopclaims.problems import FIX_LIST_CAP, BoundedProblems, Problem, RuleKey
 
 # Problems listed per rule in the terminal and on the summary page; the rest are only counted
 # there, so a million bad rows print about as much as twenty. When so many rules fail that the
@@ -124,13 +124,10 @@ class ValidationReport:
 
     def _first(self, limit: int) -> tuple[list[Problem], list[RuleCount]]:
         """The first ``limit`` problems of each rule, and every rule's tally."""
-        shown: list[Problem] = []
-        seen: dict[RuleKey, int] = {}
+        bounded = BoundedProblems(limit)
         for p in self.problems:
-            key = p.rule_key
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] <= limit:
-                shown.append(p)
+            bounded.add(p)
+        shown, seen = bounded.items, bounded.seen
         for key in self.unlisted:
             seen.setdefault(key, 0)
         counts = []

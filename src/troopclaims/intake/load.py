@@ -570,8 +570,8 @@ def read_sources(
     frame's ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it.
     """
     sources = [read_source(s) for s in sources]
-    claims, articles, problems, warnings, no_rows = [], [], [], [], []
-    unlisted: dict[RuleKey, int] = {}
+    claims, articles, warnings, no_rows = [], [], [], []
+    problems = BoundedProblems()  # each file's are bounded already; the run's, once more
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
     known = article_languages(sources)
@@ -591,9 +591,10 @@ def read_sources(
                 source, path, expected, read_as, warnings, check_columns, languages, known, todo
             )
         except DataError as err:
-            problems += err.problems
+            for p in err.problems:
+                problems.add(p)
             for key, n in err.unlisted.items():
-                unlisted[key] = unlisted.get(key, 0) + n
+                problems.count(key, n)
             continue
         if todo and frame.empty:
             no_rows.append(Problem(name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
@@ -607,7 +608,7 @@ def read_sources(
             )
         out.append(frame)
     if problems:
-        raise SourcesError(warnings + problems + no_rows, read_as, unlisted)
+        raise SourcesError(warnings + problems.items + no_rows, read_as, problems.unlisted)
     result = []
     for table, frames, expected in (
         ("claims", claims, contract.CLAIM_COLUMNS),
