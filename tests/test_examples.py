@@ -49,13 +49,15 @@ def _digest(folder: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_the_example_drops_validate_ingest_and_reach_the_report(scratch_root: Path) -> None:
     incoming = scratch_root / "incoming"
+    said = {}
     for name in EXPECTED:
         shutil.copytree(EXAMPLES / name, incoming / name)
         checked = _run("validate", str(incoming / name), root=scratch_root)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "validation PASSED" in checked.stderr
         assert "no claim's quote covers" not in checked.stderr
-    french = _run("validate", str(incoming / "french-excel"), root=scratch_root).stderr
+        said[name] = checked.stderr
+    french = said["french-excel"]  # the same run's words, not a second validation
     assert "Windows-1252" in french and "';'" in french  # said what was detected
 
     for name in EXPECTED:
