@@ -193,6 +193,8 @@ def test_a_reused_metric_plan_gives_the_verdict_gx_s_own_plan_gives() -> None:
     verdict("valid")  # fills the plans every later run reuses
     kept = len(gxrun._GRAPHS)
     assert kept > 50
+    verdict("valid")
+    assert len(gxrun._GRAPHS) == kept  # the same drop again plans nothing new
     reused = [verdict(fault) for fault in reversed(faults)][::-1]
     assert len(gxrun._GRAPHS) <= kept + 20  # the faults' own shapes at most, nothing per run
     assert reused == planned_by_gx

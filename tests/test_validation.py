@@ -368,3 +368,20 @@ def test_process_prints_which_responses_the_timing_chart_can_place(scratch_root:
     assert len(undated) == status[response_dates.UNDATED] > 0
     for claim_id in undated["claim_id"]:
         assert f"  {claim_id}  " in result.stdout
+
+
+@pytest.mark.parametrize("table", ["claims.csv", "articles.csv"])
+def test_a_column_named_like_our_own_helper_is_an_unknown_column(
+    table: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Reading names each row's file in a column of its own (``_source_file``): a drop's own
+    column of that name is still an unknown column, not hidden behind ours."""
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+    drop = tmp_path / "helper-column"
+    shutil.copytree(DROPS / "valid", drop, ignore=shutil.ignore_patterns("expected.json"))
+    lines = (drop / table).read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",_source_file"] + [line + ",x" for line in lines[1:]]
+    (drop / table).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["validate", str(drop)]) == 1
+    err = capsys.readouterr().err
+    assert f"{table}:1: column '_source_file': unknown column" in err, err

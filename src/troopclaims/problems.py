@@ -107,9 +107,11 @@ class BoundedProblems:
     """Problems collected as a reader finds them, at most ``limit`` per rule; the rest counted.
 
     Why: a malformed million-row file must cost a bounded fix list, not a million objects.
+    ``limit=None`` keeps every problem added (they were bounded where they were found) and only
+    sums the counts of those left out.
     """
 
-    def __init__(self, limit: int = FIX_LIST_CAP):
+    def __init__(self, limit: int | None = FIX_LIST_CAP):
         self.limit = limit
         self.items: list[Problem] = []
         self.unlisted: dict[RuleKey, int] = {}
@@ -119,7 +121,7 @@ class BoundedProblems:
         """Keep ``problem`` if its rule has room, else count it."""
         key = problem.rule_key
         self._seen[key] = self._seen.get(key, 0) + 1
-        if self._seen[key] <= self.limit:
+        if self.limit is None or self._seen[key] <= self.limit:
             self.items.append(problem)
         else:
             self.count(key, 1)

@@ -9,6 +9,7 @@ What leaves this module is ours (``Problem``, ``ExpectationOutcome``), never a G
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 
@@ -349,6 +350,23 @@ def _metric_ids_cached():
 # batch shape, a few hundred entries; emptied if it ever outgrows that.
 _GRAPHS: dict[object, tuple[object, list]] = {}
 _GRAPHS_CAP = 4096
+# Expectations whose plan depends on the frame (they read its column types to plan): never kept.
+_PLANS_FROM_DATA = frozenset(
+    {"expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"}
+)
+
+
+def _plan_settings(runtime_configuration: dict | None) -> dict:
+    """The run's settings as they stand once GX has read them: GX completes the result format
+    in place (``parse_result_format`` adds its defaults) the first time it plans a rule, so a
+    key taken from the raw settings would differ between the first rule of a run and the
+    next, and the same plans would be stored twice."""
+    from great_expectations.expectations.expectation_configuration import parse_result_format
+
+    settings = copy.deepcopy(runtime_configuration or {})
+    if "result_format" in settings:
+        settings["result_format"] = parse_result_format(settings["result_format"])
+    return settings
 
 
 @contextlib.contextmanager
@@ -356,17 +374,17 @@ def _metric_graphs_cached():
     """During a ``batch.validate``, a rule's plan of metrics is reused from an earlier run.
 
     Before computing anything, GX plans each expectation's metrics (the expectation's
-    dependencies, then a graph of ~80 metric configurations): 45% of a small drop's
-    validation (cProfile: 0.26 s of 0.57 s), and the same plan on every run, since it depends
-    only on the rule, the result format, the engine and the batch's id (one dataframe asset per
-    process: the same id for every frame), never on the frame's values. A plan is reused only
-    when all of them are equal (plain values keyed exactly by ``_plain_key``); a rule with any
-    other value, or whose planning failed, is planned by GX each time. The metrics themselves
-    are computed afresh on each frame. GX's method is restored when the run ends, raised or
-    not; a GX without it runs unchanged.
+    dependencies, then a graph of ~80 metric configurations): 45% of a small drop's validation
+    (cProfile: 0.26 s of 0.57 s), and the same plan on every run, since it depends only on the
+    rule, the result format, the engine and the batch's id (one dataframe asset per process: the
+    same id for every frame), never on the frame's values (a large frame's result format holds
+    its count of distinct rows: a new count is a new plan, made by GX). GX's column type
+    expectations plan from the data: they are never kept (``_PLANS_FROM_DATA``). A plan is
+    reused only when all of them are equal (plain values keyed exactly by ``_plain_key``); a
+    rule with any other value, or whose planning failed, is planned by GX each time. The metrics
+    themselves are computed afresh on each frame. GX's method is restored when the run ends,
+    raised or not; a GX without it runs unchanged.
     """
-    import copy
-
     from great_expectations.validator.validation_graph import (
         ExpectationValidationGraph,
         ValidationGraph,
@@ -386,17 +404,23 @@ def _metric_graphs_cached():
         catch_exceptions,
         runtime_configuration=None,
     ):
+        try:
+            settings = _plain_key(_plan_settings(runtime_configuration))
+        except (_NotPlainError, TypeError):
+            settings = None  # then nothing is keyed: GX plans every rule
         graphs: list = []
         evrs: list = []
         engine = self._execution_engine
         for conf in expectation_configurations:
             try:
+                if settings is None or conf.type in _PLANS_FROM_DATA:
+                    raise _NotPlainError
                 key = (
                     self.active_batch_id,
                     conf.type,
                     _plain_key(conf.kwargs),
                     _plain_key(conf.meta),
-                    _plain_key(runtime_configuration or {}),
+                    settings,
                     type(engine),
                 )
             except (_NotPlainError, TypeError):

@@ -571,7 +571,9 @@ def read_sources(
     """
     sources = [read_source(s) for s in sources]
     claims, articles, warnings, no_rows = [], [], [], []
-    problems = BoundedProblems()  # each file's are bounded already; the run's, once more
+    # Each file's problems are bounded already (``_records``); the verdict bounds the run's
+    # fix list, in file and line order: here they are only collected, with their counts.
+    problems = BoundedProblems(limit=None)
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
     read_as: dict[str, str] = {}
     known = article_languages(sources)
@@ -587,7 +589,7 @@ def read_sources(
         # the curator's to-do list, listed beside the one error that it has no claims yet.
         todo = table == "claims" and not check_columns
         try:
-            frame, name = _read_file(
+            frame, name, header = _read_file(
                 source, path, expected, read_as, warnings, check_columns, languages, known, todo
             )
         except DataError as err:
@@ -598,7 +600,7 @@ def read_sources(
             continue
         if todo and frame.empty:
             no_rows.append(Problem(name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
-        headers[table][name] = [c for c in frame.columns if c not in _ADDED]
+        headers[table][name] = header
         missing = [c for c in expected if c not in frame.columns]
         frame = frame.assign(**dict.fromkeys(missing, ""))[[*expected, *_ADDED]]
         if table == "articles":
@@ -637,9 +639,11 @@ def _read_file(
     languages: Collection[str] | None = None,
     known: Mapping[str, str] | None = None,
     allow_empty: bool = False,
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, str, list[str]]:
     """One file of a source as its snapshot read it, parsed (``read_raw_csv``): the frame, each
-    row named by its file (``SOURCE_FILE_COLUMN``), and the file's shown name. How the file was
+    row named by its file (``SOURCE_FILE_COLUMN``), the file's shown name, and its own header
+    (taken before that column is set: a file's own ``_source_file`` column is an unknown column
+    for the column-set rule, never hidden by ours). How the file was
     read goes into ``read_as`` and what reading detected into ``warnings``, taken off the
     frame's ``attrs`` (pandas deep-copies attrs into every result computed from a frame).
     The one reading step of every table, so each is read, located and described alike."""
@@ -649,8 +653,9 @@ def _read_file(
     read_as[name] = frame.attrs["read_as"]
     warnings += [Problem(**w) for w in frame.attrs["read_warnings"]]
     frame.attrs = {}
+    header = [c for c in frame.columns if c != LINE_COLUMN]
     frame[SOURCE_FILE_COLUMN] = name
-    return frame, name
+    return frame, name, header
 
 
 def unclaimed_path(source: Source) -> Path | None:
@@ -687,7 +692,7 @@ def read_unclaimed(sources: list[Source]) -> tuple[pd.DataFrame, list[Problem]]:
         if path is None:
             continue
         try:
-            frame, _ = _read_file(
+            frame, _, _ = _read_file(
                 source,
                 path,
                 contract.UNCLAIMED_COLUMNS,
