@@ -85,19 +85,21 @@ def claim_keys(claims: pd.DataFrame) -> pd.Series:
 
     Estimates match on (figure, unit, framing), responses on (claimant group, stance), context on
     its category: the wording differs between articles, these fields are what the curator
-    normalised. The key is a readable string so tables and charts can show it as is.
+    normalised. The key is a readable string so tables and charts can show it as is. Built
+    from the five columns it reads, not row by row through ``apply`` (a Series per row: a
+    sixth of the impact of a 10,000-row drop, cProfile).
     """
 
-    def key(row: pd.Series) -> str:
-        if row["kind"] == ESTIMATE:
-            return f"{int(row['figure']):,} {row['unit']} · {row['category']}"
-        if row["kind"] == RESPONSE:
-            return f"{row['claimant_group']} · {row['category']}"
-        return f"context · {row['category']}"
+    def key(kind: str, figure: object, unit: str, category: str, group: str) -> str:
+        if kind == ESTIMATE:
+            return f"{int(figure):,} {unit} · {category}"
+        if kind == RESPONSE:
+            return f"{group} · {category}"
+        return f"context · {category}"
 
-    if claims.empty:
-        return pd.Series([], index=claims.index, dtype="string")
-    return claims.apply(key, axis=1).astype("string")
+    columns = ("kind", "figure", "unit", "category", "claimant_group")
+    keys = [key(*values) for values in zip(*(claims[c].tolist() for c in columns), strict=True)]
+    return pd.Series(keys, index=claims.index, dtype="string")
 
 
 def corroboration(claims: pd.DataFrame) -> pd.DataFrame:
@@ -205,18 +207,23 @@ def estimates_table(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def _evidence(finding: int, kind: str, subject: str, grp: pd.DataFrame, value: pd.Series) -> list:
-    """One evidence row per claim of a finding: the claim, its value and its verbatim quote."""
+    """One evidence row per claim of a finding: the claim, its value and its verbatim quote.
+
+    Only the three columns read are walked: a tuple of every column per row was 30% of the
+    impact of a 10,000-row drop (cProfile)."""
     return [
         {
             "finding": finding,
             "type": kind,
             "subject": subject,
-            "claim_id": row.claim_id,
-            "article_id": row.article_id,
+            "claim_id": claim_id,
+            "article_id": article_id,
             "value": val,
-            "quote": row.quote,
+            "quote": quote,
         }
-        for row, val in zip(grp.itertuples(), value, strict=True)
+        for claim_id, article_id, quote, val in zip(
+            grp["claim_id"], grp["article_id"], grp["quote"], value, strict=True
+        )
     ]
 
 
@@ -289,7 +296,11 @@ def _source_error_findings(claims: pd.DataFrame) -> list[tuple[str, str, pd.Data
             tagged.loc[[idx]],
             pd.Series([_source_error_value(row)], index=[idx]),
         )
-        for idx, row in zip(tagged.index, tagged.itertuples(), strict=True)
+        for idx, row in zip(
+            tagged.index,
+            tagged[["claim_id", "claimant", "note", "article_attribution"]].itertuples(),
+            strict=True,
+        )
     ]
 
 
