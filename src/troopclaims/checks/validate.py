@@ -25,7 +25,7 @@ from troopclaims.checks import completeness, gxrun
 from troopclaims.checks.quotes import normalize_whitespace
 from troopclaims.checks.verdict import ExpectationOutcome, ValidationReport, add_counts
 from troopclaims.intake import load, snapshot
-from troopclaims.problems import DataError, Problem
+from troopclaims.problems import Problem
 
 # ---------------------------------------------------------------------------------------------
 # The dataset's own checks, done in pandas before GX sees it
@@ -195,47 +195,32 @@ def read_and_validate(
     a zero-row frame of the file's own header), and the row rules run on the columns each file
     does have: a header fault never hides a row fault (``_not_hidden``).
 
-    Each source is read once (``load.read_source``, unless the caller already did, as ingest
-    does to write the very bytes judged here); article texts its snapshot refused (a link, a
-    FIFO, over the size limit), and any link, FIFO, device or socket anywhere in a source's
-    folder, are errors at their own path; a drop's files outside the contract are warnings
-    (ingest leaves them behind). ``release``: the claims CSVs' bytes are let go once parsed
-    (``snapshot.Snapshot.release``), for a caller that neither writes nor hashes them after.
+    Everything is read first, once, into one value (``load.read_tables``, which ``release``
+    is handed to); the checks then start from it and never call back into reading. Article
+    texts a snapshot refused (a link, a FIFO, over the size limit), and any link, FIFO, device
+    or socket anywhere in a source's folder, are errors at their own path; a drop's files
+    outside the contract are warnings (ingest leaves them behind).
     """
-    sources = [load.read_source(s) for s in sources]
-    refused = load.refused_files(sources) + load.left_behind(sources)
-    files = [config.display_path(s.claims_csv) for s in sources]
-    try:
-        claims, articles = load.read_sources(sources, check_columns=False)
-        if release:  # the caller reads no byte of them again: let the largest go
-            for source in sources:
-                source.files.release(source.claims_csv)
-    except DataError as err:
-        read_as = getattr(err, "read_as", {})
-        problems = sorted(_once(refused + err.problems), key=_problem_order)
+    tables = load.read_tables(sources, release)
+    if tables.error is not None:
+        problems = sorted(_once(tables.refused + tables.error.problems), key=_problem_order)
         report = ValidationReport(
-            problems=problems, files=files, read_as=read_as, unlisted=err.unlisted
+            problems=problems,
+            files=tables.files,
+            read_as=tables.read_as,
+            unlisted=tables.error.unlisted,
         )
         return report, None, None
-    # How the files were read rides on the frames' attrs from load: taken off here, once.
-    # pandas deep-copies attrs into the result of every operation, and the rules run thousands
-    # of them (18% of a broken drop's validation went to copying its read warnings, cProfile).
-    read, article_headers = claims.attrs, articles.attrs["headers"]
-    claims.attrs, articles.attrs = {}, {}
-    read_as = read["read_as"]
-    read_warnings = [Problem(**w) for w in read["read_warnings"]]
-    read_warnings += [Problem(**e) for e in read.get("read_errors", [])]
-    header_problems, outcomes = _check_columns(read["headers"], article_headers)
-    unclaimed, unreadable = load.read_unclaimed(sources)
-    report = validate_frames(claims, articles, today, unclaimed)
+    header_problems, outcomes = _check_columns(tables.headers["claims"], tables.headers["articles"])
+    report = validate_frames(tables.claims, tables.articles, today, tables.unclaimed)
     report.expectations = outcomes + report.expectations
     row_problems = report.problems
     if header_problems:
         row_problems = _not_hidden(row_problems, _missing_columns(header_problems))
-    found = read_warnings + refused + unreadable + header_problems + row_problems
-    report.problems = sorted(found, key=_problem_order)
-    report.read_as = {**read_as, **unclaimed.attrs.get("read_as", {})}
-    return report, claims, articles
+    found = tables.warnings + tables.refused + tables.unclaimed_problems
+    report.problems = sorted(found + header_problems + row_problems, key=_problem_order)
+    report.read_as = tables.read_as
+    return report, tables.claims, tables.articles
 
 
 def _missing_columns(header_problems: list[Problem]) -> dict[str, set[str]]:

@@ -711,6 +711,73 @@ def read_unclaimed(sources: list[Source]) -> tuple[pd.DataFrame, list[Problem]]:
     return out, problems
 
 
+@dataclass
+class Tables:
+    """What the intake read of a set of sources, handed on as one value: the checks start from
+    it and never call back into reading.
+
+    ``error`` is set when claims.csv or articles.csv could not be read into frames (``claims``
+    and ``articles`` are then None, and unclaimed.csv is not read); ``refused`` are the files
+    the snapshots refused besides the CSVs and a drop's files outside the contract (warnings);
+    ``warnings`` what reading detected (an encoding, an older template, a claims file without
+    rows); ``headers`` each claims and articles file's own header, for the column-set rule;
+    ``read_as`` how each CSV was read; ``unclaimed_problems`` what reading unclaimed.csv found.
+    """
+
+    sources: list[Source]
+    files: list[str]
+    refused: list[Problem]
+    claims: pd.DataFrame | None = None
+    articles: pd.DataFrame | None = None
+    error: DataError | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    headers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    read_as: dict[str, str] = field(default_factory=dict)
+    unclaimed: pd.DataFrame | None = None
+    unclaimed_problems: list[Problem] = field(default_factory=list)
+
+
+def read_tables(sources: list[Source], release: bool = False) -> Tables:
+    """Every table of ``sources``, read once, in one value (``Tables``) for the checks.
+
+    Each source is read once (``read_source``, unless the caller already did, as ingest does
+    to write the very bytes judged); a file whose columns differ from the contract is read in
+    its own columns (the column-set rule judges it). ``release``: the claims CSVs' bytes are let
+    go once parsed (``snapshot.Snapshot.release``), for a caller that neither writes nor hashes
+    them after.
+    """
+    sources = [read_source(s) for s in sources]
+    refused = refused_files(sources) + left_behind(sources)
+    files = [config.display_path(s.claims_csv) for s in sources]
+    try:
+        claims, articles = read_sources(sources, check_columns=False)
+    except DataError as err:
+        return Tables(sources, files, refused, error=err, read_as=getattr(err, "read_as", {}))
+    if release:  # the caller reads no byte of them again: let the largest go
+        for source in sources:
+            source.files.release(source.claims_csv)
+    # How the files were read rides on the frames' attrs from read_sources: taken off here,
+    # once. pandas deep-copies attrs into the result of every operation, and the rules run
+    # thousands of them (18% of a broken drop's validation went to copying its read warnings).
+    read, article_headers = claims.attrs, articles.attrs["headers"]
+    claims.attrs, articles.attrs = {}, {}
+    warnings = [Problem(**w) for w in read["read_warnings"]]
+    warnings += [Problem(**e) for e in read.get("read_errors", [])]
+    unclaimed, unreadable = read_unclaimed(sources)
+    return Tables(
+        sources,
+        files,
+        refused,
+        claims,
+        articles,
+        warnings=warnings,
+        headers={"claims": read["headers"], "articles": article_headers},
+        read_as={**read["read_as"], **unclaimed.attrs.get("read_as", {})},
+        unclaimed=unclaimed,
+        unclaimed_problems=unreadable,
+    )
+
+
 def article_languages(sources: list[Source]) -> ArticleLanguages:
     """article_id -> language over the sources' articles.csv files, from the bytes their
     snapshots read (parsed only when a file that is not UTF-8 asks)."""
