@@ -643,10 +643,10 @@ def _read_file(
     """One file of a source as its snapshot read it, parsed (``read_raw_csv``): the frame, each
     row named by its file (``SOURCE_FILE_COLUMN``), the file's shown name, and its own header
     (taken before that column is set: a file's own ``_source_file`` column is an unknown column
-    for the column-set rule, never hidden by ours). How the file was
-    read goes into ``read_as`` and what reading detected into ``warnings``, taken off the
-    frame's ``attrs`` (pandas deep-copies attrs into every result computed from a frame).
-    The one reading step of every table, so each is read, located and described alike."""
+    for the column-set rule, never hidden by ours). How the file was read goes into ``read_as``
+    and what reading detected into ``warnings``, taken off the frame's ``attrs`` (pandas
+    deep-copies attrs into every result computed from a frame). The one reading step of every
+    table, so each is read, located and described alike."""
     data = source.read_bytes(path)
     frame = read_raw_csv(path, expected, check_columns, languages, known, data, allow_empty)
     name = config.display_path(path)
@@ -724,7 +724,6 @@ class Tables:
     ``read_as`` how each CSV was read; ``unclaimed_problems`` what reading unclaimed.csv found.
     """
 
-    sources: list[Source]
     files: list[str]
     refused: list[Problem]
     claims: pd.DataFrame | None = None
@@ -752,7 +751,7 @@ def read_tables(sources: list[Source], release: bool = False) -> Tables:
     try:
         claims, articles = read_sources(sources, check_columns=False)
     except DataError as err:
-        return Tables(sources, files, refused, error=err, read_as=getattr(err, "read_as", {}))
+        return Tables(files, refused, error=err, read_as=getattr(err, "read_as", {}))
     if release:  # the caller reads no byte of them again: let the largest go
         for source in sources:
             source.files.release(source.claims_csv)
@@ -765,7 +764,6 @@ def read_tables(sources: list[Source], release: bool = False) -> Tables:
     warnings += [Problem(**e) for e in read.get("read_errors", [])]
     unclaimed, unreadable = read_unclaimed(sources)
     return Tables(
-        sources,
         files,
         refused,
         claims,
