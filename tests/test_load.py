@@ -79,6 +79,18 @@ def test_fast_path_hands_malformed_quoting_to_the_strict_reader() -> None:
     assert info.value.problems[0].line == 2
 
 
+def test_a_stray_quote_in_the_header_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    """A file whose first line is not CSV (a script saved as claims.csv, a stray quote in the
+    header) once ended in ``internal error``: the header was read outside the error handling."""
+    path = tmp_path / "claims.csv"
+    path.write_text('"""Not a CSV" file\nclaim_id\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+    [problem] = info.value.problems
+    assert problem.line == 1
+    assert problem.rule.startswith("malformed CSV (")
+
+
 def test_missing_columns_can_be_left_to_validation(tmp_path: Path) -> None:
     cols = [c for c in contract.CLAIM_COLUMNS if c != "note"] + ["extra"]
     path = tmp_path / "claims.csv"

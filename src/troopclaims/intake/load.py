@@ -137,7 +137,11 @@ def _records(
     rows: list[list[str]] = []
     lines: list[int] = []
     problems = BoundedProblems()
-    next(reader)
+    try:
+        next(reader)
+    except csv.Error as exc:  # the header itself is malformed (a stray quote in line 1)
+        problems.add(Problem(name, f"malformed CSV ({exc})", line=1))
+        return rows, lines, problems
     start = reader.line_num + 1
     while True:
         try:
