@@ -172,6 +172,19 @@ def floor(folder: Path) -> Result:
     return Result(float(wall), int(peak_kib) / 1024, int(code), int(lines), 0)
 
 
+def gx_import(guarded: bool) -> float:
+    """Seconds to import GX in a fresh process, plain (as the floor does) or as a validating
+    command does it, after ``troopclaims.checks`` marked ``rfc3987_syntax`` absent."""
+    code = ("import troopclaims.checks\n" if guarded else "") + "import great_expectations\n"
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, "0", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.split()[0])
+
+
 def scaled_target(case: Case, floor_1m: float | None) -> tuple[float | None, str]:
     """Issue 19's time bound for ``case`` on this machine (seconds), and how it was derived."""
     target = ISSUE_19.get(case.name)
@@ -231,6 +244,11 @@ def main() -> int:
     print("validation benchmark: troopclaims validate <synthetic drop> (fresh process each)")
     failed = False
     folders = {case.name: ensure_data(case) for case in CASES}
+    plain, guarded = gx_import(guarded=False), gx_import(guarded=True)
+    print(
+        f"  import great_expectations: {plain:.2f} s plain (the floors'), {guarded:.2f} s as "
+        "troopclaims imports it (jsonschema's IRI grammar not compiled)"
+    )
     floor_1m = floor(folders["1000000"]).wall
     for case in CASES:
         base = floor(folders[case.name])

@@ -101,6 +101,24 @@ def test_a_malformed_setting_exits_2_in_every_command(
     assert "Traceback" not in err
 
 
+def test_a_validating_process_never_compiles_the_iri_grammar_and_json_schemas_still_judge() -> None:
+    """``rfc3987_syntax`` cost 1.8 s of each validating command's start (jsonschema, imported
+    by GX through altair, loads it for an "iri" format nothing here checks): a process that
+    loads the checks and starts GX must not import it, and jsonschema must still judge
+    documents, as the published schemas need."""
+    code = (
+        "import sys\nfrom troopclaims.checks import gxrun\ngxrun.context()\n"
+        "import jsonschema\n"
+        "v = jsonschema.Draft202012Validator({'type': 'object', 'required': ['a']})\n"
+        "print(sys.modules['rfc3987_syntax'], 'jsonschema' in sys.modules, v.is_valid({}), "
+        "v.is_valid({'a': 1}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["None", "True", "False", "True"]
+
+
 @pytest.mark.parametrize(
     "argv", [["report", "--help"], ["report", "build", "--help"], ["new-drop", "--help"]]
 )
