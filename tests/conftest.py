@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import troopclaims.checks  # noqa: F401  (first: its guard must precede any jsonschema import)
 from troopclaims import config
 
 ROOT = config.ROOT
