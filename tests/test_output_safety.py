@@ -77,6 +77,20 @@ def test_a_page_keeps_its_line_breaks_and_tabs_but_no_other_control() -> None:
     assert for_page("bell\x07 esc\x1b") == "bell\\x07 esc\\x1b"
 
 
+def test_a_multi_line_document_is_escaped_only_where_a_character_is_hidden() -> None:
+    """Line breaks no longer send a document to the character scan (the fast path): a page or
+    JSON with paragraphs and accents comes back as it is, and one hidden character on any
+    line is still escaped."""
+    from troopclaims.escaping import for_json
+
+    doc = '{\n  "quote": "près de 12\u202f000 soldats",\n\t"note": "около 1500"\n}\n'
+    assert for_json(doc) == doc
+    assert for_page(doc) == doc
+    bidi = doc.replace("soldats", "sol\u202edats")
+    assert for_json(bidi) == doc.replace("soldats", "sol\\u202edats")
+    assert for_page(bidi + "\x07") == doc.replace("soldats", "sol\\u202edats") + "\\x07"
+
+
 def test_a_long_value_is_cut_before_it_is_escaped() -> None:
     shown = for_terminal("\x1b" * 5_000_000, limit=10)
     assert shown == "\\x1b" * 10 + "…"
