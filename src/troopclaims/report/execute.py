@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
-import sys
 import time
 import unicodedata
 import warnings
@@ -34,11 +33,6 @@ from troopclaims import atomic, config
 from troopclaims.errors import TroopclaimsError, UsageError
 from troopclaims.escaping import for_terminal
 from troopclaims.store import manifest
-
-# jsonschema imports rfc3987_syntax when it is installed (jupyter-events pulls it in), which
-# compiles a grammar for 1.2 s on every import of nbformat; the notebook schema never uses the
-# 'iri' formats it serves. Declaring it absent costs nothing and saves that in every build step.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 # The parameter naming the processed data a notebook reads, and the metadata key under which an
 # executed notebook records which build of it that was (``execute``; checked by ``build``).
