@@ -91,6 +91,33 @@ def test_a_stray_quote_in_the_header_is_a_located_error_not_a_crash(tmp_path: Pa
     assert problem.rule.startswith("malformed CSV (")
 
 
+def test_a_header_quote_left_open_is_refused_not_a_silently_lost_row(tmp_path: Path) -> None:
+    """A header whose last name opens a quote that closes at the end of line 2 once took line
+    2 into the header record: the file read with that claim row gone and nothing said."""
+    cols = list(contract.CLAIM_COLUMNS)
+    header = ",".join(cols[:-1]) + ',"' + cols[-1]
+    rows = [",".join(f"v{i}" for i in range(len(cols))) for _ in range(3)]
+    path = tmp_path / "claims.csv"
+    path.write_text(f'{header}\n{rows[0]}"\n{rows[1]}\n{rows[2]}\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+    [problem] = info.value.problems
+    assert problem.line == 1
+    assert problem.rule == load.HEADER_SPANS_RULE.format(last=2)
+
+
+def test_an_overlong_header_field_says_a_quote_may_be_missing(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    lines = "x" * 70 + "\n"  # short lines: the quote opened in the header runs past the limit
+    many = lines * (load.MAX_FIELD_CHARS // len(lines) + 10)
+    path.write_text('claim_id,"note\n' + many, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+    [problem] = info.value.problems
+    assert problem.line == 1
+    assert "(a missing closing quote?)" in problem.rule
+
+
 def test_missing_columns_can_be_left_to_validation(tmp_path: Path) -> None:
     cols = [c for c in contract.CLAIM_COLUMNS if c != "note"] + ["extra"]
     path = tmp_path / "claims.csv"

@@ -78,17 +78,28 @@ def test_a_page_keeps_its_line_breaks_and_tabs_but_no_other_control() -> None:
 
 
 def test_a_multi_line_document_is_escaped_only_where_a_character_is_hidden() -> None:
-    """Line breaks no longer send a document to the character scan (the fast path): a page or
-    JSON with paragraphs and accents comes back as it is, and one hidden character on any
-    line is still escaped."""
+    """Line breaks, tabs and French no-break spaces no longer send a document to the character
+    scan: a page or JSON with paragraphs and accents takes the fast path and comes back as it
+    is, and one hidden character on any line is still escaped."""
+    from troopclaims import escaping
     from troopclaims.escaping import for_json
 
-    doc = '{\n  "quote": "près de 12\u202f000 soldats",\n\t"note": "около 1500"\n}\n'
+    doc = '{\n  "quote": "près de 12\u202f000 soldats",\n\t"note": "около\u00a01500"\n}\n'
+    assert escaping._printable_but_breaks(doc)  # the fast path, not the scan
     assert for_json(doc) == doc
     assert for_page(doc) == doc
+    assert not escaping._printable_but_breaks(doc + "\u2007")  # a figure space: scanned...
+    assert for_page(doc + "\u2007") == doc + "\u2007"  # ...and kept, as it is not hidden
     bidi = doc.replace("soldats", "sol\u202edats")
+    assert not escaping._printable_but_breaks(bidi)
     assert for_json(bidi) == doc.replace("soldats", "sol\\u202edats")
     assert for_page(bidi + "\x07") == doc.replace("soldats", "sol\\u202edats") + "\\x07"
+
+
+def test_what_the_fast_path_sets_aside_is_never_hidden() -> None:
+    from troopclaims import escaping
+
+    assert not [c for c in escaping._NOT_HIDDEN if c not in "\t\n\r" and escaping._is_hidden(c)]
 
 
 def test_a_long_value_is_cut_before_it_is_escaped() -> None:

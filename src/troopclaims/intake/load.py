@@ -121,6 +121,18 @@ def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> li
 
 
 FIELD_COUNT_RULE = "row has a different number of fields than the header"
+HEADER_SPANS_RULE = (
+    "the header opens a quote it does not close on its line: it runs on to line {last}, and "
+    "the rows on those lines would be read as part of it"
+)
+
+
+def _csv_error_rule(exc: csv.Error) -> str:
+    """The csv module's error in the words of a rule: an overlong field is most often a quote
+    left open, so it says so."""
+    if "field limit" in str(exc):
+        return f"a field is longer than {MAX_FIELD_CHARS} characters (a missing closing quote?)"
+    return f"malformed CSV ({exc})"
 
 
 def _records(
@@ -140,7 +152,10 @@ def _records(
     try:
         next(reader)
     except csv.Error as exc:  # the header itself is malformed (a stray quote in line 1)
-        problems.add(Problem(name, f"malformed CSV ({exc})", line=1))
+        problems.add(Problem(name, _csv_error_rule(exc), line=1))
+        return rows, lines, problems
+    if reader.line_num != 1:  # a quote the header opened took the next lines (and their rows)
+        problems.add(Problem(name, HEADER_SPANS_RULE.format(last=reader.line_num), line=1))
         return rows, lines, problems
     start = reader.line_num + 1
     while True:
@@ -149,12 +164,7 @@ def _records(
         except StopIteration:
             break
         except csv.Error as exc:
-            rule = (
-                f"a field is longer than {MAX_FIELD_CHARS} characters (a missing closing quote?)"
-                if "field limit" in str(exc)
-                else f"malformed CSV ({exc})"
-            )
-            problems.add(Problem(name, rule, line=start))
+            problems.add(Problem(name, _csv_error_rule(exc), line=start))
             return rows, lines, problems
         if row == header:
             problems.add(Problem(name, "the header line is repeated as a data row", line=start))
