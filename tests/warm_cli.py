@@ -36,8 +36,12 @@ PRELOAD = ("great_expectations", "pandas", "pyarrow", "pyarrow.csv", "pyarrow.co
 # forked child cannot change them, so a command that sets them differently runs cold.
 _STARTUP_PREFIXES = ("PYTHON", "LANG", "LC_")
 
+# The zygote marks rfc3987_syntax absent before it imports GX, as ``troopclaims/__init__`` does in
+# a cold command: otherwise every warm child would hold a module no cold one loads (and the
+# zygote would pay its 1.7 s grammar).
 _ZYGOTE = r"""
 import importlib, io, json, os, signal, sys, traceback
+sys.modules.setdefault("rfc3987_syntax", None)
 for name in sys.argv[1:]:
     importlib.import_module(name)
 sys.stdout.write("ready\n"); sys.stdout.flush()
