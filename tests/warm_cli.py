@@ -2,10 +2,11 @@
 
 Why: most of a fresh ``troopclaims validate`` or ``ingest`` is ``import great_expectations``
 (8-10 s on the 2-core machines), paid again by every test that runs the command as a user does.
-A "zygote" process per test worker imports the third-party libraries once (and nothing of
-troopclaims), then forks one child per command. The child is a new process like any other: its
-own pid, exit status, stdout and stderr files, working folder and environment; it imports
-troopclaims afresh (so ``TROOPCLAIMS_ROOT`` and every module-level state are read anew), runs
+A "zygote" process per test worker imports the third-party libraries once (and of troopclaims
+only its package root, which holds no state), then forks one child per command. The child is a
+new process like any other: its own pid, exit status, stdout and stderr files, working folder
+and environment; it imports troopclaims' modules afresh (so ``TROOPCLAIMS_ROOT`` and every
+module-level state are read anew), runs
 the console script's ``main`` and ends with its real exit code, or dies of its real signal.
 
 What a warm start cannot reproduce, it does not pretend to: when a test changes what the
@@ -29,19 +30,24 @@ from pathlib import Path
 
 EXE = Path(sys.executable).with_name("troopclaims")
 
-# What the zygote imports before it forks: what every validating command needs, nothing of ours.
-PRELOAD = ("great_expectations", "pandas", "pyarrow", "pyarrow.csv", "pyarrow.compute")
+# What the zygote imports before it forks: what every validating command needs, and of ours only
+# the package root, first, whose one effect is the rfc3987_syntax guard: a warm child then holds
+# the modules a cold command holds (and the zygote does not compile that grammar).
+PRELOAD = (
+    "troopclaims",
+    "great_expectations",
+    "pandas",
+    "pyarrow",
+    "pyarrow.csv",
+    "pyarrow.compute",
+)
 
 # Variables the interpreter reads when it starts (encoding, UTF-8 mode, hash seed, paths): a
 # forked child cannot change them, so a command that sets them differently runs cold.
 _STARTUP_PREFIXES = ("PYTHON", "LANG", "LC_")
 
-# The zygote marks rfc3987_syntax absent before it imports GX, as ``troopclaims/__init__`` does in
-# a cold command: otherwise every warm child would hold a module no cold one loads (and the
-# zygote would pay its 1.7 s grammar).
 _ZYGOTE = r"""
 import importlib, io, json, os, signal, sys, traceback
-sys.modules.setdefault("rfc3987_syntax", None)
 for name in sys.argv[1:]:
     importlib.import_module(name)
 sys.stdout.write("ready\n"); sys.stdout.flush()

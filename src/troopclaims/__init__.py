@@ -14,10 +14,9 @@ __version__ = "0.1.0"
 
 # jsonschema registers its optional "iri" format checker when ``rfc3987_syntax`` is installed
 # (JupyterLab's jupyter-events asks for it), and that package compiles a Lark grammar as it is
-# imported: 1.3-2.1 s on a 2-core machine. Great Expectations imports jsonschema (through
-# altair), and papermill and nbconvert do (through nbformat). Only the report's steps marked the
-# package absent (a copy of this line in ``report.execute``); validate, process and ingest paid
-# it at every start. Nothing here checks an IRI's format, so every troopclaims process marks
-# it absent, here, once (jsonschema then skips that one checker, as when the package is not
-# installed), unless something imported it first. `make bench` prints GX's import both ways.
+# imported: 1.3-2.1 s on a 2-core machine, paid at the start of every command, since Great
+# Expectations imports jsonschema (through altair) and papermill and nbconvert do (through
+# nbformat). Nothing here checks an IRI's format, so a troopclaims process marks the package
+# absent, here, once (jsonschema then skips that one checker, as when it is not installed),
+# unless something imported it first. `make bench` prints GX's import both ways.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

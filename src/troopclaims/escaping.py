@@ -32,10 +32,9 @@ import unicodedata
 # and unassigned code points.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 _PAGE_BREAKS = frozenset("\t\n\r")
-# Unprintable to Python but not hidden, and common in what we escape: tab and line breaks (a
-# page keeps them, JSON escapes them itself) and French's no-break spaces. The fast path of
-# ``_printable_but_breaks`` sets them aside.
-_NOT_HIDDEN = ("\n", "\r", "\t", "\u00a0", "\u202f")
+# Unprintable to Python but never escaped by ``for_page`` and ``for_json``, and common in what
+# they get: the page breaks and French's no-break spaces. ``_nothing_to_escape`` sets them aside.
+_NOT_HIDDEN = (*sorted(_PAGE_BREAKS), "\u00a0", "\u202f")
 ELLIPSIS = "…"
 
 
@@ -54,7 +53,7 @@ def _is_hidden(char: str) -> bool:
     return unicodedata.category(char) in _HIDDEN_CATEGORIES
 
 
-def _printable_but_breaks(text: str) -> bool:
+def _nothing_to_escape(text: str) -> bool:
     """True when ``text`` certainly holds nothing to escape: printable once its tabs, line
     breaks and the no-break spaces French writes (U+00A0, U+202F) are set aside, in a few
     C-speed passes. False only sends the text to the character scan, which may still find
@@ -98,7 +97,7 @@ def for_page(text: object, limit: int | None = None) -> str:
     visible.
     """
     text, more = _cut(str(text), limit)
-    if _printable_but_breaks(text):
+    if _nothing_to_escape(text):
         return text + more
     return (
         "".join(
@@ -117,7 +116,7 @@ def for_json(document: str) -> str:
     escaped as well: the same data, in the form JSON defines for it. Only valid inside a JSON
     string or between tokens, which is where ``json.dumps`` output holds such characters.
     """
-    if _printable_but_breaks(document):
+    if _nothing_to_escape(document):
         return document
     return "".join(
         _json_escape(c) if c not in _PAGE_BREAKS and c != " " and _is_hidden(c) else c
