@@ -13,6 +13,7 @@ pandas or Great Expectations, so Make can call ``troopclaims report execute`` at
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import sys
@@ -391,8 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A command imports a large heap of long-lived objects (GX, pandas, pyarrow) and frees its data
+# by reference counting; the cyclic collector's passes over that heap, at Python's default
+# thresholds, cost about a tenth of a small validation (0.3 s of 3.3 s, measured cold). Fewer
+# passes, each after 50,000 new objects instead of 700; cyclic garbage is still collected.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a subcommand; a ``TroopclaimsError`` becomes its message and exit code."""
+    gc.set_threshold(*GC_THRESHOLDS)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
