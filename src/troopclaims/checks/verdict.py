@@ -82,20 +82,26 @@ class ValidationReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
+    def _found(self, severity: str | None) -> int:
+        """Problems found of one severity (None: any), the listed ones and the counted ones (a
+        rule key's first part is its severity): the one count behind the three totals."""
+        listed = sum(1 for p in self.problems if severity in (None, p.severity))
+        return listed + sum(n for k, n in self.unlisted.items() if severity in (None, k[0]))
+
     @property
     def error_count(self) -> int:
         """Every error found, listed or not."""
-        return len(self.errors) + sum(n for k, n in self.unlisted.items() if k[0] == "error")
+        return self._found("error")
 
     @property
     def warning_count(self) -> int:
         """Every warning found, listed or not."""
-        return len(self.warnings) + sum(n for k, n in self.unlisted.items() if k[0] == "warning")
+        return self._found("warning")
 
     @property
     def found_count(self) -> int:
         """Every problem found, listed or not, whatever its severity (infos included)."""
-        return len(self.problems) + sum(self.unlisted.values())
+        return self._found(None)
 
     @property
     def ok(self) -> bool:
