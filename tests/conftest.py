@@ -69,15 +69,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=weight)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """No cyclic garbage collection while the test modules import their libraries (GX, pandas,
-    papermill...): the collector would walk the growing heap again and again for nothing."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session):
+    """Collect with the cyclic garbage collector off, then set what collection imported (GX,
+    pandas, papermill, WeasyPrint...: over 400,000 long-lived objects) aside from it with
+    ``gc.freeze``, once its garbage is gone. Why: every full collection walked that heap again,
+    during collection and then in each test; a test's own garbage is collected as before. (In
+    xdist's controller, which collects nothing, this only pauses and resumes the collector.)"""
     gc.disable()
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Set what collection imported aside from the collector (``gc.freeze``), then collect as
-    usual. Why: each full collection walked those ~300,000 long-lived objects again, about a
-    tenth of an in-process validation's time; a test's own garbage is collected as before."""
-    gc.freeze()
-    gc.enable()
+    try:
+        return (yield)
+    finally:
+        gc.collect()
+        gc.freeze()
+        gc.enable()

@@ -50,7 +50,7 @@ _ZYGOTE = r"""
 import gc, importlib, io, json, os, signal, sys, traceback
 for name in sys.argv[1:]:
     importlib.import_module(name)
-gc.freeze()  # the preloaded heap, set aside from the collector: children neither walk nor copy it
+gc.collect(); gc.freeze()  # the preloaded heap, which no child's collector then walks
 sys.stdout.write("ready\n"); sys.stdout.flush()
 
 def child(req):
