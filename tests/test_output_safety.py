@@ -9,6 +9,7 @@ line the data wrote.
 
 from __future__ import annotations
 
+import html
 import shutil
 import unicodedata
 from pathlib import Path
@@ -136,6 +137,21 @@ def test_a_left_behind_file_name_cannot_forge_a_line_or_reach_the_terminal(
     verdicts = [ln for ln in text.splitlines() if ln.startswith("validation PASSED")]
     assert len(verdicts) == 1, text  # the real one: the name's own stayed inside its line
     assert "notes\\nvalidation PASSED" in text
+
+
+def test_the_validation_page_shows_a_file_name_s_line_break_as_the_terminal_does(
+    tmp_path: Path, capsys
+) -> None:
+    drop = _drop(tmp_path)
+    (drop / f"notes{FORGED}{OSC_TITLE}.txt").write_text("left behind", encoding="utf-8")
+    assert cli.main(["validate", str(drop)]) == 0
+    capsys.readouterr()
+    page = next((tmp_path / "validation").glob("drop-*.html")).read_text(encoding="utf-8")
+    assert not _hidden(page)
+    cell = f"<td>{html.escape(config.display_path(drop / 'notes'))}\\nvalidation PASSED"
+    assert cell in page  # the name's line break escaped, as the terminal prints it
+    assert f"<li><code>{html.escape(config.display_path(drop / 'claims.csv'))}</code></li>" in page
+    assert "notes\nvalidation" not in page  # a raw break HTML would show as a space
 
 
 def test_a_drop_path_with_a_line_break_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:

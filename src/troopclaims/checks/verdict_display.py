@@ -65,18 +65,23 @@ def _environment():
     undefined name is an error rather than an empty cell. jinja2 is imported only here."""
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         finalize=_shown,
     )
+    environment.filters["one_line"] = for_terminal
+    return environment
 
 
 def _shown(value: object) -> object:
     """Every string the page prints, hidden characters made visible (``escaping.for_page``):
-    a refused drop's values reach this page before any rule has cleaned them."""
+    a refused drop's values reach this page before any rule has cleaned them. A file name goes
+    through the ``one_line`` filter (``escaping.for_terminal``) first: the page would keep its
+    line break and HTML would show it as a space, so a name holding one would read as two words
+    of a plain name; escaped, it reads as the terminal prints it."""
     return for_page(value) if isinstance(value, str) else value
 
 
