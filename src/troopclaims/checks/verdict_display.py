@@ -78,10 +78,10 @@ def _environment():
 
 def _shown(value: object) -> object:
     """Every string the page prints, hidden characters made visible (``escaping.for_page``):
-    a refused drop's values reach this page before any rule has cleaned them. A file name goes
-    through the ``one_line`` filter (``escaping.for_terminal``) first: the page would keep its
-    line break and HTML would show it as a space, so a name holding one would read as two words
-    of a plain name; escaped, it reads as the terminal prints it."""
+    a refused drop's values reach this page before any rule has cleaned them. A file or column
+    name goes through the ``one_line`` filter (``escaping.for_terminal``) first: the page would
+    keep its line break and HTML would show it as a space, so a name holding one would read as
+    two words of a plain name; escaped, it reads as the terminal prints it."""
     return for_page(value) if isinstance(value, str) else value
 
 
