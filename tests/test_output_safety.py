@@ -124,13 +124,19 @@ def test_every_part_of_a_problem_is_escaped() -> None:
 # --- the routes --------------------------------------------------------------------------------
 
 
-def test_a_left_behind_file_name_cannot_forge_a_line_or_reach_the_terminal(
-    tmp_path: Path, capsys
-) -> None:
+def _validate_beside_a_forging_name(tmp_path: Path, capsys) -> tuple[Path, int, object]:
+    """A valid drop holding a file whose name forges a verdict line and retitles the terminal,
+    validated: the drop, the exit code and what was printed."""
     drop = _drop(tmp_path)
     (drop / f"notes{FORGED}{OSC_TITLE}.txt").write_text("left behind", encoding="utf-8")
     code = cli.main(["validate", str(drop)])
-    out = capsys.readouterr()
+    return drop, code, capsys.readouterr()
+
+
+def test_a_left_behind_file_name_cannot_forge_a_line_or_reach_the_terminal(
+    tmp_path: Path, capsys
+) -> None:
+    _, code, out = _validate_beside_a_forging_name(tmp_path, capsys)
     text = out.out + out.err
     assert code == 0, text
     assert not _hidden(text)
@@ -142,10 +148,8 @@ def test_a_left_behind_file_name_cannot_forge_a_line_or_reach_the_terminal(
 def test_the_validation_page_shows_a_file_name_s_line_break_as_the_terminal_does(
     tmp_path: Path, capsys
 ) -> None:
-    drop = _drop(tmp_path)
-    (drop / f"notes{FORGED}{OSC_TITLE}.txt").write_text("left behind", encoding="utf-8")
-    assert cli.main(["validate", str(drop)]) == 0
-    capsys.readouterr()
+    drop, code, _ = _validate_beside_a_forging_name(tmp_path, capsys)
+    assert code == 0
     page = next((tmp_path / "validation").glob("drop-*.html")).read_text(encoding="utf-8")
     assert not _hidden(page)
     cell = f"<td>{html.escape(config.display_path(drop / 'notes'))}\\nvalidation PASSED"
