@@ -188,21 +188,74 @@ def _labels(indices: list) -> list:
 
 
 def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | None = None) -> list:
-    """One GX batch and suite; results come back in ``rules`` order (matched via ``meta``).
+    """One GX batch, judged in two passes; results come back in ``rules`` order.
 
-    GX's SUMMARY format: each result holds ``unexpected_count`` and only the first ``limit``
-    failing rows (``partial_unexpected_index_list``). COMPLETE returned every failing index and
-    an index query string holding them all (a million-entry list per broken rule); the query is
-    off here too.
+    First every rule in GX's BOOLEAN_ONLY format: whether it holds, and nothing else. Most
+    rules of most drops hold, and the SUMMARY metrics (the failing values, their indices, their
+    counts) are a third of a small drop's validation (0.36 -> 0.24 s), computed for nothing when
+    no row fails. Then only the rules that did not hold (or crashed, or tolerate some failing
+    rows: ``mostly``), again in SUMMARY: ``unexpected_count`` and the first ``limit`` failing
+    rows (``partial_unexpected_index_list``). A row-wise rule that held in full has that summary
+    without computing it: nothing unexpected (``_held``). COMPLETE returned every failing index
+    and an index query string holding them all (a million-entry list per broken rule); the
+    query is off here too.
     """
-    import great_expectations as gx
-
     if len(frame) < NARROW_BATCHES_FROM_ROWS:
         # one block per dtype: GX filters the whole batch for each metric, and a frame built
         # column by column holds a block per column, each taken on its own (13% of a small
         # drop's validation); a large frame's narrow batches are few columns already
         frame = frame.copy()
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    results = _suite_results(batch, name, rules, {"result_format": "BOOLEAN_ONLY"})
+    again = [
+        i for i, (rule, res) in enumerate(zip(rules, results, strict=True)) if not _held(rule, res)
+    ]
+    summary = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": limit or FIX_LIST_CAP,
+        "include_unexpected_rows": False,
+        "return_unexpected_index_query": False,
+    }
+    if again:
+        detailed = _suite_results(batch, f"{name}_failed", [rules[i] for i in again], summary)
+        for i, res in zip(again, detailed, strict=True):
+            results[i] = res
+    return results
+
+
+# GX's map expectations: each judges rows one by one, and its SUMMARY counts the rows that fail.
+_MAP_EXPECTATIONS = (
+    "ColumnMapExpectation",
+    "ColumnPairMapExpectation",
+    "MulticolumnMapExpectation",
+)
+
+
+def _held(rule, res) -> bool:
+    """Whether a BOOLEAN_ONLY result is the whole answer: the rule held, without exception,
+    with no failing row tolerated (``mostly`` 1). A map rule's result is then completed with
+    the summary its SUMMARY run would give, nothing unexpected, so that every result of a run
+    reads alike; a table-level rule that held has no summary to give."""
+    if res is None or not res.success or (res.exception_info or {}).get("raised_exception"):
+        return False
+    exp = rule.expectation
+    mostly = getattr(exp, "mostly", 1.0)
+    if mostly is not None and mostly < 1.0:
+        return False
+    if any(base.__name__ in _MAP_EXPECTATIONS for base in type(exp).__mro__):
+        res.result = {
+            "unexpected_count": 0,
+            "partial_unexpected_list": [],
+            "partial_unexpected_index_list": [],
+        }
+    return True
+
+
+def _suite_results(batch, name: str, rules: list, result_format: dict) -> list:
+    """``rules`` as one suite on ``batch`` in ``result_format``; results in ``rules`` order
+    (matched via ``meta``)."""
+    import great_expectations as gx
+
     expectations = []
     for i, rule in enumerate(rules):
         exp = rule.expectation.copy(deep=True)
@@ -213,15 +266,7 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
     # that are distinct by construction (``meta`` holds each one's index).
     suite = gx.ExpectationSuite(name=f"troopclaims_{name}", expectations=expectations)
     with _configurations_cached(), _metric_ids_cached(), _metric_graphs_cached():
-        result = batch.validate(
-            suite,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": limit or FIX_LIST_CAP,
-                "include_unexpected_rows": False,
-                "return_unexpected_index_query": False,
-            },
-        )
+        result = batch.validate(suite, result_format=result_format)
     by_rule: list = [None] * len(rules)
     for res in result.results:
         by_rule[res.expectation_config.meta["rule"]] = res
