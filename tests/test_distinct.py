@@ -212,3 +212,43 @@ def test_frames_are_not_fingerprinted_for_gx_s_metadata() -> None:
     assert result.result["unexpected_count"] == 2  # the frame was judged
     assert fingerprint.call_count == 0
     assert pandas_execution_engine.HASH_THRESHOLD == 0
+
+
+def test_a_rule_gx_could_not_judge_is_an_error_naming_the_check_whatever_its_severity() -> None:
+    """GX reports an exception raised by a rule's metric under the metric's id, not at the top
+    of the result: such a rule was not judged, so it must say so as an error, never pass as a
+    warning or read as a fault of the data."""
+    import great_expectations.expectations as gxe
+
+    frame = pd.DataFrame({"x": ["a", "b"], load.SOURCE_FILE_COLUMN: "f.csv", load.LINE_COLUMN: 2})
+    rules = [
+        expectations.Rule(
+            gxe.ExpectColumnValuesToMatchRegex(column="x", regex="("), "x", "t", "warning"
+        ),
+        expectations.Rule(gxe.ExpectColumnValuesToNotBeNull(column="x"), "x", "x is required"),
+    ]
+    results = gxrun.run_rules("claims", frame[["x"]], rules)
+    assert gxrun._raised(results[0]) is not None and gxrun._raised(results[1]) is None
+    problems, outcomes, _ = gxrun.outcomes("claims", frame, frame, rules, results)
+    assert [o.success for o in outcomes] == [False, True]
+    [problem] = problems
+    assert problem.severity == "error"
+    assert problem.rule.startswith("check expect_column_values_to_match_regex(x) could not run: ")
+
+
+def test_a_rule_is_planned_once_per_format_whichever_rules_fail_beside_it() -> None:
+    """Each rule is judged whether it holds, then (if not) where it fails: the second pass keeps
+    the rule's own index, so its plan is reused when other rules fail beside it."""
+    unique, id_format, required = expectations.claims_rules([], {})[:3]  # of claim_id
+    rules = [id_format, unique, required]
+    frame = pd.DataFrame({"claim_id": ["A001-01", "A001-01"]})
+    gxrun._GRAPHS.clear()
+    first = gxrun._validate_batch("claims", frame, rules)
+    planned = len(gxrun._GRAPHS)
+    again = gxrun._validate_batch("claims", pd.DataFrame({"claim_id": ["-x", "-x"]}), rules)
+    assert [r.success for r in first] == [True, False, True]
+    assert [r.success for r in again] == [False, False, True]
+    assert len(gxrun._GRAPHS) == planned + 1  # the format rule's SUMMARY plan, nothing else
+    assert first[0].result["unexpected_count"] == 0  # a held map rule reads like a summary
+    assert again[0].result["partial_unexpected_index_list"] == [0, 1]
+    assert again[1].result["unexpected_count"] == 2

@@ -165,7 +165,7 @@ def _carried(results: list, rows: distinct.DistinctRows, limit: int | None) -> l
     """
     carried: list = []
     for res in results:
-        if res is None or (res.exception_info or {}).get("raised_exception"):
+        if res is None or _raised(res) is not None:
             carried.append(None)
             continue
         failing = _labels(res.result.get("partial_unexpected_index_list") or [])
@@ -191,14 +191,14 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
     """One GX batch, judged in two passes; results come back in ``rules`` order.
 
     First every rule in GX's BOOLEAN_ONLY format: whether it holds, and nothing else. Most
-    rules of most drops hold, and the SUMMARY metrics (the failing values, their indices, their
-    counts) are a third of a small drop's validation (0.36 -> 0.24 s), computed for nothing when
-    no row fails. Then only the rules that did not hold (or crashed, or tolerate some failing
-    rows: ``mostly``), again in SUMMARY: ``unexpected_count`` and the first ``limit`` failing
-    rows (``partial_unexpected_index_list``). A row-wise rule that held in full has that summary
-    without computing it: nothing unexpected (``_held``). COMPLETE returned every failing index
-    and an index query string holding them all (a million-entry list per broken rule); the
-    query is off here too.
+    rules of most drops hold, and the metrics GX's SUMMARY format adds (the failing values,
+    their row indices, their counts) were a third of a small drop's validation (0.36 -> 0.24 s
+    without them), computed for nothing when no row fails. Then the rules that did not hold
+    in full (``_held``) again, in SUMMARY: ``unexpected_count`` and the first ``limit`` failing
+    rows (``partial_unexpected_index_list``), where the fix list comes from. A rule that fails
+    is therefore judged twice (a failing uniqueness rule on 1M rows: 0.34 -> 0.54 s). COMPLETE
+    returned every failing index and an index query string holding them all (a million-entry
+    list per broken rule); the query is off here too.
     """
     if len(frame) < NARROW_BATCHES_FROM_ROWS:
         # one block per dtype: GX filters the whole batch for each metric, and a frame built
@@ -206,10 +206,8 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
         # drop's validation); a large frame's narrow batches are few columns already
         frame = frame.copy()
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    results = _suite_results(batch, name, rules, {"result_format": "BOOLEAN_ONLY"})
-    again = [
-        i for i, (rule, res) in enumerate(zip(rules, results, strict=True)) if not _held(rule, res)
-    ]
+    results = _suite_results(batch, name, dict(enumerate(rules)), {"result_format": "BOOLEAN_ONLY"})
+    again = {i: rule for i, rule in enumerate(rules) if not _held(rule, results[i])}
     summary = {
         "result_format": "SUMMARY",
         "partial_unexpected_count": limit or FIX_LIST_CAP,
@@ -217,47 +215,67 @@ def _validate_batch(name: str, frame: pd.DataFrame, rules: list, limit: int | No
         "return_unexpected_index_query": False,
     }
     if again:
-        detailed = _suite_results(batch, f"{name}_failed", [rules[i] for i in again], summary)
-        for i, res in zip(again, detailed, strict=True):
-            results[i] = res
-    return results
-
-
-# GX's map expectations: each judges rows one by one, and its SUMMARY counts the rows that fail.
-_MAP_EXPECTATIONS = (
-    "ColumnMapExpectation",
-    "ColumnPairMapExpectation",
-    "MulticolumnMapExpectation",
-)
+        results.update(_suite_results(batch, f"{name}_failed", again, summary))
+    for i, rule in enumerate(rules):
+        if i not in again and _is_map(rule):
+            # What this module reads of a map rule's SUMMARY (``outcomes``, ``_carried``), as it
+            # stands for a rule no row breaks; every result of a run then reads alike.
+            results[i].result = {
+                "unexpected_count": 0,
+                "partial_unexpected_list": [],
+                "partial_unexpected_index_list": [],
+            }
+    return [results[i] for i in range(len(rules))]
 
 
 def _held(rule, res) -> bool:
-    """Whether a BOOLEAN_ONLY result is the whole answer: the rule held, without exception,
-    with no failing row tolerated (``mostly`` 1). A map rule's result is then completed with
-    the summary its SUMMARY run would give, nothing unexpected, so that every result of a run
-    reads alike; a table-level rule that held has no summary to give."""
-    if res is None or not res.success or (res.exception_info or {}).get("raised_exception"):
+    """Whether a BOOLEAN_ONLY result is the whole answer: the rule held, GX raised nothing while
+    judging it, and it tolerates no failing row (``mostly`` 1, so holding means none failed)."""
+    if res is None or not res.success or _raised(res) is not None:
         return False
-    exp = rule.expectation
-    mostly = getattr(exp, "mostly", 1.0)
-    if mostly is not None and mostly < 1.0:
-        return False
-    if any(base.__name__ in _MAP_EXPECTATIONS for base in type(exp).__mro__):
-        res.result = {
-            "unexpected_count": 0,
-            "partial_unexpected_list": [],
-            "partial_unexpected_index_list": [],
-        }
-    return True
+    mostly = getattr(rule.expectation, "mostly", 1.0)
+    return mostly is None or mostly >= 1.0
 
 
-def _suite_results(batch, name: str, rules: list, result_format: dict) -> list:
-    """``rules`` as one suite on ``batch`` in ``result_format``; results in ``rules`` order
-    (matched via ``meta``)."""
+def _is_map(rule) -> bool:
+    """Whether GX judges ``rule`` row by row (a map expectation: its SUMMARY counts failing
+    rows); a table-level rule (the column set) has a summary of another shape."""
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    maps = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    return isinstance(rule.expectation, maps)
+
+
+def _raised(res) -> str | None:
+    """The message of an exception GX caught while judging one rule, or None if none was.
+
+    GX 1.x reports an exception raised by one of the rule's metrics under that metric's id
+    (``{metric id: {"raised_exception": True, "exception_message": ...}}``), and one raised by
+    the expectation itself at the top level; either way the rule was not judged.
+    """
+    info = res.exception_info or {}
+    found = [info] + [v for v in info.values() if isinstance(v, dict)]
+    for entry in found:
+        if entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "an exception without a message")
+    return None
+
+
+def _suite_results(batch, name: str, rules: dict, result_format: dict) -> dict:
+    """``rules`` (by their index in the batch's list) as one suite on ``batch`` in
+    ``result_format``: each index's GX result.
+
+    A rule keeps its index in ``meta`` in both passes, so that its metric plan for each format
+    is made once and reused (``_metric_graphs_cached``) whichever other rules fail beside it.
+    """
     import great_expectations as gx
 
     expectations = []
-    for i, rule in enumerate(rules):
+    for i, rule in rules.items():
         exp = rule.expectation.copy(deep=True)
         exp.meta = {"rule": i}
         expectations.append(exp)
@@ -267,7 +285,7 @@ def _suite_results(batch, name: str, rules: list, result_format: dict) -> list:
     suite = gx.ExpectationSuite(name=f"troopclaims_{name}", expectations=expectations)
     with _configurations_cached(), _metric_ids_cached(), _metric_graphs_cached():
         result = batch.validate(suite, result_format=result_format)
-    by_rule: list = [None] * len(rules)
+    by_rule: dict = dict.fromkeys(rules)
     for res in result.results:
         by_rule[res.expectation_config.meta["rule"]] = res
     return by_rule
@@ -392,7 +410,8 @@ def _metric_ids_cached():
 
 # Metric plans kept across runs: (batch id, rule, result format, engine) -> (the rule's
 # configuration as GX evaluated it, its graph's edges). Bounded: the contract's rules on each
-# batch shape, a few hundred entries; emptied if it ever outgrows that.
+# batch shape, in the two formats of ``_validate_batch`` (SUMMARY only for rules that fail), a
+# few hundred entries; emptied if it ever outgrows that.
 _GRAPHS: dict[object, tuple[object, list]] = {}
 _GRAPHS_CAP = 4096
 # Expectations whose plan depends on the frame (they read its column types to plan): never kept.
@@ -591,7 +610,7 @@ def outcomes(
     unlisted: dict[RuleKey, int] = {}
     limit = limit or FIX_LIST_CAP
     for rule, res in zip(rules, results, strict=True):
-        crashed = res is None or (res.exception_info or {}).get("raised_exception")
+        crashed = res is None or _raised(res) is not None
         detail = res.result if res is not None else {}
         indices = detail.get("partial_unexpected_index_list") or []
         count = int(detail.get("unexpected_count") or len(indices))
@@ -600,7 +619,7 @@ def outcomes(
             ExpectationOutcome(rule.name, rule.text, table, rule.severity, success, count)
         )
         if crashed:
-            msg = (res.exception_info or {}).get("exception_message") if res else "no result"
+            msg = _raised(res) if res is not None else "no result"
             problems.append(Problem(table, f"check {rule.name} could not run: {msg}"))
             continue
         if success:
