@@ -162,3 +162,69 @@ def test_html_escapes_the_data_and_links_the_verdict_to_the_rule_table() -> None
     assert "&lt;b&gt;Rutte&lt;/b&gt; &amp; co" in page and "<b>" not in page
     assert '<span class="claim-id">D1-01</span>' in page
     assert f'href="#{findings.RULES_ANCHOR}"' in page
+
+
+def _doubt_text(*rows: dict) -> str:
+    [found] = [
+        f for f in findings.key_findings(claims_frame(*rows)) if f.topic == "doubt_and_confirmation"
+    ]
+    return found.text
+
+
+def test_an_undated_confirmation_leaves_the_order_of_doubt_and_confirmation_open() -> None:
+    """A claim with no date and no bound could fall on either side: pandas' min and max skip it,
+    the order must not."""
+    doubt = response("X1-01", "United States", "cannot_confirm", "2024-10-18")
+    confirmed = response("X2-01", "United States", "confirmation", "2024-10-23")
+    undated = response("X3-01", "United States", "confirmation")
+    assert _doubt_text(doubt, confirmed).endswith("the doubt came first, the confirmation later.")
+    assert _doubt_text(doubt, confirmed, undated).endswith("cannot tell which came first.")
+    undated_doubt = response("X3-02", "United States", "denial")
+    assert _doubt_text(doubt, confirmed, undated_doubt).endswith("cannot tell which came first.")
+
+
+def test_one_figure_in_the_main_unit_keeps_the_estimates_in_other_units() -> None:
+    found = findings.key_findings(
+        claims_frame(
+            estimate("Y1-01", 12000, "planned_total"),
+            estimate("Y2-01", 12000, "deploying", "up_to"),
+            estimate("Y2-02", 4, "deploying", unit="brigades"),
+            response("Y2-03", "NATO", "concern", "2024-10-20"),
+        )
+    )
+    ranges = [f.text for f in found if f.topic == "range"]
+    assert ranges[0].startswith(
+        "Every troop estimate in soldiers in the 2 articles (and 1 more in brigades) gives "
+        "12,000 soldiers"
+    )
+    assert (
+        ranges[1] == "The articles also report, in other units, 4 brigades being deployed (Y2-02)."
+    )
+
+
+DATED = {"statement_date": "2024-10-18", "date_precision": "day", "date_basis": "stated"}
+
+
+def test_estimates_without_responses_give_findings_without_a_timing_sentence() -> None:
+    found = findings.key_findings(
+        claims_frame(
+            estimate("Z1-01", 1500, "deploying", **DATED),  # a disclosure, and no response to it
+            estimate("Z2-01", 3000, "deploying"),
+        )
+    )
+    assert found and "timing" not in {f.topic for f in found}
+    assert found[0].text.startswith("Reported troop numbers range from 1,500 to 3,000 soldiers")
+
+
+def test_figures_dated_to_different_as_of_dates_are_given_each_with_its_own() -> None:
+    found = findings.key_findings(
+        claims_frame(
+            estimate("W1-01", 1500, "deploying"),
+            estimate("W1-02", 10000, "forecast", figure_as_of="2024-12"),
+            estimate("W2-01", 10000, "forecast", figure_as_of="2025-03"),
+            estimate("W2-02", 12000, "planned_total"),
+        )
+    )
+    [between] = [f.text for f in found if f.text.startswith("The articles also report")]
+    assert "10,000 soldiers expected by 2024-12 (W1-02)" in between
+    assert "10,000 soldiers expected by 2025-03 (W2-01)" in between

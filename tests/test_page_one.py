@@ -372,7 +372,7 @@ def test_figures_between_and_in_other_units(raw: Raw, page_one) -> None:
     other = [c for c in raw.estimates if c["unit"] != unit]
     between_part, _, other_part = text.partition("in other units")
     for part, rows in ((between_part, inside), (other_part, other)):
-        expected = by(rows, "figure", "unit", "category")
+        expected = by(rows, "figure", "unit", "category", "figure_as_of")
         cited = citations(part)
         assert [c for _, c in cited] and sorted(map(sorted, (c for _, c in cited))) == sorted(
             sorted(claim_ids(g)) for g in expected.values()

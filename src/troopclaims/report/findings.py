@@ -244,22 +244,29 @@ def estimate_range(claims: pd.DataFrame) -> list[Finding]:
         if len(groups) == 1
         else f"attributed to {_series([_group(g) for g in groups])}"
     )
-    n_articles = est["article_id"].nunique()
     facts = {"range": (str(unit), int(low), int(high)), "groups": tuple(groups)}
     facts["groups_words"] = source
+    n_main = main["article_id"].nunique()
+    others = _other_unit_count(est, unit)
     if low == high:
+        # Every estimate in the main unit: those in another unit are counted and given below.
         rows = main[main["figure"] == low]
         facts["range_words"] = f"gives {analysis.format_figure(low, unit)}"
+        every = "The only troop estimate" if len(main) == 1 else "Every troop estimate"
         text = (
-            f"Every troop estimate in the {n_articles} article{'s' if n_articles > 1 else ''} "
+            f"{every} in {unit} in the {n_main} article{'s' if n_main > 1 else ''}{others} "
             f"gives {analysis.format_figure(low, unit)} ({source}), from {_claimants(rows)} "
             f"{_ids(rows['claim_id'])}."
         )
-        return [_finding("range", text, facts)]
+        found = [_finding("range", text, facts)]
+        other = _other_units(est, unit)
+        if other:
+            found.append(
+                _finding("range", f"The articles also report, in other units, {_series(other)}.")
+            )
+        return found
     low_rows, high_rows = main[main["figure"] == low], main[main["figure"] == high]
     low_text = analysis.format_figure(low, unit).removesuffix(f" {unit}")
-    n_main = main["article_id"].nunique()
-    others = _other_unit_count(est, unit)
     facts["range_words"] = f"range from {low_text} to {analysis.format_figure(high, unit)}"
     text = (
         f"Reported troop numbers range from {low_text} to "
@@ -301,14 +308,15 @@ def _other_units(est: pd.DataFrame, unit: str) -> list[str]:
 def _figure_clauses(rows: pd.DataFrame) -> list[str]:
     """One clause per (figure, unit, framing): the figures as written, the framing, the ids."""
     clauses = []
-    for (_, _, category), grp in rows.groupby(
-        ["figure", "unit", "category"], observed=True, sort=True
+    # Each "as of" date apart: claims of one figure and framing may date it differently.
+    as_of = rows["figure_as_of"].astype("string").fillna("")
+    for (_, _, category, when), grp in rows.assign(_as_of=as_of).groupby(
+        ["figure", "unit", "category", "_as_of"], observed=True, sort=True
     ):
         shown = _series(list(dict.fromkeys(_figure(r) for _, r in grp.iterrows())))
         framing = FIGURE_PHRASES.get(str(category), f"as {category}")
-        as_of = [str(v) for v in grp["figure_as_of"].dropna() if str(v)]
-        when = f" by {as_of[0]}" if as_of else ""
-        clauses.append(f"{shown} {framing}{when} {_ids(grp['claim_id'])}")
+        by = f" by {when}" if when else ""
+        clauses.append(f"{shown} {framing}{by} {_ids(grp['claim_id'])}")
     return clauses
 
 
@@ -611,13 +619,19 @@ def _stance_side(rows: pd.DataFrame) -> str:
 
 def _order_words(doubt: pd.DataFrame, confirm: pd.DataFrame) -> str:
     """Whether the dates order the doubt and the confirmation, and which way."""
-    doubt_end, confirm_start = doubt["derived_latest"].max(), confirm["derived_earliest"].min()
-    confirm_end, doubt_start = confirm["derived_latest"].max(), doubt["derived_earliest"].min()
-    if doubt["derived_latest"].notna().all() and doubt_end < confirm_start:
+    if _all_before(doubt, confirm):
         return "the doubt came first, the confirmation later"
-    if confirm["derived_latest"].notna().all() and confirm_end < doubt_start:
+    if _all_before(confirm, doubt):
         return "the confirmation came first, the doubt later"
     return "the dates the articles support cannot tell which came first"
+
+
+def _all_before(first: pd.DataFrame, then: pd.DataFrame) -> bool:
+    """Whether every claim of ``first`` ends before any claim of ``then`` can begin. A claim
+    without the bound that matters (no latest day for ``first``, no earliest for ``then``) could
+    fall anywhere on that side, so it orders nothing: pandas' min and max skip it silently."""
+    ends, starts = first["derived_latest"], then["derived_earliest"]
+    return bool(ends.notna().all() and starts.notna().all() and ends.max() < starts.min())
 
 
 def source_attribution(claims: pd.DataFrame) -> list[Finding]:

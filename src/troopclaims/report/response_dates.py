@@ -357,4 +357,5 @@ def part_of_disclosure(resp: pd.DataFrame, disclosed: pd.DataFrame) -> pd.Series
         )
     }
     keys = zip(resp["article_id"], resp["derived_date"], resp["claimant"], strict=True)
-    return pd.Series([(a, d, analysis.wording(c)) in own for a, d, c in keys], index=resp.index)
+    flags = [(a, d, analysis.wording(c)) in own for a, d, c in keys]
+    return pd.Series(flags, index=resp.index, dtype=bool)  # a mask even when there is no row
