@@ -168,6 +168,14 @@ def test_a_short_quote_found_everywhere_covers_no_troop_sentence() -> None:
         ("ko", "10월 3일 병력 1만 2천명", "병력 12000"),
         ("ru", "около двенадцати тысяч военных", "12000 военных"),
         ("de", "2 Mannheimer Bürger", None),
+        # beside a month name, a number that cannot be a day, or after a closed date, counts
+        ("fr", "Pyongyang a envoyé en octobre 12 000 soldats en Russie.", "12000 soldats"),
+        ("fr", "Le 18 octobre, 12 000 soldats ont quitté la Corée du Nord.", "12000 soldats"),
+        ("fr", "Le 18 octobre, 20 soldats ont quitté la Corée du Nord.", "20 soldats"),
+        ("fr", "Fin août 1 500 soldats sont partis.", "1500 soldats"),
+        ("en", "In October 12,000 troops were sent.", "12000 troops"),
+        ("de", "Am 18. Oktober 12.000 Soldaten.", "12000 Soldaten"),
+        ("ko", "10월 1만2천 명이 파병됐다.", "12000 명"),
     ],
 )
 def test_dates_and_years_are_not_counts_but_counts_are(language, sentence, phrase) -> None:

@@ -403,24 +403,36 @@ class _Words:
         last = bisect.bisect_left(self.starts, end) - 1  # last word starting before end
         return max(0, last - first + 1)
 
-    def around(self, at: int) -> list[str]:
-        """The word from ``at`` to its end, the next word, and the previous (or the part of
-        the word before ``at``): what says whether the number at ``at`` is a date."""
+    def around(self, at: int) -> tuple[list[str], str | None]:
+        """The word from ``at`` to its end and the next word; then the word before (or the
+        part of the word before ``at``), None at the start: what says whether the number at
+        ``at`` is a date."""
         k = bisect.bisect_right(self.starts, at) - 1  # the word holding ``at``
         after = [self.text[at : self.ends[k]]]
         if k + 1 < len(self.starts):
             after.append(self.text[self.starts[k + 1] : self.ends[k + 1]])
         if at > self.starts[k]:
-            before = [self.text[self.starts[k] : at]]
-        else:
-            before = [self.text[self.starts[k - 1] : self.ends[k - 1]]] if k > 0 else []
-        return [*after, *before]
+            return after, self.text[self.starts[k] : at]
+        return after, self.text[self.starts[k - 1] : self.ends[k - 1]] if k > 0 else None
+
+
+_LAST_DAY = 31  # a number above it beside a month name counts something: "en octobre 12 000"
 
 
 def _is_day(words: _Words, number: re.Match[str], language: str) -> bool:
-    """'le 2 novembre', 'Oct. 8', '10월': a day or month of a date, not a count."""
+    """'le 2 novembre', 'Oct. 8', '10월': a day or month of a date, not a count.
+
+    Only a number that can be a day (1 to 31) is read so; and a month name that a comma, a
+    semicolon or a colon closes ("Le 18 octobre, 12 soldats") dates what precedes it, not the
+    number after it.
+    """
+    if not 1 <= (_digit_run_value(number.group()) or 0) <= _LAST_DAY:
+        return False
     months = _month_names(language)
-    return any(w.lower().strip(".,;:()") in months for w in words.around(number.start()))
+    after, before = words.around(number.start())
+    if before is not None and not before.endswith((",", ";", ":")):
+        after.append(before)
+    return any(w.lower().strip(".,;:()") in months for w in after)
 
 
 _MAX_FIGURE_DIGITS = 30  # no troop figure is longer; int() of a longer run is never needed
