@@ -57,6 +57,10 @@ FOUND = [
     ("en", "twelve thousand troops", 12000),
     ("en", "Twelve Thousand troops", 12000),
     ("en", "1.5 million people", 1500000),
+    ("fr", "1.5 million de soldats", 1500000),  # a wire's decimal point before a scale word
+    ("ru", "около 1.5 тыс. солдат", 1500),
+    ("de", "2.5 Mio. Soldaten", 2500000),
+    ("en", "1,5 thousand troops", 1500),
     ("en", "a thousand troops", 1000),
     ("en", "one hundred and five soldiers", 105),
     ("en", "12K troops", 12000),
@@ -132,6 +136,12 @@ NOT_FOUND = [
     ("fr", "près de douze mille soldats", 12),
     ("en", "1.5 million", 1),
     ("en", "1.5 million", 5),
+    # a decimal in the other convention before a scale word is one number, never 5 scaled
+    ("fr", "1.5 million de soldats", 5000000),
+    ("fr", "1.5 million de soldats", 1),
+    ("ru", "около 1.5 тыс. солдат", 5000),
+    ("de", "2.5 Mio. Soldaten", 5000000),
+    ("en", "1,5 thousand troops", 5000),
     ("en", "a second wave", 2),
     ("en", "thousands of troops", 1000),
     ("en", "one of them", 1),

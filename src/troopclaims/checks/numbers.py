@@ -53,6 +53,9 @@ Decisions, each with its test in ``tests/test_numbers.py`` or ``tests/test_numbe
   they stand, even glued to letters ("12,000명", "5km", "10th"): telling a counter from an
   ordinal suffix would need per-language suffix tables.
 - A decimal is a whole number only with a scale word ("1.5 million"); "2,5" alone gives nothing.
+  Before a scale word, a decimal in the other convention is one too ("1.5 million" in French,
+  "1,5 thousand" in English: the mark before one or two digits cannot group thousands); read
+  as two numbers it made "5 million" out of "1.5 million".
 - The decimal mark before exactly three digits, with no scale word after, groups thousands:
   "12,000" in a French text is 12000 (and "12.000" in an English one). As a decimal it would
   be a count to the thousandth ("12,000" exactly 12, "1,500" one and a half soldiers), which
@@ -551,11 +554,38 @@ def _scale_after(text: str, end: int, lang: _Language) -> tuple[int, int] | None
     return None
 
 
+# One to three digits, the mark that groups thousands, then one or two digits: no grouping (a
+# group has three digits), so a decimal written in the other convention ("1.5" in French).
+_OTHER_DECIMAL = re.compile(r"(\d{1,3})[.,](\d{1,2})(?!\d)")
+
+
+def _other_decimal(text: str, match: re.Match[str], lang: _Language) -> tuple[Number, int] | None:
+    """A decimal in the other convention before a scale word, at ``match``: ("1.5 million" in
+    French, "1,5 thousand" in English) as the number and where its scale word ends. Read as
+    this language's digits it would be two numbers, the second scaled: an invented 5,000,000."""
+    decimal = _OTHER_DECIMAL.match(text, match.start())
+    if decimal is None or decimal.end(1) != match.end() or not text[match.start()].isascii():
+        return None
+    scale = _scale_after(text, decimal.end(), lang)
+    if scale is None:
+        return None
+    fraction = decimal.group(2)
+    value = Fraction(int(decimal.group(1))) + Fraction(int(fraction), 10 ** len(fraction))
+    return _scaled(Number(value, _ascii(value)), scale[0]), scale[1]
+
+
 def _digit_segments(text: str, lang: _Language) -> list[Segment]:
     """Split ``text`` at every number written in digits, with its scale word if one follows."""
     out: list[Segment] = []
     pos = 0
     for match in lang.number.finditer(text):
+        if match.start() < pos:  # the fraction of a decimal read below
+            continue
+        other = _other_decimal(text, match, lang)
+        if other is not None:
+            out += [text[pos : match.start()], other[0]]
+            pos = other[1]
+            continue
         end = match.end()
         scale = _scale_after(text, end, lang)
         grouped = None if scale is not None else _grouped_by_decimal_mark(match.group())
