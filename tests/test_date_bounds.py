@@ -325,3 +325,26 @@ def test_the_cli_prints_the_located_message(tmp_path: Path, capsys) -> None:
 )
 def test_weekday_names_come_from_the_language(quote: str, language: str, expected: set) -> None:
     assert dating.named_weekdays(quote, language) == expected
+
+
+def _dated_to_october(drop: Path) -> Path:
+    """The drop with its article T900 typed to the month of October 2024 (its first day)."""
+    articles = drop / "articles.csv"
+    text = articles.read_text(encoding="utf-8")
+    assert "2024-10-24,day,stated," in text
+    articles.write_text(text.replace("2024-10-24,day,stated,", "2024-10-01,month,stated,"), "utf-8")
+    return drop
+
+
+def test_an_article_dated_to_its_month_may_report_any_day_of_that_month(tmp_path: Path) -> None:
+    """An article typed to the month (recorded on its first day) may be from its last day: a
+    claim of that month is not after it, one of the next month is."""
+    report = validate.validate_sources(
+        validate.candidate_sources(_dated_to_october(make_drop(tmp_path)))
+    )
+    after = [p for p in report.problems if "after its article's published_date" in p.rule]
+    assert after == []  # T900-02 on 22 October, T901's anchor on it: all within October
+    late = {"T900-01": {"latest_date": "2024-11-02", "latest_basis": "inferred_context"}}
+    [error] = errors_of(_dated_to_october(make_drop(tmp_path / "late", late)))
+    assert (error.column, error.value) == ("latest_date", "2024-11-02")
+    assert "latest_date is after its article's published_date" in error.rule

@@ -116,7 +116,13 @@ def prepare_claims(
     df["_event_end_dt"] = load.parse_dates(df["event_end"], errors="coerce")
     df["_days_in_future"] = (statement - pd.Timestamp(today)).dt.days
     published = load.parse_dates(df["article_id"].map(article_dates), errors="coerce")
-    df["_days_after_article"] = (statement - published).dt.days
+    # An article dated to its week or month may be from any day of it: a claim is after its
+    # article only past the last day the article's date can mean (as ``dating`` bounds it).
+    article_precision = dict(zip(articles["article_id"], articles["date_precision"], strict=True))
+    _, published_last = dating.precision_interval(
+        published, df["article_id"].map(article_precision)
+    )
+    df["_days_after_article"] = (statement - published_last).dt.days
     df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_estimate_figure"] = df["figure"].where(df["_kind"] == "troop_estimate", None)
     df["_language"] = _as_objects(
@@ -124,7 +130,7 @@ def prepare_claims(
     )
     df["_soldiers"] = _figure_where(df, "soldiers")
     df["_brigades"] = _figure_where(df, "brigades")
-    _prepare_bounds(df, statement, published, today)
+    _prepare_bounds(df, published_last, today)
     known = _prepare_anchors(df, statement)
     _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)), known)
     return df, rows
@@ -156,19 +162,17 @@ def _flag(ok: pd.Series, applies: pd.Series | bool = True) -> pd.Series:
     return flags if applies is True else flags.where(applies, None)
 
 
-def _prepare_bounds(
-    df: pd.DataFrame, statement: pd.Series, published: pd.Series, today: date
-) -> None:
+def _prepare_bounds(df: pd.DataFrame, published_last: pd.Series, today: date) -> None:
     """Helper columns for the earliest/latest bounds: parsed dates, their distance to today and
-    to the article's date, a basis given exactly with its date, bounds only beside an empty
-    statement_date (a fixed date and its precision already say when)."""
+    to the last day the article's date can mean, a basis given exactly with its date, bounds
+    only beside an empty statement_date (a fixed date and its precision already say when)."""
     statement_present = df["_statement_date_present"]
     for bound, basis in contract.CLAIM_BOUNDS.items():
         when = load.parse_dates(df[bound], errors="coerce")
         present = _present(df[bound])
         df[f"_{bound}_dt"] = when
         df[f"_{bound}_days_in_future"] = (when - pd.Timestamp(today)).dt.days
-        df[f"_{bound}_days_after_article"] = (when - published).dt.days
+        df[f"_{bound}_days_after_article"] = (when - published_last).dt.days
         df[f"_{basis}_with_date"] = _flag(present == _present(df[basis]))
         df[f"_{bound}_alone"] = _flag(~(present & statement_present))
 
