@@ -321,6 +321,13 @@ def test_the_cli_prints_the_located_message(tmp_path: Path, capsys) -> None:
         ("les lundis", "fr", {0}),
         ("sans jour nommé", "fr", set()),
         ("amardi", "fr", set()),  # a name inside a word is not a day
+        # the accusative that dates an event, and the apostrophes writers type
+        ("В среду министр заявил", "ru", {2}),
+        ("в пятницу и в субботу", "ru", {4, 5}),
+        ("в воскресенье", "ru", {6}),
+        ("у п'ятницю", "uk", {4}),
+        ("у середу і в неділю", "uk", {2, 6}),
+        ("П’ятниця", "uk", {4}),
     ],
 )
 def test_weekday_names_come_from_the_language(quote: str, language: str, expected: set) -> None:

@@ -78,23 +78,44 @@ def weekday_names(language: str) -> dict[str, int]:
     return names
 
 
+# Ukrainian's apostrophe as CLDR writes it (U+02BC, "пʼятниця"); writers type ' or ’.
+_APOSTROPHES = str.maketrans({"'": "\u02bc", "\u2019": "\u02bc"})
+# Where a sentence names a day in another case than CLDR's nominative: Russian and Ukrainian
+# date an event in the accusative ("в среду", "у пʼятницю"), which turns a first-declension
+# (feminine) name's -а/-я into -у/-ю; the masculine and neuter names keep their form.
+_ACCUSATIVE_ENDINGS = {"ru": {"а": "у", "я": "ю"}, "uk": {"а": "у", "я": "ю"}}
+
+
+@cache
+def _weekday_forms(language: str) -> dict[str, int]:
+    """Every form of a weekday name a quote may use (``weekday_names`` and, in Russian and
+    Ukrainian, their accusative) -> the weekday, apostrophes as CLDR writes them."""
+    forms = {name.translate(_APOSTROPHES): n for name, n in weekday_names(language).items()}
+    endings = _ACCUSATIVE_ENDINGS.get(language.split("_")[0].split("-")[0].lower(), {})
+    for name, n in list(forms.items()):
+        if name[-1:] in endings:
+            forms.setdefault(name[:-1] + endings[name[-1]], n)
+    return forms
+
+
 @cache
 def _weekday_pattern(language: str) -> re.Pattern[str] | None:
-    """One alternation of the language's weekday names, longest first, each starting a word
+    """One alternation of the language's weekday forms, longest first, each starting a word
     ('lundis' names Monday too; 'amardi' does not): a literal alternation, linear in the text."""
-    names = sorted(weekday_names(language), key=len, reverse=True)
+    names = sorted(_weekday_forms(language), key=len, reverse=True)
     if not names:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")")
 
 
 def named_weekdays(quote: str, language: str) -> set[int]:
-    """The weekdays a quote names ('Lundi, le porte-parole…' -> {0}), as Python numbers."""
+    """The weekdays a quote names ('Lundi, le porte-parole…' -> {0}, 'В среду…' -> {2}), as
+    Python numbers."""
     pattern = _weekday_pattern(language)
     if pattern is None or not isinstance(quote, str):
         return set()
-    names = weekday_names(language)
-    return {names[m.group(0)] for m in pattern.finditer(quote.lower())}
+    forms = _weekday_forms(language)
+    return {forms[m.group(0)] for m in pattern.finditer(quote.lower().translate(_APOSTROPHES))}
 
 
 def weekday_masks(quotes: pd.Series, languages: pd.Series) -> np.ndarray:
