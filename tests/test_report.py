@@ -650,3 +650,27 @@ def test_a_huge_source_date_epoch_is_one_error_line_not_an_internal_error(
     assert code == 2
     assert err.getvalue().startswith("ERROR SOURCE_DATE_EPOCH is out of range")
     assert "internal error" not in err.getvalue()
+
+
+def test_an_untracked_notebook_makes_the_build_dirty_and_an_untracked_drop_does_not(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A notebook git does not track is still executed into the report: the provenance must not
+    say the build is the commit alone. An ingested drop is named by its hashes instead."""
+    from troopclaims.report import provenance
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "00-a.ipynb").write_text("{}", encoding="utf-8")
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a")
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    assert provenance.git_state()["dirty"] == "no"
+    (tmp_path / "data" / "raw" / "drops" / "d").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "drops" / "d" / "claims.csv").write_text("x", encoding="utf-8")
+    assert provenance.git_state()["dirty"] == "no"
+    (tmp_path / "notebooks" / "05-extra.ipynb").write_text("{}", encoding="utf-8")
+    assert provenance.git_state()["dirty"] == "yes"

@@ -130,13 +130,21 @@ def _git(*args: str) -> str | None:
     return done.stdout.strip()
 
 
+# Where a file git does not track yet still shapes the report: a new notebook is executed and
+# joined into it, a new module may be imported. Untracked files elsewhere (an ingested drop in
+# data/raw/) are named with their hashes in the provenance already.
+CODE_DIRS = ("notebooks", "src")
+
+
 def git_state() -> dict[str, str]:
-    """The commit the report was built from, and whether the work tree differed from it."""
+    """The commit the report was built from, and whether the work tree differed from it: a
+    tracked file changed, or an untracked file in the code (``CODE_DIRS``)."""
     commit = _git("rev-parse", "HEAD")
     if commit is None:
         return {"commit": "unknown (not a git checkout)", "dirty": "unknown"}
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": "yes" if status else "no"}
+    changed = _git("status", "--porcelain", "--untracked-files=no")
+    added = _git("status", "--porcelain", "--untracked-files=all", "--", *CODE_DIRS)
+    return {"commit": commit, "dirty": "yes" if changed or added else "no"}
 
 
 def build_date() -> str:
