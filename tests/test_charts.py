@@ -591,3 +591,21 @@ def test_a_table_escapes_its_headers_and_cells_that_are_not_strings(monkeypatch)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert "<td>3</td>" in html
+
+
+def test_the_description_names_every_figure_tied_for_the_most_articles() -> None:
+    """Two figures each in three articles: the description must not pick one silently."""
+    from test_analysis import claims_frame, estimate
+
+    rows = [estimate(f"V{a}-01", 12000, "planned_total") for a in (1, 2, 3)]
+    rows += [estimate(f"V{a}-02", 1500, "already_in_russia") for a in (1, 2, 3)]
+    rows.append(estimate("V4-01", 3000, "deploying"))
+    claims = claims_frame(*rows)
+    text = charts.by_source_description(analysis.estimates(claims), ["V1", "V2", "V3", "V4"])
+    assert (
+        "The figures the most articles report, 3 articles each, are 12,000 soldiers "
+        "(V1, V2, V3), framed as planned total; and 1,500 soldiers (V1, V2, V3), framed as "
+        "already in russia." in text
+    )
+    one = charts.by_source_description(analysis.estimates(claims_frame(*rows[:4])), ["V1"])
+    assert "The figure the most articles report is 12,000 soldiers (3 articles: V1, V2, V3)" in one

@@ -214,14 +214,27 @@ def by_source_description(est: pd.DataFrame, art_ids: list[str]) -> str:
         else:
             parts.append(f"In {unit}: one figure, {values[0]:,}.")
     spread = est.groupby(["figure", "unit"], observed=True)["article_id"].nunique()
-    (figure, unit), n = max(spread.items(), key=lambda kv: (kv[1], kv[0][0]))
-    rows = est[(est["figure"] == figure) & (est["unit"] == unit)]
-    framings = _joined([_words(c) for c in dict.fromkeys(rows["category"].astype(str))])
-    parts.append(
-        f"The figure the most articles report is {int(figure):,} {unit} "
-        f"({_count(int(n), 'article')}: {', '.join(sorted(set(rows['article_id'])))}), "
-        f"framed as {framings}."
-    )
+    n = int(spread.max())
+    widest = sorted((key for key, count in spread.items() if count == n), key=lambda k: -k[0])
+    said = []  # a tie names every figure at the top, the highest first
+    for figure, unit in widest:
+        rows = est[(est["figure"] == figure) & (est["unit"] == unit)]
+        framings = _joined([_words(c) for c in dict.fromkeys(rows["category"].astype(str))])
+        said.append(
+            (f"{int(figure):,} {unit}", ", ".join(sorted(set(rows["article_id"]))), framings)
+        )
+    if len(said) == 1:
+        [(figure, ids, framings)] = said
+        parts.append(
+            f"The figure the most articles report is {figure} ({_count(n, 'article')}: {ids}), "
+            f"framed as {framings}."
+        )
+    else:
+        items = [f"{figure} ({ids}), framed as {framings}" for figure, ids, framings in said]
+        each = "; ".join(items[:-1]) + "; and " + items[-1]  # a framing may hold an "and"
+        parts.append(
+            f"The figures the most articles report, {_count(n, 'article')} each, are {each}."
+        )
     missing = [a for a in art_ids if a not in reporting]
     if missing:
         parts.append(f"No estimate in {', '.join(missing)}.")
