@@ -448,3 +448,21 @@ def test_real_reference_is_the_18_october_disclosure(real: pd.DataFrame) -> None
     assert len(timing) + len(bounded) + undated == n_responses  # each once: dated, bounded or not
     coverage = response_dates.date_coverage(real).set_index("status")["responses"]
     assert coverage.to_dict() == {"dated": len(timing), "bounded": len(bounded), "undated": undated}
+
+
+def test_day_zero_and_first_responses_never_take_a_week_for_a_day() -> None:
+    """Page 1 dates the disclosure to the day; Day 0 must be the same day, and a group whose
+    first response is dated only to the week says so in the table."""
+    week = {"date_precision": "week", "date_basis": "stated"}
+    df = claims_frame(
+        estimate("B1-01", 1500, "already_in_russia", statement_date="2024-10-14", **week),
+        estimate("B2-01", 1500, "already_in_russia", statement_date="2024-10-18"),
+        response("B2-02", "NATO", "concern", "2024-10-21"),
+        response("B1-02", "Germany", "concern", statement_date="2024-10-22", **week),
+    )
+    reference = response_dates.reference_date(df)
+    assert reference == pd.Timestamp("2024-10-18")
+    assert response_dates.disclosure(df)["derived_date"].iloc[0] == reference
+    table = response_dates.first_responses(response_dates.response_timing(df, reference))
+    dates = dict(zip(table["claimant_group"], table["date"], strict=True))
+    assert dates == {"NATO": "2024-10-21", "Germany": "2024-10-22 (to the week)"}

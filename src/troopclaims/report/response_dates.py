@@ -27,21 +27,20 @@ def reference_date(
 ) -> pd.Timestamp:
     """The day response lags count from.
 
-    An ISO ``override`` wins; otherwise the earliest dated claim of ``kind`` by ``group`` (by
-    default the first South Korean intelligence disclosure of a troop figure), computed from the
+    An ISO ``override`` wins; otherwise the earliest claim of ``kind`` by ``group`` dated to
+    the day (by default the first South Korean intelligence disclosure of a troop figure, as
+    page 1 dates it: a date typed to the week or month is a span, not a day), computed from the
     data so a new drop that moves the disclosure earlier moves the reference with it.
     """
     if override:
         return pd.Timestamp(override).normalize()
-    dated = claims[
-        (claims["claimant_group"] == group)
-        & (claims["kind"] == kind)
-        & claims["derived_date"].notna()
-    ]
+    dated = analysis.to_the_day(
+        claims[(claims["claimant_group"] == group) & (claims["kind"] == kind)]
+    )
     if dated.empty:
         raise ValueError(
-            f"no dated {kind} claim by {group}: cannot compute the reference date; "
-            "pass reference_date explicitly"
+            f"no dated {kind} claim by {group} (dated to the day): cannot compute the reference "
+            "date; pass reference_date explicitly"
         )
     return pd.Timestamp(dated["derived_date"].min())
 
@@ -125,7 +124,7 @@ def first_responses(timing: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "claimant_group": str(group),
-                "date": analysis.iso_date(grp["derived_date"].iloc[0]),
+                "date": _first_date(grp),
                 "days_after_reference": int(grp["lag_days"].iloc[0]),
                 "stances": ", ".join(sorted(grp["category"].astype(str).unique())),
                 "date_basis": ", ".join(sorted(grp["date_basis"].astype(str).unique())),
@@ -135,6 +134,14 @@ def first_responses(timing: pd.DataFrame) -> pd.DataFrame:
     columns = ["claimant_group", "date", "days_after_reference", "stances", "date_basis"]
     out = pd.DataFrame(rows, columns=[*columns, "claim_ids"])
     return out.sort_values(["days_after_reference", "claimant_group"]).reset_index(drop=True)
+
+
+def _first_date(grp: pd.DataFrame) -> str:
+    """'2024-10-22', or '2024-10-22 (to the week)' when the first response's date is a span:
+    page 1 orders only responses dated to the day, and a reader of this table must see why."""
+    day = analysis.iso_date(grp["derived_date"].iloc[0])
+    spans = sorted(set(grp["derived_precision"].astype(str)) - {"day"})
+    return f"{day} (to the {' or '.join(spans)})" if spans else day
 
 
 def timing_table(timing: pd.DataFrame) -> pd.DataFrame:
