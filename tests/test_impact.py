@@ -214,3 +214,21 @@ def test_a_drop_above_the_row_bound_says_its_impact_was_not_computed(
     assert doc["impact"]["computed"] is False and doc["impact"]["changes"] == []
     schema = json.loads((config.ROOT / "schemas" / "validation.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def test_a_second_article_for_the_first_day_s_responses_is_said(dataset) -> None:
+    """Page 1 says what the first day's responses rest on (one article, whose own date is
+    inferred): a drop that adds an article stating its date changes that sentence."""
+    first = dataset[dataset["claim_id"] == "A003-10"]["derived_date"].iloc[0]
+    added = _response(dataset, "A003-10", "Z001-01", str(first.date()))
+    added["article_date_basis"] = "stated"
+    after = pd.concat([dataset, added], ignore_index=True)
+    before_page, after_page = findings.key_findings(dataset), findings.key_findings(after)
+    found = impact.compare(before_page, after_page, {"Z001-01"})
+    [change] = [c for c in found.changes if c.text.startswith("first responses: ")]
+    assert change.kind == "corroboration"
+    [words] = change.page_one
+    assert words.startswith(f"The responses dated {findings._day(first)} rest on 2 articles")
+    assert words in " ".join(f.text for f in after_page)
+    was = change.text.partition(", was “")[2].rsplit("”", 1)[0]
+    assert was.startswith("Every response dated") and was in " ".join(f.text for f in before_page)

@@ -464,16 +464,14 @@ def _first_day_sources(
     }
     dates = [f"{a}, {_article_date_words(bases.get(a, 'unknown'))}" for a in ids]
     if len(ids) == 1:
-        text = (
-            f"Every response dated {_day(first_day)} rests on one article, {dates[0]} "
-            f"{_ids(on_first['claim_id'])}."
-        )
+        words = f"Every response dated {_day(first_day)} rests on one article, {dates[0]}"
     else:
-        text = (
+        words = (
             f"The responses dated {_day(first_day)} rest on {len(ids)} articles: "
-            f"{_series(dates, '; ')} {_ids(on_first['claim_id'])}."
+            f"{_series(dates, '; ')}"
         )
-    return [_finding("evidence", text)]
+    facts = {"first_day_sources": (first_day, tuple(ids)), "first_day_words": _unmarked(words)}
+    return [_finding("evidence", f"{words} {_ids(on_first['claim_id'])}.", facts)]
 
 
 def _article_date_words(basis: str) -> str:

@@ -227,7 +227,8 @@ def _first_response_changes(old: dict, new: dict) -> list[Change]:
 
 def _corroboration_changes(old: dict, new: dict, drop_ids: set[str]) -> list[Change]:
     """The drop's troop figures (figure and framing) that now rest on more than one article,
-    those that still rest on one, and the most widely reported figure when it changes.
+    those that still rest on one, the articles the first day's responses rest on, and the most
+    widely reported figure, each when it changes.
 
     Page 1 names two single-article figures as examples and counts the rest: the count is the
     page-1 words these lines cite (the coverage chart of section 3 shows every figure)."""
@@ -252,6 +253,11 @@ def _corroboration_changes(old: dict, new: dict, drop_ids: set[str]) -> list[Cha
     if single:
         text = f"still on one article: {'; '.join(single)}{counted}"
         found.append(Change("corroboration", text, shown))
+    if "first_day_sources" in new and new["first_day_sources"] != old.get("first_day_sources"):
+        # the articles the first day's responses rest on, and how each article is dated
+        words = new["first_day_words"]
+        was = f", was {_quoted(old['first_day_words'])}" if "first_day_words" in old else ""
+        found.append(Change("corroboration", f"first responses: {_quoted(words)}{was}", (words,)))
     if "widest" in new and new.get("widest_words") != old.get("widest_words"):
         words = new["widest_words"]
         was = f", was {_quoted(old['widest_words'])}" if "widest_words" in old else ""
