@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -456,3 +457,28 @@ def test_a_drop_or_json_path_with_a_control_character_is_refused(command: str, c
     if command == "validate":
         assert cli.main(["validate", "--json", "out\n.json"]) == 2
         assert capsys.readouterr().err.startswith("ERROR JSON holds a control character")
+
+
+def test_the_printed_commands_quote_a_path_once(inputs: Path, tmp_path: Path, capsys) -> None:
+    """A folder with a space: each command printed must work when pasted into a shell."""
+    parent = tmp_path / "my drops"
+    assert cli.main(["new-drop", "oct", str(inputs / "kyiv"), "--into", str(parent)]) == 0
+    out = capsys.readouterr().out
+    [validate_line] = [line for line in out.splitlines() if "troopclaims validate" in line]
+    [ingest_line] = [line for line in out.splitlines() if " ingest DROP=" in line]
+    [draft_line] = [line for line in out.splitlines() if "troopclaims draft" in line]
+    assert shlex.split(validate_line)[-1] == str(parent / "oct")
+    assert shlex.split(ingest_line)[-1] == f"DROP={parent / 'oct'}"
+    assert shlex.split(draft_line.split("(")[0])[-1] == str(parent / "oct")
+
+
+@pytest.mark.parametrize("under", ["a.txt", "a.txt/sub"])
+def test_a_path_through_a_file_is_refused_naming_it(
+    under: str, inputs: Path, tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    err = refused(
+        ["new-drop", "oct", str(inputs / "kyiv"), "--into", str(tmp_path / under)], capsys
+    )
+    assert f"{tmp_path / 'a.txt'}: is not a folder" in err
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "x"

@@ -217,7 +217,8 @@ def _first_line(text: str) -> str:
 
 
 def _check_target(folder: Path, name: str) -> list[Problem]:
-    """Refusals about where the drop would go: inside data/, existing, or already ingested."""
+    """Refusals about where the drop would go: inside data/, under a file, existing, or
+    already ingested."""
     shown = str(folder)
     resolved = folder.resolve()
     if resolved.is_relative_to(config.DATA_DIR.resolve()):
@@ -228,6 +229,11 @@ def _check_target(folder: Path, name: str) -> list[Problem]:
                 "data/raw/; data/processed/ is rebuilt): choose another folder with --into",
             )
         ]
+    for above in folder.parents:  # the nearest that exists must be a folder to create in
+        if above.exists() or above.is_symlink():
+            if not above.is_dir():
+                return [Problem(str(above), "is not a folder: --into names where drops are made")]
+            break
     if folder.exists() or folder.is_symlink():
         return [Problem(shown, "already exists: new-drop never overwrites; choose another NAME")]
     if snapshot.ingested_as(config.RAW_DIR, name) is not None:
@@ -381,12 +387,12 @@ def describe(drop: NewDrop, cwd: Path | None = None) -> list[str]:
         f"claim_id is <article_id>-NN ({ids[0]}-01, {ids[0]}-02, ...); the quote is copied "
         "verbatim from the text.",
     )
-    lines += [  # commands are never wrapped, and quoted for the shell: they are copied
-        f"     to start from drafts: troopclaims draft {shlex.quote(here)}  (claims.draft.csv, "
+    lines += [  # commands are never wrapped, and their paths quoted once (``_shown``): copied
+        f"     to start from drafts: troopclaims draft {here}  (claims.draft.csv, "
         "one row per troop figure; review, then move rows into claims.csv)",
-        f"  3. troopclaims validate {shlex.quote(here)}",
+        f"  3. troopclaims validate {here}",
         "     until it passes (it checks articles.csv once claims.csv has a row)",
-        f"  4. {make} ingest DROP={shlex.quote(for_make)}",
+        f"  4. {make} ingest DROP={for_make}",
         f"  5. {make} report",
     ]
     return lines
