@@ -296,3 +296,17 @@ def test_the_cli_prints_drafts_through_the_escaping_function(tmp_path: Path, cap
     assert cli.main(["draft", str(drop)]) == 0
     out = capsys.readouterr().out
     assert "\u202e" not in out and "4 draft row(s)" in out, out
+
+
+def test_a_draft_is_never_written_under_data(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A claims.draft.csv in data/raw/drops/ would be a raw file ingest never added: processed
+    data would no longer match data/raw/."""
+    data = tmp_path / "data"
+    drop = data / "raw" / "drops" / "oct"
+    shutil.copytree(EXAMPLES / "draft-german", drop)
+    monkeypatch.setattr(config, "DATA_DIR", data)
+    before = sorted(p.name for p in drop.iterdir())
+    assert cli.main(["draft", str(drop)]) == 1
+    err = capsys.readouterr().err
+    assert f"{drop}: a draft is written in a drop folder outside data/" in err
+    assert "Traceback" not in err and sorted(p.name for p in drop.iterdir()) == before

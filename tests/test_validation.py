@@ -385,3 +385,16 @@ def test_a_column_named_like_our_own_helper_is_an_unknown_column(
     assert cli.main(["validate", str(drop)]) == 1
     err = capsys.readouterr().err
     assert f"{table}:1: column '_source_file': unknown column" in err, err
+
+
+def test_validate_never_writes_its_json_under_data(tmp_path: Path, monkeypatch, capsys) -> None:
+    """--json at a curated file would overwrite it: data/ is written only by ingest and process."""
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    curated = data / "raw" / "claims.csv"
+    curated.write_text("claim_id\n", encoding="utf-8")
+    monkeypatch.setattr(config, "DATA_DIR", data)
+    assert cli.main(["validate", "--json", str(curated)]) == 1
+    err = capsys.readouterr().err
+    assert f"{curated}: --json writes its result outside data/" in err
+    assert curated.read_text(encoding="utf-8") == "claim_id\n"

@@ -111,6 +111,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from troopclaims.store import newdrop
 
     newdrop.refuse_control_characters({"DROP": args.path, "JSON": args.json})
+    if args.json:
+        _refuse_under_data(args.json, "--json writes its result outside data/")
     try:
         report, names = _validation(args.path)
     except DataError as refused:  # refused before validation: the JSON still says so
@@ -247,8 +249,18 @@ def cmd_draft(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_dir() or path.is_symlink():
         raise DataError([Problem(str(path), "a draft needs a drop folder (not a file or a link)")])
+    _refuse_under_data(path, "a draft is written in a drop folder outside data/, before ingest")
     _print_draft(path)
     return 0
+
+
+def _refuse_under_data(path: Path | str, rule: str) -> None:
+    """Refuse to write at ``path`` inside data/: a file there would change data/raw/ behind
+    ingest's back (processed data then no longer matches it) or overwrite a curated file."""
+    if config.inside_data(path):
+        raise DataError(
+            [Problem(str(path), f"{rule}: data/ is written only by ingest and process")]
+        )
 
 
 def _print_draft(folder: Path) -> None:

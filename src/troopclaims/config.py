@@ -89,6 +89,12 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def inside_data(path: Path | str) -> bool:
+    """Whether ``path`` is data/ or under it (links resolved, read now): only ingest adds to
+    data/raw/ and only process writes data/processed/, so no other command writes there."""
+    return Path(path).resolve().is_relative_to(DATA_DIR.resolve())
+
+
 class ConfigError(TroopclaimsError, ValueError):
     """An environment setting the user must fix (its message says which and how); exit 2, as
     for any usage error, whichever command meets it."""

@@ -220,8 +220,7 @@ def _check_target(folder: Path, name: str) -> list[Problem]:
     """Refusals about where the drop would go: inside data/, under a file, existing, or
     already ingested."""
     shown = str(folder)
-    resolved = folder.resolve()
-    if resolved.is_relative_to(config.DATA_DIR.resolve()):
+    if config.inside_data(folder):
         return [
             Problem(
                 shown,
