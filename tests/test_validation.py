@@ -398,3 +398,20 @@ def test_validate_never_writes_its_json_under_data(tmp_path: Path, monkeypatch, 
     err = capsys.readouterr().err
     assert f"{curated}: --json writes its result outside data/" in err
     assert curated.read_text(encoding="utf-8") == "claim_id\n"
+
+
+def test_ingest_moves_only_paths_that_start_with_the_drop_s() -> None:
+    """A drop named 'a' at the project root: 'data/raw/claims.csv' holds 'a/' too, and must not
+    become 'datdata/raw/drops/a/raw/claims.csv' in the verdict beside processed data."""
+    from troopclaims.checks.verdict import ValidationReport
+    from troopclaims.problems import Problem
+
+    report = ValidationReport(
+        problems=[Problem("a/claims.csv, data/raw/claims.csv", "a rule", severity="warning")],
+        files=["a/claims.csv", "data/raw/claims.csv"],
+        read_as={"a/claims.csv": "UTF-8", "data/raw/claims.csv": "UTF-8"},
+    )
+    moved = ingest._relabel(report, "a", "data/raw/drops/a")
+    assert moved.files == ["data/raw/drops/a/claims.csv", "data/raw/claims.csv"]
+    assert list(moved.read_as) == moved.files
+    assert moved.problems[0].file == "data/raw/drops/a/claims.csv, data/raw/claims.csv"

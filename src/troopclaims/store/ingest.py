@@ -72,7 +72,12 @@ def _relabel(report: ValidationReport, old: str, new: str) -> ValidationReport:
     verdict written beside processed data names data/raw/ files, as a process run would."""
 
     def moved(text: str) -> str:
-        return text.replace(old + "/", new + "/") if old + "/" in text else text
+        # a path that starts with the drop's, alone or in a list ("a, b"); never a path that
+        # merely holds it ("data/raw/..." of a drop named "a" at the project root)
+        return ", ".join(
+            new + part[len(old) :] if part.startswith(old + "/") else part
+            for part in text.split(", ")
+        )
 
     return dataclasses.replace(
         report,
