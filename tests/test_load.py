@@ -327,3 +327,24 @@ def test_arrow_utf8_check_agrees_with_python(data: bytes) -> None:
     except UnicodeDecodeError:
         python = False
     assert csvformat._is_utf8(data) is python
+
+
+@pytest.mark.parametrize("cell", [b'""3000', b'""y"', b'"30"00', b'x"y', b'""""3000'])
+def test_fast_path_hands_every_quote_run_strict_csv_refuses_to_the_strict_reader(
+    cell: bytes,
+) -> None:
+    """A file's verdict must not depend on its size: what the strict reader refuses below
+    CAREFUL_READ_MAX_BYTES, Arrow must not read above it (an empty quoted field run into text
+    was read as 3000)."""
+    header = ["a", "figure"]
+    assert load._fast_read(b"a,figure\nx," + cell + b"\n", header) is None
+
+
+@pytest.mark.parametrize(
+    "cell", [b'"y"', b'""', b'"he said ""hi"""', b'"a, b"', b'""""', b'"x""y"', b"plain"]
+)
+def test_fast_path_reads_quoting_rfc_4180_allows(cell: bytes) -> None:
+    header = ["a", "figure"]
+    frame = load._fast_read(b"a,figure\nx," + cell + b"\n", header)
+    expected = next(csv.reader(io.StringIO(cell.decode()), strict=True))[0]
+    assert frame is not None and frame["figure"].iloc[0] == expected
