@@ -348,3 +348,38 @@ def test_fast_path_reads_quoting_rfc_4180_allows(cell: bytes) -> None:
     frame = load._fast_read(b"a,figure\nx," + cell + b"\n", header)
     expected = next(csv.reader(io.StringIO(cell.decode()), strict=True))[0]
     assert frame is not None and frame["figure"].iloc[0] == expected
+
+
+def _with_ghost_columns(n: int, filled: str = "") -> bytes:
+    """The valid drop's claims.csv as a spreadsheet saves it with ``n`` empty columns after the
+    last one used: every line ends with ``n`` more cells (``filled`` in the first row's last)."""
+    lines = (Path(__file__).parent / "fixtures/drops/valid/claims.csv").read_text("utf-8")
+    out = [line + "," * n for line in lines.splitlines()]
+    out[1] += filled  # the last empty cell of the first row, filled
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_spreadsheet_s_empty_trailing_columns_are_ignored_with_a_warning(n: int) -> None:
+    data = _with_ghost_columns(n)
+    frame = load.read_raw_csv(Path("claims.csv"), contract.CLAIM_COLUMNS, data=data)
+    plain = load.read_raw_csv(
+        Path("claims.csv"),
+        contract.CLAIM_COLUMNS,
+        data=(Path(__file__).parent / "fixtures/drops/valid/claims.csv").read_bytes(),
+    )
+    pd.testing.assert_frame_equal(frame, plain)
+    [warning] = [w for w in frame.attrs["read_warnings"] if "without a name" in w["rule"]]
+    assert warning["severity"] == "warning" and warning["line"] == 1
+    assert f"ends with {n} column(s) without a name" in warning["rule"]
+
+
+def test_a_value_in_a_column_without_a_name_is_refused_where_it_is() -> None:
+    with pytest.raises(DataError) as info:
+        load.read_raw_csv(
+            Path("claims.csv"), contract.CLAIM_COLUMNS, data=_with_ghost_columns(2, "3000")
+        )
+    [problem] = info.value.problems
+    width = len(contract.CLAIM_COLUMNS)
+    assert (problem.line, problem.column, problem.value) == (2, f"column {width + 2}", "3000")
+    assert problem.rule == load.GHOST_VALUE_RULE

@@ -39,7 +39,7 @@ from troopclaims.intake.csvformat import (
     peek_columns,
     sniff,
 )
-from troopclaims.problems import BoundedProblems, DataError, Problem, RuleKey
+from troopclaims.problems import FIX_LIST_CAP, BoundedProblems, DataError, Problem, RuleKey
 
 # Files up to this size go through Python's strict csv reader, which rejects every malformed
 # quote; only larger ones take Arrow's faster, more lenient parser (guarded by _has_lone_quote).
@@ -223,24 +223,25 @@ def read_raw_csv(
     del raw  # a large file is held once, not twice
     end = data.index(b"\n")  # sniff's data ends with one; partition()'s tail would copy it all
     first_line = data[:end]
-    header = next(
-        csv.reader([first_line.decode(dialect.encoding)], delimiter=dialect.delimiter), []
-    )
+    cells = next(csv.reader([first_line.decode(dialect.encoding)], delimiter=dialect.delimiter), [])
+    header, ghosts = _ghost_columns(cells)
     problems = _check_header(name, header, expected)
     if not check_columns:
         problems = [p for p in problems if p.rule.startswith(_FATAL_HEADER_RULES)]
     if problems:
         raise DataError(problems)
     frame = None
+    read_header = [*header, *ghosts]
     if _NOT_BLANK.search(data, end + 1) is None:  # what follows the header is blank
         if not allow_empty:
             raise DataError([Problem(name, NO_ROWS_RULE, line=2)])
-        frame = pd.DataFrame(columns=header, dtype="str")
+        frame = pd.DataFrame(columns=read_header, dtype="str")
         frame[LINE_COLUMN] = pd.Series(dtype="int64")
     elif len(data) > CAREFUL_READ_MAX_BYTES:
-        frame = _fast_read(data, header, dialect.delimiter, dialect.encoding)
+        frame = _fast_read(data, read_header, dialect.delimiter, dialect.encoding)
     if frame is None:
-        frame = _careful_read(path, data, header, dialect.delimiter, dialect.encoding)
+        frame = _careful_read(path, data, read_header, dialect.delimiter, dialect.encoding)
+    frame, ghost_warning = _without_ghosts(name, frame, ghosts, len(header))
     long_cells = _long_cells(name, frame)
     if long_cells:
         raise DataError(long_cells)
@@ -250,11 +251,65 @@ def read_raw_csv(
     out = frame[[*columns, LINE_COLUMN]]
     out.attrs["read_as"] = dialect.describe()
     said = [warning] if warning else []
+    if ghost_warning is not None:
+        said.append(ghost_warning)
     if added and expected == contract.CLAIM_COLUMNS:
         said.append(_older_contract(name, header))
     # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
     out.attrs["read_warnings"] = [p.to_dict() for p in said]
     return out
+
+
+# A spreadsheet saves the empty columns after the last one a user touched: every line, the
+# header included, then ends with empty cells. Read under names no header can hold (a control
+# character, which the header's own rules refuse), then dropped when no row fills them.
+_GHOST = "\x00ghost-column-"
+GHOST_COLUMNS_RULE = (
+    "the header ends with {n} column(s) without a name and no row fills them (a spreadsheet's "
+    "empty columns): ignored"
+)
+GHOST_VALUE_RULE = (
+    "a value in a column without a name (the header's cell is empty): name the column or "
+    "delete the value"
+)
+
+
+def _ghost_columns(cells: list[str]) -> tuple[list[str], list[str]]:
+    """The header without its trailing unnamed cells, and a reading name for each of those."""
+    named = len(cells)
+    while named and not cells[named - 1].strip():
+        named -= 1
+    return cells[:named], [f"{_GHOST}{k}" for k in range(len(cells) - named)]
+
+
+def _without_ghosts(
+    name: str, frame: pd.DataFrame, ghosts: list[str], named: int
+) -> tuple[pd.DataFrame, Problem | None]:
+    """The frame without the unnamed trailing columns, and the warning that says so; a value in
+    one of them is refused, located (every such cell, up to the fix list's bound)."""
+    if not ghosts:
+        return frame, None
+    problems = BoundedProblems()
+    for k, col in enumerate(ghosts):
+        filled = np.flatnonzero((frame[col].astype(str).str.strip() != "").to_numpy())
+        shown = filled[:FIX_LIST_CAP]  # listed; the rest only counted (a hostile file's million)
+        for line, value in zip(
+            frame[LINE_COLUMN].to_numpy()[shown], frame[col].to_numpy()[shown], strict=True
+        ):
+            problem = Problem(
+                name,
+                GHOST_VALUE_RULE,
+                line=int(line),
+                column=f"column {named + k + 1}",
+                value=str(value),
+            )
+            problems.add(problem)
+        if len(filled) > len(shown):
+            problems.count(problem.rule_key, len(filled) - len(shown))
+    if problems:
+        raise problems.error()
+    rule = GHOST_COLUMNS_RULE.format(n=len(ghosts))
+    return frame.drop(columns=ghosts), Problem(name, rule, line=1, severity="warning")
 
 
 NO_ROWS_RULE = "file has a header but no data rows"
