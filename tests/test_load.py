@@ -383,3 +383,17 @@ def test_a_value_in_a_column_without_a_name_is_refused_where_it_is() -> None:
     width = len(contract.CLAIM_COLUMNS)
     assert (problem.line, problem.column, problem.value) == (2, f"column {width + 2}", "3000")
     assert problem.rule == load.GHOST_VALUE_RULE
+
+
+def test_russian_s_own_mixed_case_words_are_plausible_windows_1251(tmp_path: Path) -> None:
+    """«МиГ-29» and «КамАЗ» put a capital after a small letter once: Russian spelling, not a
+    misread; Korean bytes read as Windows-1251 mix cases all along a word and stay refused."""
+    title = "Истребители МиГ-29 и грузовики КамАЗ"
+    russian = [[*ARTICLE_ROW[:2], title, "unknown", "ru", *ARTICLE_ROW[5:], "", "n"]]
+    frame = read(tmp_path, articles_bytes(rows=russian, encoding="cp1251"))
+    assert frame["title"].iloc[0] == title
+    korean = [
+        [*ARTICLE_ROW[:2], "북한군 러시아 파병 소식", "unknown", "ru", *ARTICLE_ROW[5:], "", "n"]
+    ]
+    with pytest.raises(DataError):
+        read(tmp_path, articles_bytes(rows=korean, encoding="cp949"))

@@ -75,8 +75,11 @@ _IMPLAUSIBLE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             "Latin and Cyrillic letters inside one word, as when Latin accents are misread",
         ),
         (
-            re.compile("[а-яёіїєґ][А-ЯЁІЇЄҐ]"),
-            "a capital letter after a small one inside a word",
+            # twice in one word: once is Russian's own spelling ("МиГ-29", "КамАЗ"), a misread
+            # (Korean bytes read as Windows-1251) mixes cases all along a word. Disjoint
+            # classes: each start is tried along one path only (linear in the text).
+            re.compile("[а-яёіїєґ][А-ЯЁІЇЄҐ]+[а-яёіїєґ]+[А-ЯЁІЇЄҐ]"),
+            "a capital letter after a small one twice inside a word",
         ),
         (
             re.compile("[ЂЃѓЉЊЌЋЏђљњќћџЈјЅѕЎў†‡‰¤¦¬µ¶]"),
