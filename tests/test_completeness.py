@@ -58,6 +58,13 @@ def test_sentences_are_located_by_line_and_numbers_with_dots_stay_whole() -> Non
     assert [s.text for s in dotted] == ["Environ 3.000 soldats."]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_sentence_is_located_on_its_line_whatever_the_line_endings(newline: str) -> None:
+    text = newline.join(["Titre", "", "Intro.", "3 000 soldats sont partis.", ""])
+    [found] = completeness.troop_sentences(text, "fr")
+    assert (found.line, found.text) == (4, "3 000 soldats sont partis.")
+
+
 def test_a_digit_run_past_python_s_int_limit_is_no_crash_and_no_figure() -> None:
     """int() of more than 4,300 digits raises ValueError; such a run was an 'internal error'
     (exit 2) from an article, a quote or an unclaimed excerpt. It is no troop figure."""

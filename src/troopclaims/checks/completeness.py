@@ -598,8 +598,8 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
     text = unicodedata.normalize("NFC", text)
     offsets = _normalised_offsets(text)
     out = []
-    line_start = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, found in enumerate(_LINE.finditer(text), start=1):
+        line, line_start = found.group(1), found.start()
         for start, end, phrase in _troop_windows(line, language, letters):
             out.append(
                 Sentence(
@@ -610,8 +610,12 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
                     phrase,
                 )
             )
-        line_start += len(line) + 1
     return out
+
+
+# One line and its ending, whichever a text was saved with (LF, CRLF, or an old Mac's CR
+# alone): a CR-only article otherwise read as one line, every sentence located on line 1.
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
 
 
 def _troop_windows(
