@@ -58,6 +58,11 @@ FOUND = [
     ("en", "Twelve Thousand troops", 12000),
     ("en", "1.5 million people", 1500000),
     ("fr", "1.5 million de soldats", 1500000),  # a wire's decimal point before a scale word
+    ("ru", "10–12 тыс. солдат", 10000),  # a range's scale word, written once, scales both ends
+    ("ru", "от 10 до 12 тысяч солдат", 10000),
+    ("en", "10 to 12 thousand troops", 10000),
+    ("de", "10 bis 12 Tausend Soldaten", 10000),
+    ("fr", "10 à 12 mille soldats", 10000),
     ("ru", "около 1.5 тыс. солдат", 1500),
     ("de", "2.5 Mio. Soldaten", 2500000),
     ("en", "1,5 thousand troops", 1500),
@@ -139,6 +144,9 @@ NOT_FOUND = [
     # a decimal in the other convention before a scale word is one number, never 5 scaled
     ("fr", "1.5 million de soldats", 5000000),
     ("fr", "1.5 million de soldats", 1),
+    ("ru", "10–12 тыс. солдат", 10),
+    ("en", "12 to 10 thousand troops", 12000),  # not a range: the first is the larger
+    ("ru", "10 тыс. – 12 тыс. солдат", 10000000),  # each end with its own scale word
     ("ru", "около 1.5 тыс. солдат", 5000),
     ("de", "2.5 Mio. Soldaten", 5000000),
     ("en", "1,5 thousand troops", 5000),

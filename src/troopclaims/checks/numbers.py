@@ -56,6 +56,9 @@ Decisions, each with its test in ``tests/test_numbers.py`` or ``tests/test_numbe
   Before a scale word, a decimal in the other convention is one too ("1.5 million" in French,
   "1,5 thousand" in English: the mark before one or two digits cannot group thousands); read
   as two numbers it made "5 million" out of "1.5 million".
+- A range whose scale word is written once, after its upper end, scales its lower end too:
+  "10–12 тыс." and "10 to 12 thousand" are 10,000 and 12,000 (joined by a dash, a tilde, "to",
+  "à", "bis" or "до", the lower end the smaller). Korean ranges ("1~2만") are not read so.
 - The decimal mark before exactly three digits, with no scale word after, groups thousands:
   "12,000" in a French text is 12000 (and "12.000" in an English one). As a decimal it would
   be a count to the thousandth ("12,000" exactly 12, "1,500" one and a half soldiers), which
@@ -592,12 +595,31 @@ def _digit_segments(text: str, lang: _Language) -> list[Segment]:
         number = grouped or _digits_value(match.group(), lang)
         if number is None:
             continue
+        between = text[pos : match.start()]
         if scale is not None:
+            _share_the_scale(out, between, number, scale[0])
             number, end = _scaled(number, scale[0]), scale[1]
-        out += [text[pos : match.start()], number]
+        out += [between, number]
         pos = end
     out.append(text[pos:])
     return out
+
+
+# What joins the two ends of a range written once with its scale word: "10–12 тыс.", "10 to
+# 12 thousand", "10 à 12 mille", "10 bis 12 Tausend", "10 до 12 тысяч". Anchored, a few
+# characters: constant time per number.
+_RANGE_JOIN = re.compile(rf"[{_SPACES}]*(?:[-‐‑–—~]|to|à|bis|до)[{_SPACES}]*")
+
+
+def _share_the_scale(out: list[Segment], between: str, upper: Number, scale: int) -> None:
+    """The lower end of a range whose scale word is written once, after the upper end: scaled
+    in place (the last number of ``out``, unscaled so far), when ``between`` only joins the two
+    and it is the smaller. Read alone, "10–12 тыс." was 10 and 12,000."""
+    if len(out) < 2 or not isinstance(out[-1], Number) or not _RANGE_JOIN.fullmatch(between):
+        return
+    lower = out[-1]
+    if lower.value < upper.value:  # a lower end already scaled is larger ("10 тыс. – 12 тыс.")
+        out[-1] = _scaled(lower, scale)
 
 
 def _half_segments(text: str, lang: _Language) -> list[Segment]:
