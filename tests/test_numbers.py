@@ -60,9 +60,12 @@ FOUND = [
     ("fr", "1.5 million de soldats", 1500000),  # a wire's decimal point before a scale word
     ("ru", "10–12 тыс. солдат", 10000),  # a range's scale word, written once, scales both ends
     ("ru", "от 10 до 12 тысяч солдат", 10000),
-    ("en", "10 to 12 thousand troops", 10000),
-    ("de", "10 bis 12 Tausend Soldaten", 10000),
-    ("fr", "10 à 12 mille soldats", 10000),
+    ("uk", "від 10 до 12 тисяч військових", 10000),
+    ("en", "from 10 to 12 thousand troops", 10000),
+    ("en", "between 10 and 12 thousand troops", 10000),
+    ("de", "zwischen 10 und 12 Tausend Soldaten", 10000),
+    ("fr", "de 10 à 12 mille soldats", 10000),
+    ("ru", "1,5–2 тыс. солдат", 1500),
     ("ru", "около 1.5 тыс. солдат", 1500),
     ("de", "2.5 Mio. Soldaten", 2500000),
     ("en", "1,5 thousand troops", 1500),
@@ -145,7 +148,11 @@ NOT_FOUND = [
     ("fr", "1.5 million de soldats", 5000000),
     ("fr", "1.5 million de soldats", 1),
     ("ru", "10–12 тыс. солдат", 10),
-    ("en", "12 to 10 thousand troops", 12000),  # not a range: the first is the larger
+    ("en", "from 12 to 10 thousand troops", 12000),  # not a range: the first is the larger
+    ("en", "Phase 3 – 12 thousand troops", 3000),  # a spaced dash or a bare "to": no range
+    ("en", "a ratio of 1 to 10 thousand", 1000),
+    ("ru", "Су-25 – 300 тыс. рублей", 25000),
+    ("ru", "Су-25–300 тыс. рублей", 25000),  # a name's number is no lower end
     ("ru", "10 тыс. – 12 тыс. солдат", 10000000),  # each end with its own scale word
     ("ru", "около 1.5 тыс. солдат", 5000),
     ("de", "2.5 Mio. Soldaten", 5000000),

@@ -56,9 +56,11 @@ Decisions, each with its test in ``tests/test_numbers.py`` or ``tests/test_numbe
   Before a scale word, a decimal in the other convention is one too ("1.5 million" in French,
   "1,5 thousand" in English: the mark before one or two digits cannot group thousands); read
   as two numbers it made "5 million" out of "1.5 million".
-- A range whose scale word is written once, after its upper end, scales its lower end too:
-  "10–12 тыс." and "10 to 12 thousand" are 10,000 and 12,000 (joined by a dash, a tilde, "to",
-  "à", "bis" or "до", the lower end the smaller). Korean ranges ("1~2만") are not read so.
+- A range whose scale word is written once, after its upper end, scales its lower end too when
+  it is written as a range: tight ("10–12 тыс.", "10-12 thousand") or in words ("from 10 to 12
+  thousand", "entre 10 et 12 mille", "от 10 до 12 тысяч"), the lower end the smaller. A spaced
+  dash or a bare "to" is not a range ("Phase 3 – 12 thousand" states no 3,000). Korean ranges
+  ("1~2만") are not read so.
 - The decimal mark before exactly three digits, with no scale word after, groups thousands:
   "12,000" in a French text is 12000 (and "12.000" in an English one). As a decimal it would
   be a count to the thousandth ("12,000" exactly 12, "1,500" one and a half soldiers), which
@@ -605,20 +607,35 @@ def _digit_segments(text: str, lang: _Language) -> list[Segment]:
     return out
 
 
-# What joins the two ends of a range written once with its scale word: "10–12 тыс.", "10 to
-# 12 thousand", "10 à 12 mille", "10 bis 12 Tausend", "10 до 12 тысяч". Anchored, a few
-# characters: constant time per number.
-_RANGE_JOIN = re.compile(rf"[{_SPACES}]*(?:[-‐‑–—~]|to|à|bis|до)[{_SPACES}]*")
+# A range written once with its scale word, after its upper end: either tight, the two ends
+# joined by a dash or a tilde alone ("10–12 тыс.", "10-12 thousand"), or in words, opened and
+# joined ("from 10 to 12 thousand", "entre 10 et 12 mille", "от 10 до 12 тысяч"). A spaced dash
+# or a bare "to" is not enough: "Phase 3 – 12 thousand", "a ratio of 1 to 10 thousand" and
+# "Су-25 – 300 тыс." state no 3,000, 1,000 or 25,000. Each is anchored and a few characters
+# long: constant time per number.
+_TIGHT_JOIN = re.compile("[-‐‑–—~]")
+_WORD_JOIN = re.compile(rf"[{_SPACES}]+(?:to|à|bis|до|and|et|und|и|і)[{_SPACES}]+")
+_WORD_OPEN = re.compile(
+    rf"(?:^|[\s(«“\"'])(?:from|de|von|от|від|з|between|entre|zwischen|между|між)[{_SPACES}]+\Z",
+    re.IGNORECASE,
+)
 
 
 def _share_the_scale(out: list[Segment], between: str, upper: Number, scale: int) -> None:
     """The lower end of a range whose scale word is written once, after the upper end: scaled
-    in place (the last number of ``out``, unscaled so far), when ``between`` only joins the two
-    and it is the smaller. Read alone, "10–12 тыс." was 10 and 12,000."""
-    if len(out) < 2 or not isinstance(out[-1], Number) or not _RANGE_JOIN.fullmatch(between):
+    in place (the last number of ``out``, unscaled so far) when the two are joined as a range
+    (``_TIGHT_JOIN``, or ``_WORD_JOIN`` after ``_WORD_OPEN``) and it is the smaller. Read alone,
+    "10–12 тыс." was 10 and 12,000, and a curator's 10,000 was refused."""
+    if len(out) < 2 or not isinstance(out[-1], Number) or not isinstance(out[-2], str):
         return
+    before = out[-2][-24:]
+    if _TIGHT_JOIN.fullmatch(between):
+        last = before[-1:]  # not "Су-25–300": the lower end is part of a name
+        ranged = not last.isalpha() and last not in ("-", "‐", "‑")
+    else:
+        ranged = bool(_WORD_JOIN.fullmatch(between) and _WORD_OPEN.search(before))
     lower = out[-1]
-    if lower.value < upper.value:  # a lower end already scaled is larger ("10 тыс. – 12 тыс.")
+    if ranged and lower.value < upper.value:  # one already scaled is larger ("10 тыс.–12 тыс.")
         out[-1] = _scaled(lower, scale)
 
 
