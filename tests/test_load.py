@@ -330,12 +330,13 @@ def test_arrow_utf8_check_agrees_with_python(data: bytes) -> None:
 
 
 @pytest.mark.parametrize("cell", [b'""3000', b'""y"', b'"30"00', b'x"y', b'""""3000'])
-def test_fast_path_hands_every_quote_run_strict_csv_refuses_to_the_strict_reader(
+def test_fast_path_hands_every_quote_run_rfc_4180_does_not_explain_to_the_strict_reader(
     cell: bytes,
 ) -> None:
     """A file's verdict must not depend on its size: what the strict reader refuses below
     CAREFUL_READ_MAX_BYTES, Arrow must not read above it (an empty quoted field run into text
-    was read as 3000)."""
+    was read as 3000). A quote inside an unquoted field (`x"y`, which strict csv reads as
+    written) goes to the strict reader too: only it reads such a file exactly."""
     header = ["a", "figure"]
     assert load._fast_read(b"a,figure\nx," + cell + b"\n", header) is None
 
@@ -387,7 +388,8 @@ def test_a_value_in_a_column_without_a_name_is_refused_where_it_is() -> None:
 
 def test_russian_s_own_mixed_case_words_are_plausible_windows_1251(tmp_path: Path) -> None:
     """«МиГ-29» and «КамАЗ» put a capital after a small letter once: Russian spelling, not a
-    misread; Korean bytes read as Windows-1251 mix cases all along a word and stay refused."""
+    misread. Korean bytes read as Windows-1251 stay refused (here by the signs Russian does not
+    use, which Korean text read so is full of)."""
     title = "Истребители МиГ-29 и грузовики КамАЗ"
     russian = [[*ARTICLE_ROW[:2], title, "unknown", "ru", *ARTICLE_ROW[5:], "", "n"]]
     frame = read(tmp_path, articles_bytes(rows=russian, encoding="cp1251"))
@@ -397,3 +399,17 @@ def test_russian_s_own_mixed_case_words_are_plausible_windows_1251(tmp_path: Pat
     ]
     with pytest.raises(DataError):
         read(tmp_path, articles_bytes(rows=korean, encoding="cp949"))
+
+
+def test_a_repeated_header_line_is_found_beside_empty_trailing_columns() -> None:
+    data = _with_ghost_columns(2)
+    first, rest = data.split(b"\r\n", 1)
+    with pytest.raises(DataError) as info:
+        load.read_raw_csv(
+            Path("claims.csv"),
+            contract.CLAIM_COLUMNS,
+            data=first + b"\r\n" + first + b"\r\n" + rest,
+        )
+    assert [(p.line, p.rule) for p in info.value.problems] == [
+        (2, "the header line is repeated as a data row")
+    ]

@@ -208,7 +208,8 @@ def read_raw_csv(
 
     The file is read as ``csvformat.sniff`` detects it; ``attrs["read_as"]`` says how
     (``csvformat.Dialect.describe``) and ``attrs["read_warnings"]`` holds the warning (as
-    ``Problem.to_dict``) that says what was detected, if anything was. A file that is not UTF-8
+    ``Problem.to_dict``) that says what was detected, if anything was, and the one that says
+    empty trailing columns were dropped (``_without_ghosts``). A file that is not UTF-8
     may be in an encoding suggested by the ``languages`` given, or else by its articles'
     languages: an articles file's own ``language`` column; for a claims file, those of the
     articles it cites, looked up in ``article_languages`` (article_id -> language; by default
@@ -231,16 +232,16 @@ def read_raw_csv(
     if problems:
         raise DataError(problems)
     frame = None
-    read_header = [*header, *ghosts]
     if _NOT_BLANK.search(data, end + 1) is None:  # what follows the header is blank
         if not allow_empty:
             raise DataError([Problem(name, NO_ROWS_RULE, line=2)])
-        frame = pd.DataFrame(columns=read_header, dtype="str")
+        frame = pd.DataFrame(columns=cells, dtype="str")
         frame[LINE_COLUMN] = pd.Series(dtype="int64")
     elif len(data) > CAREFUL_READ_MAX_BYTES:
-        frame = _fast_read(data, read_header, dialect.delimiter, dialect.encoding)
-    if frame is None:
-        frame = _careful_read(path, data, read_header, dialect.delimiter, dialect.encoding)
+        frame = _fast_read(data, cells, dialect.delimiter, dialect.encoding)
+    if frame is None:  # read with the header as written: a repeated header line is one
+        frame = _careful_read(path, data, cells, dialect.delimiter, dialect.encoding)
+    frame.columns = [*header, *ghosts, LINE_COLUMN]  # the unnamed ones, by position
     frame, ghost_warning = _without_ghosts(name, frame, ghosts, len(header))
     long_cells = _long_cells(name, frame)
     if long_cells:
@@ -261,8 +262,9 @@ def read_raw_csv(
 
 
 # A spreadsheet saves the empty columns after the last one a user touched: every line, the
-# header included, then ends with empty cells. Read under names no header can hold (a control
-# character, which the header's own rules refuse), then dropped when no row fills them.
+# header included, then ends with empty cells. Named after reading under names no header can
+# hold (a control character, which the header's own rules refuse), then dropped when no row
+# fills them.
 _GHOST = "\x00ghost-column-"
 GHOST_COLUMNS_RULE = (
     "the header ends with {n} column(s) without a name and no row fills them (a spreadsheet's "
