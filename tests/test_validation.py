@@ -415,3 +415,8 @@ def test_ingest_moves_only_paths_that_start_with_the_drop_s() -> None:
     assert moved.files == ["data/raw/drops/a/claims.csv", "data/raw/claims.csv"]
     assert list(moved.read_as) == moved.files
     assert moved.problems[0].file == "data/raw/drops/a/claims.csv, data/raw/claims.csv"
+    # a drop under a folder whose name holds the ", " that joins a list of files
+    old = "/home/u/Drops, October/kursk"
+    report = ValidationReport(problems=[Problem(f"{old}/claims.csv, data/raw/claims.csv", "r")])
+    moved = ingest._relabel(report, old, "data/raw/drops/kursk")
+    assert moved.problems[0].file == "data/raw/drops/kursk/claims.csv, data/raw/claims.csv"

@@ -72,12 +72,18 @@ def _relabel(report: ValidationReport, old: str, new: str) -> ValidationReport:
     verdict written beside processed data names data/raw/ files, as a process run would."""
 
     def moved(text: str) -> str:
-        # a path that starts with the drop's, alone or in a list ("a, b"); never a path that
-        # merely holds it ("data/raw/..." of a drop named "a" at the project root)
-        return ", ".join(
-            new + part[len(old) :] if part.startswith(old + "/") else part
-            for part in text.split(", ")
-        )
+        # the drop's path where a path starts: the text's start, or after the ", " that joins a
+        # list of files; never inside another path ("data/raw/..." of a drop named "a" at the
+        # project root). Found, not split: the drop's own path may hold ", ".
+        prefix, out, pos = old + "/", [], 0
+        while (at := text.find(prefix, pos)) >= 0:
+            if at == 0 or text.startswith(", ", at - 2):
+                out += [text[pos:at], new + "/"]
+                pos = at + len(prefix)
+            else:
+                out.append(text[pos : at + 1])
+                pos = at + 1
+        return "".join([*out, text[pos:]])
 
     return dataclasses.replace(
         report,
