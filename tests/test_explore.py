@@ -317,7 +317,7 @@ def test_nothing_is_loaded_from_the_network(server: str) -> None:
 # --- The command ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("port", ["x", "-1", "65536", "80 80"])
+@pytest.mark.parametrize("port", ["x", "-1", "65536", "80 80", "¹", "٨٠"])  # digits in Unicode only
 def test_a_bad_port_is_a_usage_error(port: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert explore.main(["serve", "--port", port]) == 2
     assert capsys.readouterr().err.startswith("ERROR PORT must be a TCP port number")

@@ -131,6 +131,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "data" / "raw" / "drops").mkdir(parents=True)
     (root / "reports").mkdir()
     monkeypatch.setattr(config, "ROOT", root)
+    monkeypatch.setattr(config, "DATA_DIR", root / "data")
     monkeypatch.setattr(config, "RAW_DIR", root / "data" / "raw")
     monkeypatch.setattr(config, "REPORTS_DIR", root / "reports")
     return root
@@ -141,6 +142,10 @@ RAW_RULE = (
     "would be taken for raw data)"
 )
 OUT_RULE = "it leads out of the project: give a folder inside it (reports/... for outputs)"
+DATA_RULE = (
+    "an output folder under data/, which only ingest and process write (give a folder under "
+    "reports/)"
+)
 
 
 @pytest.mark.parametrize(
@@ -153,6 +158,8 @@ OUT_RULE = "it leads out of the project: give a folder inside it (reports/... fo
         ("output_dir", "../outside", OUT_RULE),
         ("output_dir", "/tmp", OUT_RULE),
         ("output_dir", "reports/../../x", OUT_RULE),
+        ("output_dir", "data/processed", DATA_RULE),  # the package process writes whole
+        ("output_dir", "data", DATA_RULE),
     ],
 )
 def test_a_path_parameter_into_raw_or_out_of_the_project_is_refused(
@@ -205,3 +212,45 @@ def test_a_failing_cell_is_echoed_within_a_bounded_size(tmp_path: Path) -> None:
     assert len(shown) < 1_000
     assert shown.endswith("…\n    raise ValueError(label)")
     assert len(execute._describe(ValueError(huge))) < 1_000
+
+
+def test_a_path_no_system_can_open_is_refused_by_name(project: Path) -> None:
+    with pytest.raises(
+        execute.ReportError, match=r"parameter output_dir = 'reports/a\\x00b': not a usable path"
+    ):
+        execute.check_paths({"output_dir": "reports/a\x00b"}, "p.yaml")
+
+
+@pytest.mark.parametrize("value", ["Day \x07 0", "Day \u202e0", "Day\u200b0"])
+def test_a_value_with_a_hidden_character_is_refused_by_name(tmp_path: Path, value: str) -> None:
+    """Chart labels are drawn by matplotlib, where no escaping reaches: a BEL broke the SVG, a
+    bidi override reordered a label on the page."""
+    path = params_file(
+        tmp_path, f"03-response-timing:\n  reference_label: {value!r}\n".replace("'", '"')
+    )
+    with pytest.raises(execute.ReportError, match=r"reference_label.*holds a control or invisible"):
+        execute.read_params(path)
+
+
+def test_a_notebook_section_of_comments_only_gives_its_defaults(tmp_path: Path) -> None:
+    path = params_file(tmp_path, "03-response-timing:\n  # reference_date: 2024-10-21\n")
+    params = execute.read_params(path)
+    every = execute.source_notebooks()
+    [timing] = [nb for nb in every if nb.stem == "03-response-timing"]
+    assert execute.parameters_for(timing, params, every) == {}
+
+
+def test_the_report_s_output_options_never_lead_under_data(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(execute, "execute_all", lambda *a, **k: pytest.fail("ran notebooks"))
+    into_raw = str(project / "data" / "raw" / "x")
+    for option in ("--executed-dir", "--html", "--pdf"):
+        err = io.StringIO()
+        with redirect_stderr(err):
+            argv = ["report", "execute", "notebooks/00-key-findings.ipynb", option, into_raw]
+            if option != "--executed-dir":
+                argv = ["report", "build", option, into_raw]
+            assert cli.main(argv) == 1
+        assert "the report's outputs are written outside data/" in err.getvalue()
+    assert sorted(p.name for p in (project / "data" / "raw").iterdir()) == ["drops"]

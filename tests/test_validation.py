@@ -420,3 +420,19 @@ def test_ingest_moves_only_paths_that_start_with_the_drop_s() -> None:
     report = ValidationReport(problems=[Problem(f"{old}/claims.csv, data/raw/claims.csv", "r")])
     moved = ingest._relabel(report, old, "data/raw/drops/kursk")
     assert moved.problems[0].file == "data/raw/drops/kursk/claims.csv, data/raw/claims.csv"
+
+
+def test_validate_json_into_a_device_writes_through_and_a_folder_is_refused(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """`--json /dev/null` is a shell idiom: renaming a file over it would replace the device
+    (for the whole machine, as root). A folder gets a located refusal, not a traceback."""
+    import stat
+
+    monkeypatch.setattr(config, "VALIDATION_DIR", tmp_path / "validation")
+    assert cli.main(["validate", "--json", os.devnull]) == 0
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+    assert cli.main(["validate", "--json", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: --json names a folder: give a file name" in err
+    assert "Traceback" not in err and "internal error" not in err

@@ -335,6 +335,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     with atomic.locked(raw_dir, exclusive=False):  # no ingest adds a drop meanwhile
         atomic.remove_leftovers(raw_dir / config.DROPS_FOLDER)  # those of a killed ingest
         executed_dir = Path(getattr(args, "executed_dir", None) or outputs.executed_dir)
+        html_out = getattr(args, "html", None) or outputs.html
+        pdf_out = getattr(args, "pdf", None) or outputs.pdf
+        for out in (executed_dir, html_out, pdf_out):
+            _refuse_under_data(out, "the report's outputs are written outside data/")
         if args.step == "execute":
             every = execute.source_notebooks()
             execute.execute_all(args.notebooks, executed_dir, params, every, args.jobs, executed)
@@ -344,8 +348,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             execute.execute_all(notebooks, executed_dir, params, notebooks, on_done=executed)
         html_path, pdf_path = assemble.build(
             [executed_dir / nb.name for nb in notebooks],
-            getattr(args, "html", None) or outputs.html,
-            getattr(args, "pdf", None) or outputs.pdf,
+            html_out,
+            pdf_out,
             raw_dir,
             params_file,
             built,

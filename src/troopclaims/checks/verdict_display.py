@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ import pandas as pd
 from troopclaims import atomic, config
 from troopclaims.checks.verdict import RuleCount, ValidationReport
 from troopclaims.escaping import for_page, for_terminal
+from troopclaims.problems import DataError, Problem
 
 TEMPLATE_DIR = config.PACKAGE_DIR / "templates" / "validation"
 PAGE_TEMPLATE = "page.html.j2"
@@ -55,8 +57,27 @@ def summary_line(report: ValidationReport) -> str:
 
 def write_json(report: ValidationReport, path: Path) -> None:
     """The result (``to_json``: every rule's count, the first problems of each listed with
-    their values untruncated), written atomically."""
-    atomic.write_text(Path(path), report.to_json())
+    their values untruncated), written atomically over a file, or straight into a device or
+    pipe a user names (``/dev/null``, ``/dev/stdout``, a FIFO): renaming a file over those
+    would replace them, for the whole machine when run as root. A folder is refused."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise DataError([Problem(str(path), f"--json cannot be written: {exc.strerror}")]) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise DataError([Problem(str(path), "--json names a folder: give a file name")])
+    text = report.to_json()
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with path.open("w", encoding="utf-8") as out:
+                out.write(text)
+        else:
+            atomic.write_text(path, text)
+    except OSError as exc:
+        raise DataError([Problem(str(path), f"--json cannot be written: {exc.strerror}")]) from None
 
 
 @functools.cache

@@ -204,6 +204,13 @@ def _plain(value: object, name: str, shown: str) -> object:
     """
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, str) and any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        # drawn into charts by matplotlib, which no escaping reaches: a BEL breaks the SVG, a
+        # bidi override reorders a label
+        raise ReportError(
+            f"{shown}: parameter {for_terminal(repr(name), MAX_ECHO_CHARS)} holds a control or "
+            f"invisible formatting character: {for_terminal(value, MAX_ECHO_CHARS)}"
+        )
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, list):
@@ -245,16 +252,29 @@ def _path_params(params: dict) -> list[tuple[str, object]]:
 
 
 def _check_path(name: str, value: str, shown: str) -> None:
-    """Refuse one path parameter outside the project (or reports/) or at or under data/raw/."""
+    """Refuse one path parameter outside the project (or reports/) or at or under data/raw/,
+    and an output folder (``output*``) anywhere under data/ (data/processed/ is the package
+    ``process`` writes whole: a report's figures there would be shipped as data)."""
     path = Path(value)
-    resolved = (path if path.is_absolute() else config.ROOT / path).resolve()
+    quoted = for_terminal(repr(value), MAX_ECHO_CHARS)
+    try:
+        resolved = (path if path.is_absolute() else config.ROOT / path).resolve()
+    except (ValueError, OSError) as exc:  # a NUL byte, a name too long for the system
+        raise ReportError(
+            f"{shown}: parameter {name} = {quoted}: not a usable path ({exc})"
+        ) from None
     raw = config.RAW_DIR.resolve()
     inside = (config.ROOT.resolve(), config.REPORTS_DIR.resolve())
-    quoted = for_terminal(repr(value), MAX_ECHO_CHARS)
+    output = name.rsplit(".", 1)[-1].startswith("output")
     if resolved == raw or resolved.is_relative_to(raw):
         why = (
             "it leads into data/raw/, which only `troopclaims ingest` writes (files written "
             "there would be taken for raw data)"
+        )
+    elif output and config.inside_data(resolved):
+        why = (
+            "an output folder under data/, which only ingest and process write (give a folder "
+            "under reports/)"
         )
     elif not any(resolved.is_relative_to(folder) for folder in inside):
         why = "it leads out of the project: give a folder inside it (reports/... for outputs)"
@@ -283,6 +303,7 @@ def parameters_for(notebook: Path, params: dict, notebooks: Sequence[Path]) -> d
     chosen: dict = {}
     for name, value in params.items():
         if name in stems:
+            value = {} if value is None else value  # a section of comments only: its defaults
             if not isinstance(value, dict):
                 raise ReportError(f"parameters for {name} must be a mapping of names to values")
             if name != notebook.stem:

@@ -418,7 +418,7 @@ def parse_port(value: str | int | None) -> int:
     if value is None or value == "":
         return DEFAULT_PORT
     text = str(value).strip()
-    if not text.isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:  # not "¹", nor "٨٠"
         shown = text[:20] + ("…" if len(text) > 20 else "")
         raise PortError(f"PORT must be a TCP port number (0-65535), got {shown!r}")
     return int(text)
