@@ -165,6 +165,11 @@ def test_claims_already_written_are_skipped_and_ids_continue(tmp_path: Path) -> 
         ("ru", "По данным южнокорейской разведки, 3000 военных там.", "южнокорейской разведки"),
         ("ko", "국가정보원에 따르면 북한군 약 1만 2천 명이 도착했다.", "국가정보원"),
         ("fr", "Le NIS affirme que 1 500 soldats sont partis.", ""),
+        # a marker is a whole word; a source without its comma ends before the figure
+        ("de", "Die Lautsprecher meldeten, dass rund 3.000 Soldaten angekommen sind.", ""),
+        ("de", "Die Schätzungen lauten auf rund 3.000 Soldaten in Russland.", ""),
+        ("en", "According to Seoul 3,000 troops have arrived in Russia.", "Seoul"),
+        ("fr", "Selon Séoul 3 000 soldats sont arrivés en Russie.", "Séoul"),
     ],
 )  # fmt: skip
 def test_claimant_only_from_an_attribution_the_language_marks(
@@ -310,3 +315,30 @@ def test_a_draft_is_never_written_under_data(tmp_path: Path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert f"{drop}: a draft is written in a drop folder outside data/" in err
     assert "Traceback" not in err and sorted(p.name for p in drop.iterdir()) == before
+
+
+def test_an_attribution_covers_only_its_own_part_of_the_sentence() -> None:
+    sentence = "Kim said 3,000 troops left; according to Seoul, 1,500 more will follow."
+    kims, seouls = draft.figures(sentence, "en")
+    assert draft.claimant(draft._attributing_part(sentence, kims), "en") == ""
+    assert draft.claimant(draft._attributing_part(sentence, seouls), "en") == "Seoul"
+
+
+def test_the_figure_of_a_phrase_is_the_number_nearest_its_noun() -> None:
+    """The completeness phrase runs from the earliest number that may count the noun: "10 bis
+    12 Tausend Soldaten" states 12,000 soldiers, never 10."""
+    [figure] = draft.figures("Es wurden 10 bis 12 Tausend Soldaten geschickt.", "de")
+    assert (figure.value, figure.unit) == (12000, "soldiers")
+
+
+def test_a_claim_id_past_the_contract_s_length_is_left_to_the_curator() -> None:
+    article = draft.DraftArticle(
+        article_id="A" * 62,
+        language="en",
+        file="a.txt",
+        text="North Korea has sent about 3,000 troops to Russia.\n",
+        quotes=[],
+        excerpts=[],
+    )
+    [row] = draft.article_rows(article)
+    assert row["claim_id"] == "" and "would pass 64 characters" in row[draft.DRAFT_NOTE_COLUMN]

@@ -466,6 +466,7 @@ def _phrases(text: str, language: str) -> Iterator[tuple[str, str, int]]:
 
 
 _LEADING_DIGITS = re.compile(r"\A\d+")
+_DIGIT_RUN = re.compile(r"\d+")
 _TRAILING_DIGITS = re.compile(r"\d+\Z")
 
 
@@ -473,7 +474,11 @@ def _figure_of(norm: str, phrase: str, at: int, span: tuple[int, int]) -> Figure
     """The figure a phrase states ("12000 soldats", "войска численностью 12000")."""
     lead = _LEADING_DIGITS.match(phrase)
     if lead:
-        value, number_at, number_end = int(lead.group()), at, at + lead.end()
+        # the number nearest the noun counts it: "10 to 12000 troops" states 12,000 troops
+        # (the completeness check's phrase runs from the earliest number that may count it)
+        last = [*_DIGIT_RUN.finditer(phrase)][-1]
+        value, number_at, number_end = int(last.group()), at + last.start(), at + last.end()
+        lead = last
     else:
         trail = _TRAILING_DIGITS.search(phrase)
         if trail is None:
@@ -671,23 +676,38 @@ def _attribution_patterns(language: str) -> tuple[re.Pattern[str] | None, re.Pat
     """Markers before the source ("selon X"), markers after it ("X에 따르면")."""
     before, after = ATTRIBUTIONS.get(language, ((), ()))
 
-    def words(items: tuple[str, ...], lead: str) -> re.Pattern[str] | None:
+    def words(items: tuple[str, ...], lead: str, tail: str) -> re.Pattern[str] | None:
         if not items:
             return None
         alternatives = "|".join(re.escape(w).replace("'", "['’]") for w in items)
-        return re.compile(rf"{lead}(?:{alternatives})", re.IGNORECASE)
+        return re.compile(rf"{lead}(?:{alternatives}){tail}", re.IGNORECASE)
 
-    return words(before, r"(?<!\w)"), words(after, "")
+    # a marker before the source is a whole word: "laut" is not "Lautsprecher" or "lauten"
+    return words(before, r"(?<!\w)", r"(?!\w)"), words(after, "", "")
+
+
+def _attributing_part(sentence: str, figure: Figure) -> str:
+    """The part of the sentence an attribution in it may cover for this figure: between the
+    semicolons around it ("Kim said 3,000 left; according to Seoul, 1,500 more": Seoul's is
+    the 1,500 only)."""
+    start = sentence.rfind(";", 0, figure.start) + 1
+    end = sentence.find(";", figure.end)
+    return sentence[start : end if end >= 0 else len(sentence)]
 
 
 def claimant(sentence: str, language: str) -> str:
-    """The source an attribution the language marks names, or '' (none, or no plain name)."""
+    """The source an attribution the language marks names, or '' (none, or no plain name).
+
+    A source ends at its clause, and before any digit: without the comma ("Selon Séoul 3 000
+    soldats…") the source is the words before the figure, never the figure's own clause."""
     before, after = _attribution_patterns(language)
     spans = clauses(sentence, language)
     if before is not None:
         marker = before.search(sentence)
         if marker is not None:
             end = next((e for s, e in spans if s <= marker.end() < e + 1), len(sentence))
+            digit = _DIGIT_RUN.search(sentence, marker.end(), end)
+            end = digit.start() if digit else end
             return _source(_german_noun_phrase(sentence[marker.end() : end], language))
     if after is not None:
         marker = after.search(sentence)
@@ -828,7 +848,9 @@ def _next_numbers(article: DraftArticle) -> Iterator[str]:
     n = max((int(u) for u in used), default=0)
     while True:
         n += 1
-        yield f"{article.article_id}-{n:0{width}d}"
+        claim_id = f"{article.article_id}-{n:0{width}d}"
+        # "" when the article id leaves no room: the curator names the claim (64 at most)
+        yield claim_id if re.fullmatch(contract.ID_PATTERN, claim_id) else ""
 
 
 def article_rows(article: DraftArticle) -> list[dict[str, str]]:
@@ -850,6 +872,10 @@ def article_rows(article: DraftArticle) -> list[dict[str, str]]:
             if extra > 0:
                 row[DRAFT_NOTE_COLUMN] += f"; {extra} more figures in this sentence not drafted"
             row["claim_id"] = next(ids)
+            if not row["claim_id"]:
+                row[DRAFT_NOTE_COLUMN] += (
+                    f"; claim_id: {article.article_id}-NN would pass 64 characters; name it"
+                )
             rows.append(row)
     return rows
 
@@ -886,7 +912,7 @@ def _row(sentence: str, figure: Figure, article: DraftArticle) -> dict[str, str]
             "unit: no troop noun beside this figure (soldiers or brigades?); check it counts troops"
         )
     row["qualifier"] = qualifier(figure, language)
-    who = claimant(sentence, language)
+    who = claimant(_attributing_part(sentence, figure), language)
     row["claimant"] = who
     if not who:
         notes.append("claimant: no attribution the language marks ('selon X') in the sentence")
