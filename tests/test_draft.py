@@ -342,3 +342,39 @@ def test_a_claim_id_past_the_contract_s_length_is_left_to_the_curator() -> None:
     )
     [row] = draft.article_rows(article)
     assert row["claim_id"] == "" and "would pass 64 characters" in row[draft.DRAFT_NOTE_COLUMN]
+
+
+@pytest.mark.parametrize(
+    ("language", "published", "sentence"),
+    [
+        ("en", "2024-10-25", "On Friday, October 18, Seoul said 3,000 troops had arrived."),
+        ("fr", "2024-10-25", "Vendredi dernier, Séoul a dit que 3 000 soldats étaient arrivés."),
+        ("en", "2024-10-25", "Up to 12,000 troops could be deployed by next Monday."),
+    ],
+)  # fmt: skip
+def test_a_weekday_the_rule_cannot_resolve_leaves_the_date_to_the_curator(
+    language: str, published: str, sentence: str
+) -> None:
+    """The rule gives the latest such weekday on or before the article's date: not when the
+    sentence names another day of the month, nor for a 'last' or 'next' weekday."""
+    article = draft.DraftArticle(
+        "X001", language, "x.txt", sentence, published_date=published, date_precision="day"
+    )
+    cells, why = draft.dates(sentence, article)
+    assert cells == {} and "check" in why
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("fr", "Le 18/10/2024, Séoul a affirmé que 3 000 soldats étaient arrivés."),
+        ("de", "Am 18.10.2024 meldete Seoul rund 3.000 Soldaten in Russland."),
+        ("en", "On 2024-10-18 Seoul said 3,000 troops had arrived."),
+    ],
+)
+def test_a_date_in_digits_is_a_date_an_undated_article_s_sentence_names(
+    language: str, sentence: str
+) -> None:
+    article = draft.DraftArticle("X001", language, "x.txt", sentence)
+    cells, why = draft.dates(sentence, article)
+    assert cells.get("date_basis") != "unknown", why

@@ -780,14 +780,60 @@ def _words_named(sentence: str, words: tuple[str, ...]) -> bool:
 
 
 def _names_a_date(sentence: str, language: str) -> bool:
-    """Does the sentence name a day or month (a weekday, a month name, Korean 월/일 after a
-    digit)? Then an undated article's claim may still be dated by the curator."""
-    if dating.named_weekdays(sentence, language) or _words_named(sentence, _months(language)):
+    """Does the sentence name a day or month (a weekday, a month name, a date in digits, Korean
+    월/일 after a digit)? Then an undated article's claim may still be dated by the curator."""
+    return bool(dating.named_weekdays(sentence, language)) or _calendar_date(sentence, language)
+
+
+def _calendar_date(sentence: str, language: str) -> bool:
+    """Does the sentence name a date of the calendar: a month name, a date in digits
+    ("18/10/2024", "18.10.2024", "2024-10-18"), Korean 월/일 after a digit?"""
+    if _words_named(sentence, _months(language)) or _DIGIT_DATE.search(sentence):
         return True
     return language == "ko" and _KOREAN_DAY.search(sentence) is not None
 
 
+def _day_of_month(sentence: str, language: str) -> bool:
+    """Does the sentence name a day of a month ("18 octobre", "October 18", "18. Oktober",
+    "18/10/2024", "18일")? A month alone ("d'ici décembre") dates a forecast, not the claim."""
+    if _DIGIT_DATE.search(sentence):
+        return True
+    if language == "ko":
+        return _KOREAN_DAY.search(sentence) is not None
+    pattern = _day_and_month(language)
+    return pattern is not None and pattern.search(sentence.casefold()) is not None
+
+
+@cache
+def _day_and_month(language: str) -> re.Pattern[str] | None:
+    """A day number (1-2 digits) beside a month name, either side: literal alternations."""
+    months = sorted(_months(language), key=len, reverse=True)
+    if not months:
+        return None
+    names = "|".join(map(re.escape, months))
+    return re.compile(
+        rf"(?<!\d)\d{{1,2}}\.?\s(?:{names})(?!\w)|(?<!\w)(?:{names})\.?\s\d{{1,2}}(?!\d)"
+    )
+
+
 _KOREAN_DAY = re.compile(r"\d\s?(?:월|일)(?!\w)")
+# Bounded repetitions only: constant time at each start.
+_DIGIT_DATE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?!\d)")
+# A weekday said to be the last or the next one: the rule's "latest on or before the article's
+# date" would give the article's own day for "vendredi dernier" in a Friday's paper, and a past
+# day for "next Monday".
+_NEVER = re.compile(r"(?!)")
+_RELATIVE = {
+    language: re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+    for language, words in {
+        "en": r"(?:last|next|coming)(?!\w)",
+        "fr": r"derni[eè]r|prochain",
+        "de": r"letzt|vergangen|nächst|kommend",
+        "ru": r"прошл|следующ|будущ",
+        "uk": r"минул|наступн",
+        "ko": r"지난|다음",
+    }.items()
+}
 
 
 @cache
@@ -820,10 +866,18 @@ def dates(sentence: str, article: DraftArticle) -> tuple[dict[str, str], str]:
         cells = {"statement_date": article.published_date, "date_precision": "day"}
         return {**cells, "date_basis": "article_date"}, "date: 'today' is the article's date"
     weekdays = dating.named_weekdays(sentence, language)
+    if dated and len(weekdays) == 1 and _RELATIVE.get(language, _NEVER).search(sentence):
+        why = "date: the weekday is 'last' or 'next' one, which the rule does not resolve: check"
+        return {}, why
     if dated and len(weekdays) == 1:
         day = date.fromisoformat(article.published_date)
         (weekday,) = weekdays
         resolved = day - timedelta(days=(day.weekday() - weekday) % 7)
+        if _day_of_month(sentence, language) and not re.search(
+            rf"(?<!\d)0?{resolved.day}(?!\d)", sentence
+        ):  # "On Friday, October 18" in a Friday 25 October paper: the date it names
+            why = "date: the sentence names a calendar date the weekday rule does not give: check"
+            return {}, why
         cells = {"statement_date": resolved.isoformat(), "date_precision": "day"}
         why = (
             f"date: the weekday named, resolved against the article's date "
