@@ -436,3 +436,9 @@ def test_validate_json_into_a_device_writes_through_and_a_folder_is_refused(
     err = capsys.readouterr().err
     assert f"{tmp_path}: --json names a folder: give a file name" in err
     assert "Traceback" not in err and "internal error" not in err
+    # a link (as /dev/stdout is) is written through, never replaced by a file
+    target, link = tmp_path / "out.json", tmp_path / "link.json"
+    target.write_text("", encoding="utf-8")
+    link.symlink_to(target)
+    assert cli.main(["validate", "--json", str(link)]) == 0
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["ok"] is True

@@ -57,12 +57,15 @@ def summary_line(report: ValidationReport) -> str:
 
 def write_json(report: ValidationReport, path: Path) -> None:
     """The result (``to_json``: every rule's count, the first problems of each listed with
-    their values untruncated), written atomically over a file, or straight into a device or
-    pipe a user names (``/dev/null``, ``/dev/stdout``, a FIFO): renaming a file over those
-    would replace them, for the whole machine when run as root. A folder is refused."""
+    their values untruncated), written atomically over a file, or straight through a link, a
+    device or a pipe a user names (``/dev/null``, ``/dev/stdout``, a FIFO): renaming a file
+    over those would replace them, for the whole machine when run as root. A folder is
+    refused."""
     path = Path(path)
     try:
-        mode = path.stat().st_mode
+        mode = path.lstat().st_mode  # a link itself (/dev/stdout): renamed over, it would go
+        if stat.S_ISLNK(mode) and path.is_dir():
+            mode = stat.S_IFDIR
     except FileNotFoundError:
         mode = None
     except OSError as exc:
@@ -71,7 +74,7 @@ def write_json(report: ValidationReport, path: Path) -> None:
         raise DataError([Problem(str(path), "--json names a folder: give a file name")])
     text = report.to_json()
     try:
-        if mode is not None and not stat.S_ISREG(mode):
+        if mode is not None and not stat.S_ISREG(mode):  # through a link, a device, a pipe
             with path.open("w", encoding="utf-8") as out:
                 out.write(text)
         else:

@@ -194,6 +194,16 @@ def _refuse(shown: str, line: int, what: str, refused: bool = False) -> NoReturn
     raise ReportError(f"{shown}, line {line}: {what}; {rule}")
 
 
+# Bidi embeddings, overrides and isolates: they reorder what a reader sees around them. The
+# marks a script needs (RLM, LRM, ZWJ, ZWNJ, a soft hyphen) are text and pass.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(char: str) -> bool:
+    """A control character other than a line break or a tab, or a bidi control."""
+    return (unicodedata.category(char) == "Cc" and char not in "\n\t") or char in _BIDI_CONTROLS
+
+
 def _plain(value: object, name: str, shown: str) -> object:
     """``value`` as papermill can inject it and record it (JSON types), dates as ISO strings.
 
@@ -204,12 +214,12 @@ def _plain(value: object, name: str, shown: str) -> object:
     """
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, str) and any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+    if isinstance(value, str) and any(_hidden(c) for c in value):
         # drawn into charts by matplotlib, which no escaping reaches: a BEL breaks the SVG, a
         # bidi override reorders a label
         raise ReportError(
             f"{shown}: parameter {for_terminal(repr(name), MAX_ECHO_CHARS)} holds a control or "
-            f"invisible formatting character: {for_terminal(value, MAX_ECHO_CHARS)}"
+            f"bidi control character: {for_terminal(value, MAX_ECHO_CHARS)}"
         )
     if value is None or isinstance(value, str | bool | int | float):
         return value
