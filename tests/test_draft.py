@@ -350,6 +350,9 @@ def test_a_claim_id_past_the_contract_s_length_is_left_to_the_curator() -> None:
         ("en", "2024-10-25", "On Friday, October 18, Seoul said 3,000 troops had arrived."),
         ("fr", "2024-10-25", "Vendredi dernier, Séoul a dit que 3 000 soldats étaient arrivés."),
         ("en", "2024-10-25", "Up to 12,000 troops could be deployed by next Monday."),
+        ("en", "2024-10-25", "On Friday, October 18, 25,000 troops arrived."),  # 25 is a figure
+        ("de", "2024-10-10", "Am Donnerstag, 03.10.2024, kamen 3.000 Soldaten."),
+        ("ru", "2024-10-25", "В прошлую пятницу прибыли 3000 солдат."),
     ],
 )  # fmt: skip
 def test_a_weekday_the_rule_cannot_resolve_leaves_the_date_to_the_curator(
@@ -378,3 +381,27 @@ def test_a_date_in_digits_is_a_date_an_undated_article_s_sentence_names(
     article = draft.DraftArticle("X001", language, "x.txt", sentence)
     cells, why = draft.dates(sentence, article)
     assert cells.get("date_basis") != "unknown", why
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "On Friday the next batch of 3,000 troops arrived."),
+        ("fr", "Vendredi, selon les dernières informations, 3 000 soldats."),
+        ("fr", "Le vendredi 25 octobre, 3 000 soldats sont arrivés."),
+    ],
+)
+def test_a_weekday_the_rule_can_resolve_is_resolved(language: str, sentence: str) -> None:
+    """'next' or 'dernières' elsewhere in the sentence, or the very day the rule gives, named."""
+    article = draft.DraftArticle(
+        "X001", language, "x.txt", sentence, published_date="2024-10-25", date_precision="day"
+    )
+    cells, _ = draft.dates(sentence, article)
+    assert cells["statement_date"] == "2024-10-25" and cells["date_basis"] == "inferred_weekday"
+
+
+def test_a_name_s_digits_stay_in_the_source_and_ordinals_count_nothing() -> None:
+    assert draft.claimant("According to 38 North, 3,000 troops arrived.", "en") == "38 North"
+    assert draft.claimant("Selon le G7, 3 000 soldats sont arrivés.", "fr") == "le G7"
+    [figure] = draft.figures("12000 1st Army soldiers arrived.", "en")
+    assert (figure.value, figure.unit) == (12000, "soldiers")

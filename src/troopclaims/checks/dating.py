@@ -87,7 +87,7 @@ _ACCUSATIVE_ENDINGS = {"ru": {"а": "у", "я": "ю"}, "uk": {"а": "у", "я": 
 
 
 @cache
-def _weekday_forms(language: str) -> dict[str, int]:
+def weekday_forms(language: str) -> dict[str, int]:
     """Every form of a weekday name a quote may use (``weekday_names`` and, in Russian and
     Ukrainian, their accusative) -> the weekday, apostrophes as CLDR writes them."""
     forms = {name.translate(_APOSTROPHES): n for name, n in weekday_names(language).items()}
@@ -102,10 +102,15 @@ def _weekday_forms(language: str) -> dict[str, int]:
 def _weekday_pattern(language: str) -> re.Pattern[str] | None:
     """One alternation of the language's weekday forms, longest first, each starting a word
     ('lundis' names Monday too; 'amardi' does not): a literal alternation, linear in the text."""
-    names = sorted(_weekday_forms(language), key=len, reverse=True)
+    names = sorted(weekday_forms(language), key=len, reverse=True)
     if not names:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")")
+
+
+def folded_weekdays(text: str) -> str:
+    """``text`` lower-cased with apostrophes as CLDR writes them, as ``weekday_forms`` are."""
+    return text.lower().translate(_APOSTROPHES)
 
 
 def named_weekdays(quote: str, language: str) -> set[int]:
@@ -114,8 +119,8 @@ def named_weekdays(quote: str, language: str) -> set[int]:
     pattern = _weekday_pattern(language)
     if pattern is None or not isinstance(quote, str):
         return set()
-    forms = _weekday_forms(language)
-    return {forms[m.group(0)] for m in pattern.finditer(quote.lower().translate(_APOSTROPHES))}
+    forms = weekday_forms(language)
+    return {forms[m.group(0)] for m in pattern.finditer(folded_weekdays(quote))}
 
 
 def weekday_masks(quotes: pd.Series, languages: pd.Series) -> np.ndarray:

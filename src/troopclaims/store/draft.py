@@ -470,13 +470,24 @@ _DIGIT_RUN = re.compile(r"\d+")
 _TRAILING_DIGITS = re.compile(r"\d+\Z")
 
 
+def _counts(phrase: str, run: re.Match[str]) -> bool:
+    """Whether a digit run may count troops: at least 2, and not glued to a letter (an
+    ordinal, "1st", "2nd", a name, "G7")."""
+    glued = (
+        phrase[run.end() : run.end() + 1].isalpha()
+        or phrase[run.start() - 1 : run.start()].isalpha()
+    )
+    return int(run.group()) >= 2 and not glued
+
+
 def _figure_of(norm: str, phrase: str, at: int, span: tuple[int, int]) -> Figure | None:
     """The figure a phrase states ("12000 soldats", "войска численностью 12000")."""
     lead = _LEADING_DIGITS.match(phrase)
     if lead:
         # the number nearest the noun counts it: "10 to 12000 troops" states 12,000 troops
         # (the completeness check's phrase runs from the earliest number that may count it)
-        last = [*_DIGIT_RUN.finditer(phrase)][-1]
+        counts = [m for m in _DIGIT_RUN.finditer(phrase) if _counts(phrase, m)]
+        last = counts[-1] if counts else lead  # "12000 1st Army soldiers": 1st is no count
         value, number_at, number_end = int(last.group()), at + last.start(), at + last.end()
         lead = last
     else:
@@ -695,19 +706,44 @@ def _attributing_part(sentence: str, figure: Figure) -> str:
     return sentence[start : end if end >= 0 else len(sentence)]
 
 
+_GROUPING = " ,.\u00a0\u202f"
+
+
+def _count_at(sentence: str, start: int, end: int) -> int | None:
+    """Where the first number that counts something starts in ``sentence[start:end]``: a
+    number not glued to a letter ("G7") and not followed by a capitalised word ("38 North" is
+    a name); "Seoul 3,000 troops" counts at "3,000". Each digit run is looked at once."""
+    for run in _DIGIT_RUN.finditer(sentence, start, end):
+        if run.start() > 0 and sentence[run.start() - 1].isalnum():
+            continue
+        j = run.end()
+        while j + 1 < end and sentence[j] in _GROUPING and sentence[j + 1].isdigit():
+            j += 1
+            while j < end and sentence[j].isdigit():
+                j += 1
+        k = j
+        while k < end and sentence[k].isspace():
+            k += 1
+        named = k > j and k < end and sentence[k].isupper()  # "38 North"
+        if not named and not sentence[j : j + 1].isalpha():
+            return run.start()
+    return None
+
+
 def claimant(sentence: str, language: str) -> str:
     """The source an attribution the language marks names, or '' (none, or no plain name).
 
-    A source ends at its clause, and before any digit: without the comma ("Selon Séoul 3 000
-    soldats…") the source is the words before the figure, never the figure's own clause."""
+    A source ends at its clause, and before a number that counts something (``_count_at``):
+    without the comma ("Selon Séoul 3 000 soldats…") the source is the words before the
+    figure, never the figure's own clause; a name's digits ("38 North", "G7") stay."""
     before, after = _attribution_patterns(language)
     spans = clauses(sentence, language)
     if before is not None:
         marker = before.search(sentence)
         if marker is not None:
             end = next((e for s, e in spans if s <= marker.end() < e + 1), len(sentence))
-            digit = _DIGIT_RUN.search(sentence, marker.end(), end)
-            end = digit.start() if digit else end
+            count = _count_at(sentence, marker.end(), end)
+            end = end if count is None else count
             return _source(_german_noun_phrase(sentence[marker.end() : end], language))
     if after is not None:
         marker = after.search(sentence)
@@ -793,15 +829,20 @@ def _calendar_date(sentence: str, language: str) -> bool:
     return language == "ko" and _KOREAN_DAY.search(sentence) is not None
 
 
-def _day_of_month(sentence: str, language: str) -> bool:
-    """Does the sentence name a day of a month ("18 octobre", "October 18", "18. Oktober",
-    "18/10/2024", "18일")? A month alone ("d'ici décembre") dates a forecast, not the claim."""
+def _days_of_month(sentence: str, language: str) -> set[int] | None:
+    """The days of a month the sentence names ("18 octobre", "October 18", "18. Oktober",
+    "18일"), None when it names none; a date in digits ("18/10/2024": day or month first?)
+    names one the rule cannot read: an empty set. A month alone ("d'ici décembre") dates a
+    forecast, not the claim."""
     if _DIGIT_DATE.search(sentence):
-        return True
+        return set()
     if language == "ko":
-        return _KOREAN_DAY.search(sentence) is not None
-    pattern = _day_and_month(language)
-    return pattern is not None and pattern.search(sentence.casefold()) is not None
+        days = {int(m.group(1)) for m in _KOREAN_DAY_NUMBER.finditer(sentence)}
+    else:
+        pattern = _day_and_month(language)
+        found = pattern.finditer(sentence.casefold()) if pattern is not None else ()
+        days = {int(m.group("a") or m.group("b")) for m in found}
+    return days or None
 
 
 @cache
@@ -812,19 +853,20 @@ def _day_and_month(language: str) -> re.Pattern[str] | None:
         return None
     names = "|".join(map(re.escape, months))
     return re.compile(
-        rf"(?<!\d)\d{{1,2}}\.?\s(?:{names})(?!\w)|(?<!\w)(?:{names})\.?\s\d{{1,2}}(?!\d)"
+        rf"(?<!\d)(?P<a>\d{{1,2}})\.?\s(?:{names})(?!\w)"
+        rf"|(?<!\w)(?:{names})\.?\s(?P<b>\d{{1,2}})(?!\d)"
     )
 
 
+_KOREAN_DAY_NUMBER = re.compile(r"(?<!\d)(\d{1,2})\s?일(?!\w)")
 _KOREAN_DAY = re.compile(r"\d\s?(?:월|일)(?!\w)")
 # Bounded repetitions only: constant time at each start.
 _DIGIT_DATE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?!\d)")
 # A weekday said to be the last or the next one: the rule's "latest on or before the article's
 # date" would give the article's own day for "vendredi dernier" in a Friday's paper, and a past
 # day for "next Monday".
-_NEVER = re.compile(r"(?!)")
 _RELATIVE = {
-    language: re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+    language: words
     for language, words in {
         "en": r"(?:last|next|coming)(?!\w)",
         "fr": r"derni[eè]r|prochain",
@@ -834,6 +876,26 @@ _RELATIVE = {
         "ko": r"지난|다음",
     }.items()
 }
+
+
+@cache
+def _relative_pattern(language: str) -> re.Pattern[str] | None:
+    """A 'last' or 'next' word right beside a weekday name, either side ("vendredi dernier",
+    "last Friday", "в прошлую пятницу", "지난 금요일"): literal alternations."""
+    words = _RELATIVE.get(language.split("_")[0])
+    days = sorted(dating.weekday_forms(language), key=len, reverse=True)
+    if words is None or not days:
+        return None
+    names = "|".join(map(re.escape, days))
+    return re.compile(
+        rf"(?<!\w)(?:{words})\w*\s(?:{names})(?!\w)|(?<!\w)(?:{names})\s(?:{words})",
+        re.IGNORECASE,
+    )
+
+
+def _relative_weekday(sentence: str, language: str) -> bool:
+    pattern = _relative_pattern(language)
+    return pattern is not None and pattern.search(dating.folded_weekdays(sentence)) is not None
 
 
 @cache
@@ -866,16 +928,16 @@ def dates(sentence: str, article: DraftArticle) -> tuple[dict[str, str], str]:
         cells = {"statement_date": article.published_date, "date_precision": "day"}
         return {**cells, "date_basis": "article_date"}, "date: 'today' is the article's date"
     weekdays = dating.named_weekdays(sentence, language)
-    if dated and len(weekdays) == 1 and _RELATIVE.get(language, _NEVER).search(sentence):
+    if dated and len(weekdays) == 1 and _relative_weekday(sentence, language):
         why = "date: the weekday is 'last' or 'next' one, which the rule does not resolve: check"
         return {}, why
     if dated and len(weekdays) == 1:
         day = date.fromisoformat(article.published_date)
         (weekday,) = weekdays
         resolved = day - timedelta(days=(day.weekday() - weekday) % 7)
-        if _day_of_month(sentence, language) and not re.search(
-            rf"(?<!\d)0?{resolved.day}(?!\d)", sentence
-        ):  # "On Friday, October 18" in a Friday 25 October paper: the date it names
+        named = _days_of_month(sentence, language)
+        if named is not None and resolved.day not in named:
+            # "On Friday, October 18" in a Friday 25 October paper: the date it names
             why = "date: the sentence names a calendar date the weekday rule does not give: check"
             return {}, why
         cells = {"statement_date": resolved.isoformat(), "date_precision": "day"}
