@@ -609,3 +609,21 @@ def test_the_description_names_every_figure_tied_for_the_most_articles() -> None
     )
     one = charts.by_source_description(analysis.estimates(claims_frame(*rows[:4])), ["V1"])
     assert "The figure the most articles report is 12,000 soldiers (3 articles: V1, V2, V3)" in one
+
+
+def test_the_highest_figure_is_said_on_the_first_day_it_is_stated() -> None:
+    """12,000 stated on 18 October, again on 23 October: the description must not make the
+    23rd look like the day the peak appeared."""
+    from test_analysis import claims_frame, estimate
+
+    day = {"date_precision": "day", "date_basis": "stated"}
+    claims = claims_frame(
+        estimate("U1-01", 1500, "already_in_russia", statement_date="2024-10-18", **day),
+        estimate("U1-02", 12000, "planned_total", statement_date="2024-10-18", **day),
+        estimate("U2-01", 12000, "planned_total", statement_date="2024-10-23", **day),
+    )
+    est = analysis.estimates(claims)
+    dated = est[est["derived_date"].notna()]
+    text = charts.over_time_description(dated, dated.iloc[:0], dated.iloc[:0])
+    assert "The highest: 12,000 soldiers (planned total), first stated on 18 October 2024" in text
+    assert "The lowest: 1,500 soldiers (already in russia), first stated on 18 October" in text

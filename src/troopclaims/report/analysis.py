@@ -381,7 +381,7 @@ def dataset_overview(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFra
             "n_troop_estimate": "estimates",
             "n_response": "responses",
             "n_context": "context",
-            "n_dated": "claims with a date",
+            "n_dated": "claims dated (stated or derived)",
         }
     )
 

@@ -350,7 +350,10 @@ def _estimate_point(ax, x: float, y: float, row) -> None:
     )
     fields = row._asdict()
     basis = basis_words(row.date_basis, not pd.isna(row.derived_date))
-    when = f"{_known(row)}{f' ({basis})' if basis else ''}"
+    # the claim's basis, said as the claim's: in brackets after "the date of its article A003"
+    # it read as the article's ("date stated" of an article whose date is inferred)
+    whose = f"; the claim's {basis}" if basis.startswith("date ") else f"; {basis}"
+    when = f"{_known(row)}{whose if basis else ''}"
     figure = analysis.format_figure(row.figure, row.unit, row.qualifier)
     svgout.tooltip(point, f"claim-{row.claim_id}", claim_tooltip(fields, f"{figure}; {when}"))
 
@@ -428,13 +431,16 @@ def over_time_description(dated: pd.DataFrame, undated: pd.DataFrame, other: pd.
         parts.append(
             f"{_count(len(dated), 'soldier figure')} placed on {_count(len(days), 'day')}, {span}."
         )
-        for word, row in (
+        for word, row in (  # each on the first day it is stated
             ("lowest", dated.sort_values(["figure", "derived_date"]).iloc[0]),
-            ("highest", dated.sort_values(["figure", "derived_date"]).iloc[-1]),
+            (
+                "highest",
+                dated.sort_values(["figure", "derived_date"], ascending=[False, True]).iloc[0],
+            ),
         ):
             figure = analysis.format_figure(row["figure"], row["unit"], row["qualifier"])
             parts.append(
-                f"The {word}: {figure} ({_words(row['category'])}), stated on "
+                f"The {word}: {figure} ({_words(row['category'])}), first stated on "
                 f"{_day_words(row['derived_date'])} by "
                 f"{row['claimant_group']} ({row['claim_id']})."
             )
