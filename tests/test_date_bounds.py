@@ -355,3 +355,35 @@ def test_an_article_dated_to_its_month_may_report_any_day_of_that_month(tmp_path
     [error] = errors_of(_dated_to_october(make_drop(tmp_path / "late", late)))
     assert (error.column, error.value) == ("latest_date", "2024-11-02")
     assert "latest_date is after its article's published_date" in error.rule
+    # a date inside the article's month is still held against the rest of the evidence: the
+    # anchor A002-01 was made on 21 October
+    early = {
+        "T900-02": {
+            "statement_date": "2024-10-20",
+            "date_basis": "stated",
+            "anchor_claim_id": "A002-01",
+            "note": "reacts to A002-01",
+        }
+    }
+    [error] = errors_of(_dated_to_october(make_drop(tmp_path / "early", early)))
+    assert (error.column, error.value) == ("statement_date", "2024-10-20")
+    assert "statement_date contradicts the evidence" in error.rule
+
+
+def test_an_article_dated_to_its_month_is_recorded_on_the_month_s_first_day(
+    tmp_path: Path,
+) -> None:
+    """The dictionary's month rule covers both CSVs: an article's month date on its 15th is the
+    same fault as a claim's."""
+    drop = make_drop(tmp_path)
+    articles = drop / "articles.csv"
+    text = articles.read_text(encoding="utf-8")
+    articles.write_text(text.replace("2024-10-24,day,stated,", "2024-10-15,month,stated,"), "utf-8")
+    [error] = errors_of(drop)
+    assert (error.file.endswith("articles.csv"), error.line, error.column, error.value) == (
+        True,
+        2,
+        "published_date",
+        "2024-10-15",
+    )
+    assert "the month's first day" in error.rule

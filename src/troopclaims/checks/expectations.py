@@ -132,7 +132,9 @@ def prepare_claims(
     df["_brigades"] = _figure_where(df, "brigades")
     _prepare_bounds(df, published_last, today)
     known = _prepare_anchors(df, statement)
-    _prepare_evidence(df, statement, published, dating.derive(df, _as_objects(articles)), known)
+    _prepare_evidence(
+        df, statement, published_last, dating.derive(df, _as_objects(articles)), known
+    )
     return df, rows
 
 
@@ -209,7 +211,9 @@ def _prepare_evidence(
 ) -> None:
     """Helper columns that hold each typed date against what the evidence alone gives
     (``dating``: the article's date, the anchor, the weekday): a typed value outside it is an
-    error, a typed bound looser than it a warning naming the tighter day."""
+    error, a typed bound looser than it a warning naming the tighter day. ``published`` is the
+    last day the article's date can mean, as for the 'after its article' rules: a date past it
+    has that rule's message, any date before it this one's."""
     low, high = derived.evidence_earliest, derived.evidence_latest
     df["_anchor_bounds"] = _flag(derived.anchor_earliest.notna(), known & ~derived.anchor_loop)
     df["_anchor_no_loop"] = _flag(~derived.anchor_loop, known)
@@ -711,6 +715,8 @@ def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFra
     """The articles frame GX validates; ``file_checks`` holds ``_file_exists``/``_file_utf8``."""
     df = _as_objects(raw[list(contract.ARTICLE_COLUMNS)])
     df["_published_date_present"] = _present(df["published_date"])
+    published = load.parse_dates(df["published_date"], errors="coerce")
+    df["_month_precision_day"] = published.dt.day.where(df["date_precision"] == "month")
     df["_file_exists"] = file_checks["_file_exists"].to_numpy()
     df["_file_utf8"] = file_checks["_file_utf8"].to_numpy()
     return df
@@ -744,6 +750,11 @@ def articles_rules() -> list[Rule]:
             ExpectColumnValuesToBeIsoDate(column="published_date"),
             "published_date",
             "published_date must be a real date written YYYY-MM-DD",
+        ),
+        Rule(  # as for a claim's date: the dictionary's rule covers both CSVs
+            gxe.ExpectColumnValuesToBeInSet(column="_month_precision_day", value_set=[1]),
+            "published_date",
+            "with date_precision 'month' the date must be the month's first day (YYYY-MM-01)",
         ),
         _presence_rule(
             "_published_date_present", "date_precision", contract.DATE_PRECISIONS, "published_date"
