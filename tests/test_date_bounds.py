@@ -387,3 +387,17 @@ def test_an_article_dated_to_its_month_is_recorded_on_the_month_s_first_day(
         "2024-10-15",
     )
     assert "the month's first day" in error.rule
+
+
+def test_a_day_resolved_from_a_weekday_must_be_that_weekday_and_a_span_is_not_judged(
+    tmp_path: Path,
+) -> None:
+    """T900-02's quote is dated by its 'Mardi': 23 October (a Wednesday) contradicts it. A week
+    or a month date is a span (a month's is its 1st), which the weekday rule does not judge."""
+    quote = {"quote": "Mardi, le porte-parole du ministère japonais des Affaires étrangères"}
+    wrong = {"T900-02": {"statement_date": "2024-10-23", **quote}}
+    [error] = errors_of(make_drop(tmp_path / "wrong", wrong))
+    assert (error.column, error.value) == ("statement_date", "2024-10-23")
+    assert error.rule.endswith("is a 'mercredi' (inferred_weekday)")
+    month = {"T900-02": {"statement_date": "2024-10-01", "date_precision": "month", **quote}}
+    assert errors_of(make_drop(tmp_path / "month", month)) == []

@@ -198,7 +198,11 @@ def _prepare_anchors(df: pd.DataFrame, statement: pd.Series) -> pd.Series:
         ids = df["claim_id"][df["claim_id"].isin(named.unique()) & df["claim_id"].notna()]
         known[present] = named.isin(set(ids)).to_numpy(dtype=bool)
     df["_anchor_known"] = _flag(known, present)
-    df["_weekday_ok"] = _weekday_flags(df, statement, (df["date_basis"] == other) & present)
+    # A day inferred from an anchor or from the weekday itself must be a weekday the quote
+    # names; a week or a month date is a span, which the rule does not judge (a month date is
+    # the 1st by its own rule, whatever the quote's weekday).
+    inferred = ((df["date_basis"] == other) & present) | (df["date_basis"] == "inferred_weekday")
+    df["_weekday_ok"] = _weekday_flags(df, statement, inferred & (df["date_precision"] == "day"))
     return known
 
 
@@ -604,15 +608,17 @@ def _weekday_message(row: pd.Series) -> str:
     names = {n: name for name, n in dating.weekday_names(language).items()}
     said = " or ".join(f"'{names[n]}'" for n in sorted(named))
     actual = pd.Timestamp(row["statement_date"]).weekday()
+    anchor = row["anchor_claim_id"]
+    source = f"inferred from {anchor}" if isinstance(anchor, str) and anchor else "inferred_weekday"
     return (
         f"the quote names {said} but statement_date {row['statement_date']} is a "
-        f"'{names[actual]}' (inferred from {row['anchor_claim_id']})"
+        f"'{names[actual]}' ({source})"
     )
 
 
 WEEKDAY_RULE = (
     "a weekday named in the quote must be the weekday of the statement_date inferred from "
-    "the anchor"
+    "the anchor or the weekday (date_precision 'day')"
 )
 
 
