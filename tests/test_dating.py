@@ -13,8 +13,8 @@ import pytest
 from troopclaims.checks import dating
 
 
-def derive(claims: list[dict], articles: list[dict]) -> pd.DataFrame:
-    """The derived columns of ``claims`` (dicts with a few cells; the rest empty), by claim id."""
+def _derived(claims: list[dict], articles: list[dict]) -> tuple[pd.DataFrame, dating.Derived]:
+    """``claims`` (dicts with a few cells; the rest empty) as a frame, and what dating derives."""
     columns = ("claim_id", "article_id", "statement_date", "date_precision", "date_basis",
                "earliest_date", "earliest_basis", "latest_date", "latest_basis",
                "anchor_claim_id", "quote")  # fmt: skip
@@ -27,8 +27,13 @@ def derive(claims: list[dict], articles: list[dict]) -> pd.DataFrame:
             for a in articles
         ]
     )
-    derived = dating.derive(frame, arts).frame
-    return derived.set_axis(frame["claim_id"])
+    return frame, dating.derive(frame, arts)
+
+
+def derive(claims: list[dict], articles: list[dict]) -> pd.DataFrame:
+    """The derived columns of ``claims``, by claim id."""
+    frame, derived = _derived(claims, articles)
+    return derived.frame.set_axis(frame["claim_id"])
 
 
 def day(text: str) -> pd.Timestamp:
@@ -145,3 +150,18 @@ def test_dates_far_from_today_derive_without_overflow(far: str) -> None:
                "earliest_basis": "inferred_context", "quote": "Lundi"}]  # fmt: skip
     out = derive(claims, [UNDATED]).loc["B-08"]
     assert dating.iso(out["derived_earliest"])[:4] == far[:4]
+
+
+def test_only_the_claims_on_a_loop_are_on_it_not_those_reacting_to_one() -> None:
+    claims = [
+        {"claim_id": "B-05", "article_id": "B", "anchor_claim_id": "B-06", "quote": "x"},
+        {"claim_id": "B-06", "article_id": "B", "anchor_claim_id": "B-05", "quote": "x"},
+        {"claim_id": "B-07", "article_id": "B", "anchor_claim_id": "B-05", "quote": "x"},
+        {"claim_id": "B-08", "article_id": "B", "anchor_claim_id": "B-07", "quote": "x"},
+        {"claim_id": "B-09", "article_id": "B", "anchor_claim_id": "B-09", "quote": "x"},
+    ]
+    frame, derived = _derived(claims, [UNDATED])
+    loop = derived.anchor_loop
+    assert dict(zip(frame["claim_id"], loop, strict=True)) == {
+        "B-05": True, "B-06": True, "B-07": False, "B-08": False, "B-09": True,
+    }  # fmt: skip

@@ -336,9 +336,10 @@ def derive(claims: pd.DataFrame, articles: pd.DataFrame) -> Derived:
         waiting = ~done & ~np.isnan(anchor_row)
         ready = np.zeros(n, dtype=bool)
         ready[waiting] = done[anchor_row[waiting].astype(np.int64)]
-    loop = ~done
-    if loop.any():  # on a loop: no anchor bound, the rest as usual; the loop rule reports it
-        rows = np.flatnonzero(loop)
+    stuck = ~done  # on a loop of anchors, or anchoring into one
+    loop = _on_a_loop(anchor_row, stuck)
+    if stuck.any():  # no anchor bound, the rest as usual; the loop rule reports the loop's own
+        rows = np.flatnonzero(stuck)
         no_anchor = anchor_row.copy()
         no_anchor[rows] = np.nan
         _derive_rows(
@@ -355,6 +356,23 @@ def derive(claims: pd.DataFrame, articles: pd.DataFrame) -> Derived:
         anchor_loop=pd.Series(loop, index=index),
         anchor_earliest=pd.Series(anchor_earliest, index=index),
     )
+
+
+def _on_a_loop(anchor_row: np.ndarray, stuck: np.ndarray) -> np.ndarray:
+    """Which of the ``stuck`` claims lie on a loop of anchors, not merely anchor into one: a
+    claim that reacts to a loop does not lead back to itself. Every stuck claim's anchor is
+    stuck too; following anchors as many steps as there are claims (by doubling: log steps)
+    lands only on loops, and on every claim of each loop."""
+    n = len(stuck)
+    out = np.zeros(n, dtype=bool)
+    if not stuck.any():
+        return out
+    follow = np.arange(n)
+    follow[stuck] = anchor_row[stuck].astype(np.int64)
+    for _ in range(max(1, int(n).bit_length())):
+        follow = follow[follow]
+    out[follow[stuck]] = True
+    return out
 
 
 def _anchor_rows(ids: pd.Series, anchor: np.ndarray) -> np.ndarray:
