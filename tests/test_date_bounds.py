@@ -401,3 +401,21 @@ def test_a_day_resolved_from_a_weekday_must_be_that_weekday_and_a_span_is_not_ju
     assert error.rule.endswith("is a 'mercredi' (inferred_weekday)")
     month = {"T900-02": {"statement_date": "2024-10-01", "date_precision": "month", **quote}}
     assert errors_of(make_drop(tmp_path / "month", month)) == []
+
+
+def test_a_bound_beside_a_statement_date_is_one_fault_with_one_message(tmp_path: Path) -> None:
+    """'must be empty' is the fault; a warning advising a tighter day for the same cell would
+    contradict it."""
+    drop = tmp_path / "beside"
+    shutil.copytree(VALID, drop)
+    with (drop / "claims.csv").open(encoding="utf-8", newline="") as src:
+        rows = list(csv.DictReader(src))
+    rows[1].update(
+        earliest_date="2024-10-01", earliest_basis="stated", latest_date="2024-10-30",
+        latest_basis="stated", anchor_claim_id="A003-03",  # the anchor gives a lower bound
+    )  # fmt: skip
+    (drop / "claims.csv").write_text(_csv(contract.CLAIM_COLUMNS, rows), encoding="utf-8")
+    report = validate.validate_sources(validate.candidate_sources(drop))
+    about = [p for p in report.problems if p.column in ("earliest_date", "latest_date")]
+    assert {p.severity for p in about} == {"error"}  # no advice to write a tighter day
+    assert any("earliest_date must be empty when statement_date" in p.rule for p in about)

@@ -234,7 +234,10 @@ def _prepare_evidence(
     after_article = (statement > published).to_numpy(bool)
     applies = statement.notna() & (low.notna() | high.notna()) & ~after_article
     df["_statement_date_in_evidence"] = _flag(inside, applies)
-    earliest, latest = df["_earliest_date_dt"], df["_latest_date_dt"]
+    # A bound beside a statement_date has its own rule ("must be empty"): one fault, one message.
+    beside = df["_statement_date_present"].astype(bool).to_numpy()
+    earliest = df["_earliest_date_dt"].where(~beside)
+    latest = df["_latest_date_dt"].where(~beside)
     after = (earliest > published).to_numpy(bool)
     df["_earliest_date_in_evidence"] = _flag(
         ~(earliest > high), earliest.notna() & high.notna() & ~after
