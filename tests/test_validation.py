@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -442,3 +443,22 @@ def test_validate_json_into_a_device_writes_through_and_a_folder_is_refused(
     link.symlink_to(target)
     assert cli.main(["validate", "--json", str(link)]) == 0
     assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["ok"] is True
+
+
+def test_validate_json_into_its_own_redirected_output_is_refused_before_any_work(
+    tmp_path: Path,
+) -> None:
+    """`validate DROP --json /dev/stdout > out.json`: the JSON and the command's own lines (a
+    valid drop's impact) would both go to out.json, one over the other from its start."""
+    out = tmp_path / "out.json"
+    with out.open("w", encoding="utf-8") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "troopclaims.cli", "validate", "--json", "/dev/stdout"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == 1, done.stderr
+    assert "/dev/stdout: --json names this command's own output" in done.stderr
+    assert "Traceback" not in done.stderr and out.read_text(encoding="utf-8") == ""

@@ -113,6 +113,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     newdrop.refuse_control_characters({"DROP": args.path, "JSON": args.json})
     if args.json:
         _refuse_under_data(args.json, "--json writes its result outside data/")
+        verdict_display.check_json_target(args.json)  # a folder, this command's own output
     try:
         report, names = _validation(args.path)
     except DataError as refused:  # refused before validation: the JSON still says so

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import stat
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -58,20 +60,11 @@ def summary_line(report: ValidationReport) -> str:
 def write_json(report: ValidationReport, path: Path) -> None:
     """The result (``to_json``: every rule's count, the first problems of each listed with
     their values untruncated), written atomically over a file, or straight through a link, a
-    device or a pipe a user names (``/dev/null``, ``/dev/stdout``, a FIFO): renaming a file
-    over those would replace them, for the whole machine when run as root. A folder is
-    refused."""
+    device or a pipe a user names (``/dev/null``, a FIFO): renaming a file over those would
+    replace them, for the whole machine when run as root. ``check_json_target`` refuses the
+    rest (a folder, the command's own output)."""
     path = Path(path)
-    try:
-        mode = path.lstat().st_mode  # a link itself (/dev/stdout): renamed over, it would go
-        if stat.S_ISLNK(mode) and path.is_dir():
-            mode = stat.S_IFDIR
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise DataError([Problem(str(path), f"--json cannot be written: {exc.strerror}")]) from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise DataError([Problem(str(path), "--json names a folder: give a file name")])
+    mode = check_json_target(path)
     text = report.to_json()
     try:
         if mode is not None and not stat.S_ISREG(mode):  # through a link, a device, a pipe
@@ -81,6 +74,41 @@ def write_json(report: ValidationReport, path: Path) -> None:
             atomic.write_text(path, text)
     except OSError as exc:
         raise DataError([Problem(str(path), f"--json cannot be written: {exc.strerror}")]) from None
+
+
+def check_json_target(path: Path | str) -> int | None:
+    """``--json``'s target before any work: its mode as it stands (a link's own: /dev/stdout),
+    None when it does not exist yet; a folder, or this command's own output, is refused."""
+    path = Path(path)
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode) and path.is_dir():
+            mode = stat.S_IFDIR
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DataError([Problem(str(path), f"--json cannot be written: {exc.strerror}")]) from None
+    if stat.S_ISDIR(mode):
+        raise DataError([Problem(str(path), "--json names a folder: give a file name")])
+    if _is_own_output(path):
+        rule = (
+            "--json names this command's own output, where its lines (the impact of a valid "
+            "drop) go too: give a file of its own"
+        )
+        raise DataError([Problem(str(path), rule)])
+    return mode
+
+
+def _is_own_output(path: Path) -> bool:
+    """Whether ``path`` is the file or pipe this process's stdout writes to (``/dev/stdout``
+    redirected to out.json): opened again, the JSON would be written over by the command's
+    own lines, from the file's start. A terminal or /dev/null takes both harmlessly."""
+    try:
+        out, there = os.fstat(sys.stdout.fileno()), Path(path).stat()
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture)
+        return False
+    same = (out.st_dev, out.st_ino) == (there.st_dev, there.st_ino)
+    return same and not stat.S_ISCHR(out.st_mode)
 
 
 @functools.cache
