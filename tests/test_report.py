@@ -674,3 +674,22 @@ def test_an_untracked_notebook_makes_the_build_dirty_and_an_untracked_drop_does_
     assert provenance.git_state()["dirty"] == "no"
     (tmp_path / "notebooks" / "05-extra.ipynb").write_text("{}", encoding="utf-8")
     assert provenance.git_state()["dirty"] == "yes"
+
+
+def test_the_sample_is_said_from_the_articles_the_report_was_built_from(tmp_path: Path) -> None:
+    """The methodology's limits said "Five French-language articles" whatever was ingested."""
+    from troopclaims.report import provenance
+
+    header = "article_id,language,published_date,date_precision,date_basis,outlet\n"
+    rows = [
+        "A1,fr,2024-10-23,day,inferred_context,unknown",
+        "A2,fr,,unknown,unknown,unknown",
+        "E1,en,2024-10-24,day,stated,Reuters",
+        "D1,de,2024-10-01,month,stated,unknown",
+    ]
+    (tmp_path / "articles.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    assert provenance.sample_words(tmp_path) == (
+        "Four articles in English, French and German (two dated to a day, one as stated, the "
+        "rest by inference; two without a day), one naming its outlet"
+    )
+    assert provenance.sample_words(None) == "The articles"

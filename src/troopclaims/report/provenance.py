@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from troopclaims import atomic, config
+from troopclaims import atomic, config, contract
 from troopclaims.report.execute import RECORD_KEY, ReportError
 from troopclaims.store import manifest
 
@@ -231,4 +231,51 @@ def collect(
         ],
         "params_file": config.display_path(params_file) if params_file else None,
         "epoch": "SOURCE_DATE_EPOCH" if config.source_date_epoch() else "clock",
+        "sample": sample_words(
+            inputs if isinstance(inputs, Path) else getattr(inputs, "out_dir", None)
+        ),
     }
+
+
+def sample_words(folder: Path | None) -> str:
+    """The corpus the report describes, from the processed articles, for the methodology's
+    limits: 'Five French-language articles (two dated to a day, by inference; three without a
+    day), none naming its outlet'. Written from the data, so an ingested drop in another
+    language, or with dated articles, is said as it is (a fixed sentence went stale)."""
+    import csv
+
+    from num2words import num2words
+
+    path = None if folder is None else Path(folder) / "articles.csv"
+    if path is None or not path.is_file():
+        return "The articles"
+    with path.open(encoding="utf-8", newline="") as src:
+        rows = list(csv.DictReader(src))
+    names = sorted({contract.LANGUAGES.get(r["language"], r["language"]) for r in rows})
+    kind = (
+        f"{names[0]}-language articles"
+        if len(names) == 1
+        else f"articles in {', '.join(names[:-1])} and {names[-1]}"
+    )
+    day = [r for r in rows if r["published_date"] and r["date_precision"] == "day"]
+    stated = sum(r["date_basis"] == "stated" for r in day)
+
+    def count(n: int) -> str:
+        return num2words(n) if n else "none"
+
+    if stated == 0:
+        how = "by inference"
+    elif stated == len(day):
+        how = "as their articles state" if stated > 1 else "as its article states"
+    else:
+        how = f"{count(stated)} as stated, the rest by inference"
+    dated = f"{count(len(day))} dated to a day, {how}" if day else "none dated to a day"
+    rest = len(rows) - len(day)
+    without = f"; {count(rest)} without a day" if day and rest else ""
+    named = sum(r.get("outlet", "unknown") not in ("", "unknown") for r in rows)
+    outlets = (
+        "none naming its outlet"
+        if not named
+        else f"{count(named)} naming {'its' if named == 1 else 'their'} outlet"
+    )
+    return f"{num2words(len(rows)).capitalize()} {kind} ({dated}{without}), {outlets}"
