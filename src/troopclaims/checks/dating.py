@@ -83,7 +83,8 @@ _APOSTROPHES = str.maketrans({"'": "\u02bc", "\u2019": "\u02bc"})
 # Where a sentence names a day in another case than CLDR's nominative: Russian and Ukrainian
 # date an event in the accusative ("в среду", "у пʼятницю"), which turns a first-declension
 # (feminine) name's -а/-я into -у/-ю; the masculine and neuter names keep their form.
-_ACCUSATIVE_ENDINGS = {"ru": {"а": "у", "я": "ю"}, "uk": {"а": "у", "я": "ю"}}
+_FIRST_DECLENSION = {"а": "у", "я": "ю"}
+_ACCUSATIVE_ENDINGS = {"ru": _FIRST_DECLENSION, "uk": _FIRST_DECLENSION}
 
 
 @cache

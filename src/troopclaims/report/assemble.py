@@ -359,7 +359,7 @@ def _render_page(combined: NotebookNode, toc: list[Heading], prov: dict, font_cs
             "provenance_section": section + 2,
             "methodology": (template_dir / "methodology.md")
             .read_text(encoding="utf-8")
-            .replace("{{ sample }}", prov.get("sample", "The articles")),
+            .replace("{{ sample }}", prov["sample"]),
             "css": (template_dir / "report.css").read_text(encoding="utf-8"),
             "font_css": font_css,
             "provenance": prov,

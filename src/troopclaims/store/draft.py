@@ -489,13 +489,13 @@ def _figure_of(norm: str, phrase: str, at: int, span: tuple[int, int]) -> Figure
         counts = [m for m in _DIGIT_RUN.finditer(phrase) if _counts(phrase, m)]
         last = counts[-1] if counts else lead  # "12000 1st Army soldiers": 1st is no count
         value, number_at, number_end = int(last.group()), at + last.start(), at + last.end()
-        lead = last
+        noun = phrase[last.end() :]
     else:
         trail = _TRAILING_DIGITS.search(phrase)
         if trail is None:
             return None
         value, number_at, number_end = int(trail.group()), at + trail.start(), at + len(phrase)
-    noun = phrase[lead.end() :] if lead else phrase[: len(phrase) - len(str(value))]
+        noun = phrase[: trail.start()]
     unit = "brigades" if _BRIGADE.search(noun) else "soldiers"
     return Figure(value, unit, *span, norm[:number_at], norm[number_end:])
 
@@ -866,15 +866,12 @@ _DIGIT_DATE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./
 # date" would give the article's own day for "vendredi dernier" in a Friday's paper, and a past
 # day for "next Monday".
 _RELATIVE = {
-    language: words
-    for language, words in {
-        "en": r"(?:last|next|coming)(?!\w)",
-        "fr": r"derni[eè]r|prochain",
-        "de": r"letzt|vergangen|nächst|kommend",
-        "ru": r"прошл|следующ|будущ",
-        "uk": r"минул|наступн",
-        "ko": r"지난|다음",
-    }.items()
+    "en": r"(?:last|next|coming)(?!\w)",
+    "fr": r"derni[eè]r|prochain",
+    "de": r"letzt|vergangen|nächst|kommend",
+    "ru": r"прошл|следующ|будущ",
+    "uk": r"минул|наступн",
+    "ko": r"지난|다음",
 }
 
 
