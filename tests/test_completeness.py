@@ -11,7 +11,7 @@ import pytest
 
 from troopclaims import cli, config, contract
 from troopclaims.checks import completeness, validate
-from troopclaims.intake import load
+from troopclaims.intake import snapshot
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 SKIPPED = (DROPS / "valid" / "articles" / "900_fixture.txt").read_text(encoding="utf-8") + (
@@ -152,7 +152,7 @@ def test_an_unclaimed_csv_travels_with_its_drop(scratch_root: Path, monkeypatch)
     monkeypatch.setattr(config, "RAW_DIR", scratch_root / "data" / "raw")
     result = ingest.ingest(drop, scratch_root / "data" / "raw", scratch_root / "data" / "processed")
     assert (result.target / "unclaimed.csv").read_bytes() == (drop / "unclaimed.csv").read_bytes()
-    report = validate.validate_sources(load.dataset_sources(scratch_root / "data" / "raw"))
+    report = validate.validate_sources(snapshot.dataset_sources(scratch_root / "data" / "raw"))
     assert not [p for p in report.warnings if p.expectation == "completeness"]
 
 

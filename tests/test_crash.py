@@ -26,7 +26,7 @@ import warm_cli
 from processed_files import write_processed
 
 from troopclaims import atomic, cli, config
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.report import execute, provenance
 from troopclaims.store import manifest, process
 
@@ -69,7 +69,7 @@ def raw_claim_ids(raw: Path) -> set[str]:
     """Claim ids of the real raw files: the base and every (non-hidden) drop."""
     return {
         claim_id
-        for source in load.dataset_sources(raw)
+        for source in snapshot.dataset_sources(raw)
         for claim_id in load.read_raw_claims(source.claims_csv)["claim_id"]
     }
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from troopclaims.checks import distinct, expectations, gxrun, validate
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 
 TODAY = date(2025, 1, 1)
 
@@ -71,7 +71,7 @@ def _block(base: pd.DataFrame, n: int) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def large_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     claims, articles = load.read_sources(
-        [load.read_source(s) for s in load.dataset_sources()], check_columns=False
+        [snapshot.read_source(s) for s in snapshot.dataset_sources()], check_columns=False
     )
     blocks = [claims]
     while sum(len(b) for b in blocks) < expectations.DISTINCT_FROM_ROWS:

@@ -30,7 +30,7 @@ import pytest
 import sqlite_utils
 
 from troopclaims import config, contract
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.report import analysis, explore, response_dates
 from troopclaims.store import manifest, process
 
@@ -52,7 +52,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("explore")
     out = root / "processed"
     out.mkdir()
-    sources = [load.read_source(s) for s in load.dataset_sources(config.RAW_DIR)]
+    sources = [snapshot.read_source(s) for s in snapshot.dataset_sources(config.RAW_DIR)]
     raw_claims, raw_articles = load.read_sources(sources)
     typed_claims, typed_articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
     claims = process.build_claims_table(typed_claims, typed_articles)

@@ -20,7 +20,7 @@ import pytest
 
 from troopclaims import cli, config
 from troopclaims.checks import validate
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.problems import Problem
 from troopclaims.store import ingest, process
 
@@ -95,7 +95,7 @@ def test_shape_validates_and_says_what_was_detected(name: str, tmp_path: Path, c
 def test_shape_reads_the_cells_the_curator_typed(name: str) -> None:
     shape = BUILDER.SHAPES[name]
     content = BUILDER.CONTENTS[shape.language]
-    source = load.drop_source(SPREADSHEETS / name)
+    source = snapshot.drop_source(SPREADSHEETS / name)
     claims = load.read_raw_claims(source.claims_csv)
     articles = load.read_raw_articles(source.articles_csv)
     assert claims.drop(columns=load.LINE_COLUMN).to_dict("records") == BUILDER.claim_rows(
@@ -148,7 +148,7 @@ def test_shape_is_ingested_byte_for_byte(name: str, dataset: Path) -> None:
 
 def test_an_ingested_shape_validates_again_from_data_raw(dataset: Path) -> None:
     """Once ingested, the files under data/raw/drops/ read exactly as they did in the drop."""
-    report = validate.validate_sources(load.dataset_sources(dataset))
+    report = validate.validate_sources(snapshot.dataset_sources(dataset))
     assert report.ok, [p.format() for p in report.errors]
     for name in SHAPES:
         if (dataset / "drops" / name).is_dir():

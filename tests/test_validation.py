@@ -24,7 +24,7 @@ import warm_cli
 
 from troopclaims import atomic, cli, config
 from troopclaims.checks import validate
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.report import analysis, response_dates
 from troopclaims.store import ingest, process
 
@@ -58,7 +58,7 @@ def test_corpus_has_at_least_25_distinct_faults() -> None:
 
 
 def test_real_dataset_passes_with_no_error() -> None:
-    report = validate.validate_sources(load.dataset_sources())
+    report = validate.validate_sources(snapshot.dataset_sources())
     assert report.ok, [p.format() for p in report.errors]
     assert report.rows == {"claims": N_CLAIMS, "articles": 5}
     assert len(report.expectations) >= 60

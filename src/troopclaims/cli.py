@@ -30,7 +30,7 @@ from troopclaims.problems import FIX_LIST_CAP, DataError, Problem
 if TYPE_CHECKING:  # annotations only: pandas is imported by the commands that need it
     import pandas as pd
 
-    from troopclaims.intake.load import Source
+    from troopclaims.intake.snapshot import Source
 
 DATASET_SUMMARY = ("summary.html", "result.json")
 # What a Ctrl-C leaves, per command, when the command did not say more (ingest always does, and
@@ -141,16 +141,16 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
 
     A valid drop's verdict carries its impact on the report's page 1 (``_impact``)."""
     from troopclaims.checks import validate
-    from troopclaims.intake import load
+    from troopclaims.intake import snapshot
 
     if drop is None:
-        return validate.validate_sources(load.dataset_sources()), DATASET_SUMMARY
+        return validate.validate_sources(snapshot.dataset_sources()), DATASET_SUMMARY
     path = Path(drop)
     if not path.exists():
         raise DataError([Problem(str(path), "no such file or folder")])
     sources = validate.candidate_sources(path)
     report, claims, articles = validate.read_and_validate(sources, release=True)
-    if sources == load.dataset_sources():
+    if sources == snapshot.dataset_sources():
         return report, DATASET_SUMMARY
     stem = _drop_stem(path)
     scoped = report.scoped(config.display_path(path))
@@ -160,7 +160,7 @@ def _validation(drop: str | None) -> tuple[ValidationReport, tuple[str, str]]:
 
 
 def _impact(claims: pd.DataFrame, articles: pd.DataFrame, drop: Source) -> dict:
-    """What ingesting the valid ``drop`` (a ``load.Source``) would change on page 1, from the
+    """What ingesting the valid ``drop`` (a ``snapshot.Source``) would change on page 1, from the
     frames validation judged (``impact``: the report stage, so imported here, at the top)."""
     from troopclaims.report import impact
 

@@ -880,7 +880,7 @@ def _banned(row: dict) -> list[tuple[str, str]]:
 
 
 def article_texts(articles: pd.DataFrame, texts: dict[str, str]) -> list[ArticleText]:
-    """The check's view of the articles frame (``load.read_sources``) and their raw texts."""
+    """The check's view of the articles frame (``load.read_tables``) and their raw texts."""
     out = []
     for row in articles.to_dict("records"):
         text = texts.get(row["article_id"])

@@ -124,7 +124,7 @@ def validate_frames(
     today: date | None = None,
     unclaimed: pd.DataFrame | None = None,
 ) -> ValidationReport:
-    """Validate raw string frames (from ``load.read_sources``) with both suites, then run the
+    """Validate raw string frames (from ``load.read_tables``) with both suites, then run the
     completeness check (troop figures no claim records, unless ``unclaimed`` says why)."""
     from troopclaims.checks import expectations as ex
 
@@ -180,13 +180,13 @@ def _today() -> date:
     return date.today()
 
 
-def validate_sources(sources: list[load.Source], today: date | None = None) -> ValidationReport:
+def validate_sources(sources: list[snapshot.Source], today: date | None = None) -> ValidationReport:
     """Read and validate ``sources`` together; unreadable files become problems, not crashes."""
     return read_and_validate(sources, today)[0]
 
 
 def read_and_validate(
-    sources: list[load.Source], today: date | None = None, release: bool = False
+    sources: list[snapshot.Source], today: date | None = None, release: bool = False
 ) -> tuple[ValidationReport, pd.DataFrame | None, pd.DataFrame | None]:
     """The report, and the raw (claims, articles) frames it judged when they could be read.
 
@@ -201,7 +201,7 @@ def read_and_validate(
     or socket anywhere in a source's folder, are errors at their own path; a drop's files
     outside the contract are warnings (ingest leaves them behind).
     """
-    tables = load.read_tables(sources, release)
+    tables = load.read_tables(sources, release=release)
     if tables.error is not None:
         problems = sorted(_once(tables.refused + tables.error.problems), key=_problem_order)
         report = ValidationReport(
@@ -327,21 +327,21 @@ def _check_columns(
     return problems, outcomes
 
 
-def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[load.Source]:
+def candidate_sources(path: Path, raw_dir: Path | None = None) -> list[snapshot.Source]:
     """The existing dataset plus ``path`` (a drop folder or claims CSV), unless already in it;
     the candidate and the dataset are read (once: validation uses what was read).
 
-    ``DataError`` when the drop is refused before validation (``load.read_candidate``: a link, a
+    ``DataError`` when the drop is refused before validation (``snapshot.read_candidate``: a link, a
     special file, a name that could not become data/raw/drops/<name>, a name or a claims.csv
     already ingested): the very check ``ingest`` makes.
     """
     raw_dir = Path(raw_dir or config.RAW_DIR)
-    existing = load.dataset_sources(raw_dir)
+    existing = snapshot.dataset_sources(raw_dir)
     path = Path(path)
     if not path.is_symlink():
         target = path.resolve()
         for src in existing:
             if target in (src.claims_csv.resolve(), src.claims_csv.parent.resolve()):
                 return existing
-    dataset, candidate = load.read_candidate(path, raw_dir, allow_csv=True)
+    dataset, candidate = snapshot.read_candidate(path, raw_dir, allow_csv=True)
     return [*dataset, candidate]

@@ -11,6 +11,9 @@ itself is never changed: its bytes are the provenance, and how they were read
 
 This module only looks at bytes (``sniff``) and at the few ASCII columns the encoding guess
 needs (``peek_columns``, ``ArticleLanguages``); reading the records into frames is ``load``'s.
+It is the intake's second stage (``decode``): every contract CSV a snapshot read
+(``RawCSV``) in, each one's normalised bytes and dialect, or why it cannot be read
+(``DecodedCSV``), out.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -597,14 +601,14 @@ class ArticleLanguages(Mapping[str, str]):
     """article_id -> language over some articles.csv files (their bytes, as a snapshot read
     them), parsed only when first asked (which happens only for a file that is not UTF-8)."""
 
-    def __init__(self, files: list[bytes]):
-        self._files = files
+    def __init__(self, files: list[bytes] | Callable[[], list[bytes]]):
+        self._files = files  # a callable: the files are read only when first asked, too
         self._map: dict[str, str] | None = None
 
     def _languages(self) -> dict[str, str]:
         if self._map is None:
             self._map = {}
-            for data in self._files:
+            for data in self._files() if callable(self._files) else self._files:
                 for article_id, language in peek_articles(data, ("article_id", "language")):
                     self._map.setdefault(article_id, language)
         return self._map
@@ -627,3 +631,79 @@ def peek_articles(data: bytes, columns: tuple[str, ...]) -> list[tuple[str, ...]
     except DataError:
         return []
     return peek_columns(normalised, dialect.delimiter, columns)
+
+
+def languages_for(
+    expected: tuple[str, ...], languages: Collection[str] | None, known: Mapping[str, str]
+) -> LanguagesOf:
+    """Where a file's candidate languages come from: ``languages`` when given; else an articles
+    file's own ``language`` column, or the languages of the articles a file with an
+    ``article_id`` column cites (``known``: article_id -> language over every articles.csv)."""
+
+    def languages_of(data: bytes, delimiter: str) -> Collection[str]:
+        if languages is not None:
+            return set(languages)
+        if "language" in expected:
+            return {lang for (lang,) in peek_columns(data, delimiter, ("language",))}
+        if "article_id" not in expected:
+            return set()
+        cited = {i for (i,) in peek_columns(data, delimiter, ("article_id",))}
+        return {known[i] for i in cited if i in known}
+
+    return languages_of
+
+
+@dataclass
+class RawCSV:
+    """One contract CSV of one source as the snapshot read it: the first stage's value, file by
+    file. ``data`` is None when it could not be read, and ``problems`` then say why; ``texts``
+    (articles.csv only) are the article texts its snapshot read, by file name; ``source`` is the
+    source it belongs to, carried on for the frames (opaque here)."""
+
+    table: str  # "claims", "articles" or "unclaimed"
+    path: Path
+    name: str  # as messages show it
+    expected: tuple[str, ...]
+    data: bytes | None
+    problems: list[Problem] = field(default_factory=list)
+    texts: Mapping[str, object] | None = None
+    source: object = None
+
+
+@dataclass
+class DecodedCSV:
+    """One contract CSV decoded (``decode``): its normalised bytes (LF line ends, no BOM) and
+    dialect, and the warning that says what was detected; or the ``problems`` why it cannot be
+    read. ``raw`` is the file it came from, without its bytes (a large file is held once)."""
+
+    raw: RawCSV
+    data: bytes | None = None
+    dialect: Dialect | None = None
+    warning: Problem | None = None
+    problems: list[Problem] = field(default_factory=list)
+    read_as: str = ""  # how it was read, in words (``Dialect.describe``)
+
+
+def decode(files: list[RawCSV]) -> list[DecodedCSV]:
+    """The intake's second stage: each file as ``sniff`` reads it, in the order given.
+
+    A file that is not UTF-8 takes its candidate encodings from its articles' languages
+    (``languages_for``), looked up over every articles.csv among ``files`` as read (parsed only
+    when such a file asks). A file that cannot be decoded is a located problem, not a refusal of
+    the others: every file's fault is reported in one run."""
+    known = ArticleLanguages([f.data for f in files if f.table == "articles" and f.data])
+    out = []
+    for raw in files:
+        bare = replace(raw, data=None)
+        if raw.data is None:
+            out.append(DecodedCSV(bare, problems=list(raw.problems)))
+            continue
+        try:
+            data, dialect, warning = sniff(
+                raw.name, raw.data, raw.expected, languages_for(raw.expected, None, known)
+            )
+        except DataError as err:
+            out.append(DecodedCSV(bare, problems=err.problems))
+            continue
+        out.append(DecodedCSV(bare, data, dialect, warning, read_as=dialect.describe()))
+    return out

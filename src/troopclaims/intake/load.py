@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +32,12 @@ from troopclaims.intake.csvformat import (
     ENCODING_NAMES,
     MAX_FIELD_CHARS,
     ArticleLanguages,
-    LanguagesOf,
+    DecodedCSV,
+    Dialect,
     around,
+    decode,
+    languages_for,
     line_of,
-    peek_columns,
     sniff,
 )
 from troopclaims.problems import FIX_LIST_CAP, BoundedProblems, DataError, Problem, RuleKey
@@ -53,38 +54,12 @@ LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data fo
 ARTICLE_TEXT_COLUMN = "_text"
 
 
-def _languages_of(
-    path: Path,
-    expected: tuple[str, ...],
-    languages: Collection[str] | None,
-    article_languages: Mapping[str, str] | None,
-) -> LanguagesOf:
-    """Where a file's candidate languages come from: ``languages`` when given; else an articles
-    file's own ``language`` column, or the languages of the articles a claims file cites (its
-    own drop's and the dataset's; ``article_languages`` when given). Here, not in ``csvformat``,
-    because the default needs the dataset's sources."""
-
-    def languages_of(data: bytes, delimiter: str) -> Collection[str]:
-        if languages is not None:
-            return set(languages)
-        if "language" in expected:
-            return {lang for (lang,) in peek_columns(data, delimiter, ("language",))}
-        if "article_id" not in expected:
-            return set()
-        known = article_languages
-        if known is None:  # a direct call: the articles.csv beside the file, and the dataset's
-            known = ArticleLanguages(_articles_beside(path))
-        cited = {i for (i,) in peek_columns(data, delimiter, ("article_id",))}
-        return {known[i] for i in cited if i in known}
-
-    return languages_of
-
-
 def _articles_beside(path: Path) -> list[bytes]:
     """The bytes of the articles.csv beside ``path`` and of the dataset's, each read as a drop's
-    files are (``snapshot.read_file``); those that cannot be read are left out."""
+    files are (``snapshot.read_file``); those that cannot be read are left out. For a file read
+    on its own (``read_raw_csv``): a run's files take their articles from its snapshots."""
     paths = [path.parent / config.ARTICLES_FILE]
-    paths += [s.articles_csv for s in dataset_sources() if s.articles_csv]
+    paths += [s.articles_csv for s in snapshot.dataset_sources() if s.articles_csv]
     found = []
     for articles_csv in paths:
         try:
@@ -196,32 +171,55 @@ def read_raw_csv(
     data: bytes | None = None,
     allow_empty: bool = False,
 ) -> pd.DataFrame:
-    """Read a contract CSV as strings, with a ``_line`` column; raise ``DataError`` if unreadable.
-
-    ``data`` is the file's bytes when a snapshot already holds them; otherwise ``path`` is read
-    as a drop's files are (``snapshot.read_file``: no link followed, within the size limit).
+    """Read one contract CSV on its own as strings, with a ``_line`` column; raise
+    ``DataError`` if unreadable. ``path`` is read as a drop's files are (``snapshot.read_file``:
+    no link followed, within the size limit) unless its bytes are given (``data``), decoded as
+    ``csvformat.sniff`` detects it, and parsed as a run's files are (``_parse_csv``; a header
+    without data rows is an error unless ``allow_empty``).
 
     Empty cells are empty strings (never NaN) so validation sees exactly what was typed.
     ``check_columns=False`` returns the file's own columns even when they differ from
     ``expected`` (validation then judges the column set with its GX rule); a delimiter that
     cannot be told or a repeated column name is still fatal, since no frame can be built then.
 
-    The file is read as ``csvformat.sniff`` detects it; ``attrs["read_as"]`` says how
-    (``csvformat.Dialect.describe``) and ``attrs["read_warnings"]`` holds the warning (as
-    ``Problem.to_dict``) that says what was detected, if anything was, and the one that says
-    empty trailing columns were dropped (``_without_ghosts``). A file that is not UTF-8
-    may be in an encoding suggested by the ``languages`` given, or else by its articles'
-    languages: an articles file's own ``language`` column; for a claims file, those of the
-    articles it cites, looked up in ``article_languages`` (article_id -> language; by default
-    the articles.csv beside the file and the dataset's). A header without data rows is an
-    error, unless ``allow_empty`` (a file whose rows are all optional: unclaimed.csv).
+    ``attrs["read_as"]`` says how the file was read (``csvformat.Dialect.describe``) and
+    ``attrs["read_warnings"]`` holds the warnings (as ``Problem.to_dict``) that say what was
+    detected, if anything was, and that empty trailing columns were dropped
+    (``_without_ghosts``). A file that is not UTF-8 may be in an encoding suggested by the
+    ``languages`` given, or else by its articles' languages: an articles file's own
+    ``language`` column; for a claims file, those of the articles it cites, looked up in
+    ``article_languages`` (article_id -> language; by default the articles.csv beside the file
+    and the dataset's).
     """
     path = Path(path)
     name = config.display_path(path)
     raw = snapshot.read_file(path) if data is None else data
-    languages_of = _languages_of(path, expected, languages, article_languages)
-    data, dialect, warning = sniff(name, raw, expected, languages_of)
+    known = article_languages
+    if known is None:
+        known = ArticleLanguages(lambda: _articles_beside(path))
+    data, dialect, warning = sniff(name, raw, expected, languages_for(expected, languages, known))
     del raw  # a large file is held once, not twice
+    frame, said = _parse_csv(name, data, dialect, expected, check_columns, allow_empty)
+    frame.attrs["read_as"] = dialect.describe()
+    # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
+    frame.attrs["read_warnings"] = [p.to_dict() for p in [warning, *said] if p is not None]
+    return frame
+
+
+def _parse_csv(
+    name: str,
+    data: bytes,
+    dialect: Dialect,
+    expected: tuple[str, ...],
+    check_columns: bool = True,
+    allow_empty: bool = False,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The records of one decoded CSV (``data``: normalised as ``sniff`` leaves it) as a frame
+    of strings with a ``_line`` column, and the warnings parsing found (empty trailing columns
+    dropped, an older template); ``DataError`` with every located fault otherwise.
+
+    A header without data rows is an error, unless ``allow_empty`` (a file whose rows are all
+    optional: unclaimed.csv)."""
     end = data.index(b"\n")  # sniff's data ends with one; partition()'s tail would copy it all
     first_line = data[:end]
     cells = next(csv.reader([first_line.decode(dialect.encoding)], delimiter=dialect.delimiter), [])
@@ -240,7 +238,7 @@ def read_raw_csv(
     elif len(data) > CAREFUL_READ_MAX_BYTES:
         frame = _fast_read(data, cells, dialect.delimiter, dialect.encoding)
     if frame is None:  # read with the header as written: a repeated header line is one
-        frame = _careful_read(path, data, cells, dialect.delimiter, dialect.encoding)
+        frame = _careful_read(name, data, cells, dialect.delimiter, dialect.encoding)
     frame.columns = [*header, *ghosts, LINE_COLUMN]  # the unnamed ones, by position
     frame, ghost_warning = _without_ghosts(name, frame, ghosts, len(header))
     long_cells = _long_cells(name, frame)
@@ -249,16 +247,10 @@ def read_raw_csv(
     added = [c for c in expected if c in contract.LATER_COLUMNS and c not in header]
     frame = frame.assign(**dict.fromkeys(added, ""))
     columns = list(expected) if check_columns else [*header, *added]
-    out = frame[[*columns, LINE_COLUMN]]
-    out.attrs["read_as"] = dialect.describe()
-    said = [warning] if warning else []
-    if ghost_warning is not None:
-        said.append(ghost_warning)
+    said = [ghost_warning] if ghost_warning is not None else []
     if added and expected == contract.CLAIM_COLUMNS:
         said.append(_older_contract(name, header))
-    # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
-    out.attrs["read_warnings"] = [p.to_dict() for p in said]
-    return out
+    return frame[[*columns, LINE_COLUMN]], said
 
 
 # A spreadsheet saves the empty columns after the last one a user touched: every line, the
@@ -338,12 +330,11 @@ def _older_contract(name: str, header: list[str]) -> Problem:
 
 
 def _careful_read(
-    path: Path, data: bytes, header: list[str], delimiter: str = ",", encoding: str = "utf-8"
+    name: str, data: bytes, header: list[str], delimiter: str = ",", encoding: str = "utf-8"
 ) -> pd.DataFrame:
     """The csv-module path: slower, but locates every problem to its line.
 
     ``data`` is the normalised data ``sniff`` returns (LF line endings, no BOM)."""
-    name = config.display_path(path)
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="\n")
     try:
         rows, lines, problems = _records(name, stream, header, delimiter)
@@ -476,154 +467,7 @@ def read_raw_articles(path: Path | None = None) -> pd.DataFrame:
     return read_raw_csv(path or config.RAW_ARTICLES_CSV, contract.ARTICLE_COLUMNS)
 
 
-@dataclass(frozen=True)
-class Source:
-    """One contributor's files: the base dataset, or one drop (README.md, "Validating a new data
-    drop"; data/README.md for each file's columns).
-
-    ``articles_csv``/``articles_dir`` are None for a drop that brings claims only; ``folder`` is
-    None for a lone claims CSV. ``files`` is what ``read_source`` read of them (the snapshot
-    every later step uses), None until then; ``follow_folder`` lets data/raw/ itself be reached
-    through a link (it is ours; a drop's folder never is).
-    """
-
-    name: str
-    claims_csv: Path
-    articles_csv: Path | None
-    articles_dir: Path | None
-    folder: Path | None = None
-    follow_folder: bool = False
-    files: snapshot.Snapshot | None = field(default=None, compare=False, repr=False)
-
-    def has(self, path: Path) -> bool:
-        """Whether ``path`` is there to be read (a file that will be refused counts)."""
-        if self.files is not None:
-            return self.files.entry(path) is not None
-        return os.path.lexists(path)
-
-    def read_bytes(self, path: Path) -> bytes:
-        """The bytes of one of this source's files: the snapshot's, or a safe read of ``path``."""
-        return self.files.data(path) if self.files is not None else snapshot.read_file(path)
-
-
-def base_source(raw_dir: Path | None = None) -> Source:
-    """The hand-curated base dataset under data/raw/ (``config.RAW_DIR`` unless given)."""
-    raw_dir = Path(raw_dir or config.RAW_DIR)
-    return Source(
-        "base",
-        raw_dir / config.CLAIMS_FILE,
-        raw_dir / config.ARTICLES_FILE,
-        raw_dir / config.ARTICLES_FOLDER,
-        folder=raw_dir,
-        follow_folder=True,
-    )
-
-
-def drop_source(path: Path) -> Source:
-    """A drop folder, or a lone claims CSV given as a file (nothing is read yet)."""
-    path = Path(path)
-    if path.is_dir():
-        articles_csv = path / config.ARTICLES_FILE
-        has_articles = os.path.lexists(articles_csv)  # a link counts: it is refused, not skipped
-        return Source(
-            path.name,
-            path / config.CLAIMS_FILE,
-            articles_csv if has_articles else None,
-            path / config.ARTICLES_FOLDER if has_articles else None,
-            folder=path,
-        )
-    return Source(path.stem, path, None, None)
-
-
-def read_source(source: Source) -> Source:
-    """``source`` with its files read, once (``snapshot``); a source already read is returned.
-
-    Whether the source brings articles is then what was found (an articles.csv that is a link
-    is found, and refused when read).
-    """
-    if source.files is not None:
-        return source
-    if source.folder is None:
-        return replace(source, files=snapshot.read_lone_csv(source.claims_csv))
-    # data/raw/'s walk leaves drops/ out: each drop there is a source of its own
-    skip = (config.DROPS_FOLDER,) if source.follow_folder else ()
-    files = snapshot.read_folder(source.folder, follow=source.follow_folder, skip=skip)
-    articles_csv = source.folder / config.ARTICLES_FILE
-    found = files.entry(articles_csv) is not None
-    return replace(
-        source,
-        articles_csv=articles_csv if found else None,
-        articles_dir=source.folder / config.ARTICLES_FOLDER if found else None,
-        files=files,
-    )
-
-
-def read_candidate(
-    path: Path, raw_dir: Path | None = None, allow_csv: bool = True
-) -> tuple[list[Source], Source]:
-    """The dataset under ``raw_dir`` and the candidate drop ``path``, each read once.
-
-    The one check of a candidate that ``validate`` and ``ingest`` both make, so a drop that
-    validates is not then refused by ingest: ``DataError`` when its path or name is refused
-    (``snapshot.check_drop``: a link, a special file, a bad name, a name already ingested;
-    ``allow_csv`` lets a lone claims CSV through, for validate), or when its claims.csv has the
-    bytes of an ingested drop's (``snapshot.already_ingested``).
-    """
-    path = Path(path)
-    raw_dir = Path(raw_dir or config.RAW_DIR)
-    problems = snapshot.check_drop(path, raw_dir, allow_csv)
-    if problems:
-        raise DataError(problems)
-    dataset = [read_source(s) for s in dataset_sources(raw_dir)]
-    candidate = read_source(drop_source(path))
-    ingested = [
-        (s.name, entry)
-        for s in dataset[1:]  # the base is not a drop
-        if (entry := s.files.entry(s.claims_csv)) is not None
-    ]
-    claims = candidate.files.entry(candidate.claims_csv)
-    problems = snapshot.already_ingested(candidate.folder or path, claims, ingested)
-    if problems:
-        raise DataError(problems)
-    return dataset, candidate
-
-
-def refused_files(sources: list[Source]) -> list[Problem]:
-    """Everything the sources' snapshots refused besides their CSVs (reported as each is read):
-    article texts, the articles/ folder, and any link, FIFO, device or socket anywhere in a
-    source's folder (``snapshot.Snapshot.refusals``)."""
-    return [p for s in sources if s.files is not None for p in s.files.refusals()]
-
-
-def left_behind(sources: list[Source]) -> list[Problem]:
-    """A warning per file of a drop that is not part of the contract (ingest will not copy it).
-    data/raw/ itself is ours, not a drop: what else it holds is not warned about."""
-    return [
-        p
-        for s in sources
-        if s.files is not None and not s.follow_folder
-        for p in s.files.left_behind()
-    ]
-
-
-def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
-    """The whole dataset: the base, then every ingested drop in name order.
-
-    Hidden entries of data/raw/drops/ (an ingest's temporary or trash folder) are not data.
-    Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
-    """
-    raw_dir = Path(raw_dir or config.RAW_DIR)
-    drops_dir = raw_dir / config.DROPS_FOLDER
-    drops = (
-        sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if drops_dir.is_dir()
-        else []
-    )
-    return [base_source(raw_dir), *(drop_source(p) for p in drops)]
-
-
 SOURCE_FILE_COLUMN = "_source_file"
-_ADDED = (LINE_COLUMN, SOURCE_FILE_COLUMN)  # what reading adds to a file's own columns
 ARTICLES_DIR_COLUMN = "_articles_dir"
 
 
@@ -641,47 +485,38 @@ class SourcesError(DataError):
         self.read_as = read_as
 
 
-def read_sources(
-    sources: list[Source], check_columns: bool = True, languages: Collection[str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Concatenate every source's CSVs as strings, remembering each row's file and line.
+def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool = False) -> Tables:
+    """The intake's third stage: every decoded CSV parsed into frames, handed on as one value.
 
-    Each source is read once (``read_source``) unless it already was. Reads every file before
-    failing (``SourcesError``), so one run reports the problems of all of them. With
-    ``check_columns=False`` a file whose columns differ from the contract is not an error
-    here: each frame's ``attrs["headers"]`` maps every file to its own header, for
-    validation's column-set rule, and the rows of such a file join the concatenation in the
-    contract's columns (a missing column empty, an unknown one left out), so that the row rules
-    of the columns it does have still run.
-    Both frames' ``attrs["read_as"]`` map every file to how it was read, and
-    ``attrs["read_warnings"]`` hold what reading it detected (see ``read_raw_csv``). A claims file
-    that is not UTF-8 takes its encoding candidates from the articles it cites among all the
-    sources' articles (``languages``, when given, replaces that for every file). The articles
-    frame's ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it.
+    claims.csv and articles.csv of every source are concatenated as strings, each row
+    remembering its file and line; every file is parsed before failing (``Tables.error``), so
+    one run reports the problems of all of them. With ``check_columns=False`` (validation's
+    reading) a file whose columns differ from the contract is not an error here: ``headers``
+    maps every file to its own header, for the column-set rule, and its rows join the
+    concatenation in the contract's columns (a missing column empty, an unknown one left out),
+    so that the row rules of the columns it does have still run; and a claims file without
+    rows is read too (its drop's troop sentences are then the curator's to-do list, listed
+    beside the one error that it has no claims yet). The articles frame's
+    ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it. unclaimed.csv is
+    parsed only when both could be: a file of it that cannot be parsed is a problem, not a
+    refusal of the others (the claims are still judged), and a header alone is no error (a
+    curator may clear every row).
     """
-    sources = [read_source(s) for s in sources]
-    claims, articles, warnings, no_rows = [], [], [], []
+    frames: dict[str, list[pd.DataFrame]] = {"claims": [], "articles": [], "unclaimed": []}
+    headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
+    read_as: dict[str, str] = {}
+    warnings: list[Problem] = []
+    no_rows: list[Problem] = []
     # Each file's problems are bounded already (``_records``); the verdict bounds the run's
     # fix list, in file and line order: here they are only collected, with their counts.
     problems = BoundedProblems(limit=None)
-    headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
-    read_as: dict[str, str] = {}
-    known = article_languages(sources)
-    for source, table, path, expected, out in (
-        *((s, "claims", s.claims_csv, contract.CLAIM_COLUMNS, claims) for s in sources),
-        *(
-            (s, "articles", s.articles_csv, contract.ARTICLE_COLUMNS, articles)
-            for s in sources
-            if s.articles_csv is not None
-        ),
-    ):
-        # Validation reads a claims file without rows too: its drop's troop sentences are then
-        # the curator's to-do list, listed beside the one error that it has no claims yet.
+    for dec in decoded:
+        table = dec.raw.table
+        if table == "unclaimed":
+            continue
         todo = table == "claims" and not check_columns
         try:
-            frame, name, header = _read_file(
-                source, path, expected, read_as, warnings, check_columns, languages, known, todo
-            )
+            frame, header = _frame_of(dec, read_as, warnings, check_columns, todo)
         except DataError as err:
             for p in err.problems:
                 problems.add(p)
@@ -689,116 +524,83 @@ def read_sources(
                 problems.count(key, n)
             continue
         if todo and frame.empty:
-            no_rows.append(Problem(name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
-        headers[table][name] = header
-        missing = [c for c in expected if c not in frame.columns]
-        frame = frame.assign(**dict.fromkeys(missing, ""))[[*expected, *_ADDED]]
-        if table == "articles":
-            frame[ARTICLES_DIR_COLUMN] = str(Path(path).parent / config.ARTICLES_FOLDER)
-            frame[ARTICLE_TEXT_COLUMN] = pd.Series(
-                [source.files.text(name) for name in frame["file"]], index=frame.index, dtype=object
-            )
-        out.append(frame)
+            no_rows.append(Problem(dec.raw.name, NO_ROWS_TODO, line=2, counted_as=NO_ROWS_RULE))
+        headers[table][dec.raw.name] = header
+        frames[table].append(frame)
     if problems:
-        raise SourcesError(warnings + problems.items + no_rows, read_as, problems.unlisted)
-    result = []
-    for table, frames, expected in (
-        ("claims", claims, contract.CLAIM_COLUMNS),
-        ("articles", articles, contract.ARTICLE_COLUMNS),
-    ):
-        extra = [LINE_COLUMN, SOURCE_FILE_COLUMN]
-        if table == "articles":
-            extra += [ARTICLES_DIR_COLUMN, ARTICLE_TEXT_COLUMN]
-        empty = pd.DataFrame(columns=[*expected, *extra], dtype="str")
-        frame = pd.concat(frames, ignore_index=True) if frames else empty
-        frame.attrs["headers"] = headers[table]
-        frame.attrs["read_as"] = read_as
-        frame.attrs["read_warnings"] = [w.to_dict() for w in warnings]
-        frame.attrs["read_errors"] = [e.to_dict() for e in no_rows]
-        result.append(frame)
-    return result[0], result[1]
+        error = SourcesError(warnings + problems.items + no_rows, read_as, problems.unlisted)
+        return Tables(taken.files, taken.refused, error=error, read_as=read_as)
+    unclaimed_problems: list[Problem] = []
+    for dec in decoded:
+        if dec.raw.table != "unclaimed":
+            continue
+        try:
+            frame, _ = _frame_of(dec, read_as, unclaimed_problems, allow_empty=True)
+        except DataError as err:
+            unclaimed_problems += err.problems
+            continue
+        if len(frame):
+            frames["unclaimed"].append(frame)
+    return Tables(
+        taken.files,
+        taken.refused,
+        _concat(frames["claims"], contract.CLAIM_COLUMNS),
+        _concat(frames["articles"], contract.ARTICLE_COLUMNS),
+        warnings=warnings + no_rows,
+        headers=headers,
+        read_as=read_as,
+        unclaimed=_concat(frames["unclaimed"], contract.UNCLAIMED_COLUMNS),
+        unclaimed_problems=unclaimed_problems,
+    )
 
 
-def _read_file(
-    source: Source,
-    path: Path,
-    expected: tuple[str, ...],
+def _frame_of(
+    dec: DecodedCSV,
     read_as: dict[str, str],
     warnings: list[Problem],
     check_columns: bool = True,
-    languages: Collection[str] | None = None,
-    known: Mapping[str, str] | None = None,
     allow_empty: bool = False,
-) -> tuple[pd.DataFrame, str, list[str]]:
-    """One file of a source as its snapshot read it, parsed (``read_raw_csv``): the frame, each
-    row named by its file (``SOURCE_FILE_COLUMN``), the file's shown name, and its own header
-    (taken before that column is set: a file's own ``_source_file`` column is an unknown column
-    for the column-set rule, never hidden by ours). How the file was read goes into ``read_as``
-    and what reading detected into ``warnings``, taken off the frame's ``attrs`` (pandas
-    deep-copies attrs into every result computed from a frame). The one reading step of every
-    table, so each is read, located and described alike."""
-    data = source.read_bytes(path)
-    frame = read_raw_csv(path, expected, check_columns, languages, known, data, allow_empty)
-    name = config.display_path(path)
-    read_as[name] = frame.attrs["read_as"]
-    warnings += [Problem(**w) for w in frame.attrs["read_warnings"]]
-    frame.attrs = {}
+) -> tuple[pd.DataFrame, list[str]]:
+    """One decoded file parsed (``_parse_csv``): the frame in the contract's columns, each row
+    named by its file (``SOURCE_FILE_COLUMN``), and the file's own header (taken before that
+    column is set: a file's own ``_source_file`` column is an unknown column for the column-set
+    rule, never hidden by ours). How the file was read goes into ``read_as`` and what decoding
+    and parsing detected into ``warnings``. The one parsing step of every table, so each is
+    read, located and described alike."""
+    raw = dec.raw
+    if dec.data is None or dec.dialect is None:
+        raise DataError(dec.problems)
+    frame, said = _parse_csv(
+        raw.name, dec.data, dec.dialect, raw.expected, check_columns, allow_empty
+    )
+    read_as[raw.name] = dec.read_as
+    warnings += [p for p in [dec.warning, *said] if p is not None]
     header = [c for c in frame.columns if c != LINE_COLUMN]
-    frame[SOURCE_FILE_COLUMN] = name
-    return frame, name, header
-
-
-def unclaimed_path(source: Source) -> Path | None:
-    """Where ``source`` keeps its unclaimed.csv: in its folder beside claims.csv, if its
-    snapshot found one there (a lone claims CSV given as a file carries none)."""
-    if source.folder is None:
-        return None
-    path = source.folder / config.UNCLAIMED_FILE
-    return path if read_source(source).files.entry(path) is not None else None
+    missing = [c for c in raw.expected if c not in frame.columns]
+    frame = frame.assign(**dict.fromkeys(missing, ""))[[*raw.expected, LINE_COLUMN]]
+    frame[SOURCE_FILE_COLUMN] = raw.name
+    if raw.table == "articles":
+        frame[ARTICLES_DIR_COLUMN] = str(Path(raw.path).parent / config.ARTICLES_FOLDER)
+        texts = raw.texts or {}
+        frame[ARTICLE_TEXT_COLUMN] = pd.Series(
+            [texts.get(name) for name in frame["file"]], index=frame.index, dtype=object
+        )
+    return frame, header
 
 
 def empty_unclaimed() -> pd.DataFrame:
     """No unclaimed rows, with the columns the completeness check reads."""
-    columns = [*contract.UNCLAIMED_COLUMNS, LINE_COLUMN, SOURCE_FILE_COLUMN]
-    return pd.DataFrame(columns=columns, dtype="str")
+    return _concat([], contract.UNCLAIMED_COLUMNS)
 
 
-def read_unclaimed(sources: list[Source]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Every source's unclaimed.csv rows (file and line kept), and the problems reading them.
-
-    Read as claims.csv is (``_read_file``: the bytes the source's snapshot read, once, safely;
-    ingest writes those same bytes). A file that is not UTF-8 takes its encoding candidates
-    from the articles its rows name, among every source's articles.csv as the snapshots read
-    them; what was detected is a warning among the problems, and the frame's
-    ``attrs["read_as"]`` says how each file was read (for the report's ``read_as``). A header
-    alone is no error: a curator may clear every row. A file that cannot be read is a problem,
-    not a refusal of the others: the claims are still judged.
-    """
-    sources = [read_source(s) for s in sources]
-    known = article_languages(sources)
-    frames, problems, read_as = [], [], {}
-    for source in sources:
-        path = unclaimed_path(source)
-        if path is None:
-            continue
-        try:
-            frame, _, _ = _read_file(
-                source,
-                path,
-                contract.UNCLAIMED_COLUMNS,
-                read_as,
-                problems,
-                known=known,
-                allow_empty=True,
-            )
-        except DataError as err:
-            problems += err.problems
-            continue
-        if len(frame):
-            frames.append(frame)
-    out = pd.concat(frames, ignore_index=True) if frames else empty_unclaimed()
-    out.attrs["read_as"] = read_as
-    return out, problems
+def _concat(frames: list[pd.DataFrame], expected: tuple[str, ...]) -> pd.DataFrame:
+    """One table's frames as one, or an empty frame of its columns when there are none."""
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    extra = [LINE_COLUMN, SOURCE_FILE_COLUMN]
+    if expected == contract.ARTICLE_COLUMNS:
+        extra += [ARTICLES_DIR_COLUMN, ARTICLE_TEXT_COLUMN]
+    return pd.DataFrame(columns=[*expected, *extra], dtype="str")
 
 
 @dataclass
@@ -826,65 +628,35 @@ class Tables:
     unclaimed_problems: list[Problem] = field(default_factory=list)
 
 
-def read_tables(sources: list[Source], release: bool = False) -> Tables:
-    """Every table of ``sources``, read once, in one value (``Tables``) for the checks.
+def read_tables(
+    sources: list[snapshot.Source], check_columns: bool = False, release: bool = False
+) -> Tables:
+    """The intake, stage by stage, each called once and in order, each taking the value the one
+    before returned: read every file once (``snapshot.take``), decode every CSV
+    (``csvformat.decode``), parse every table (``parse``). The one way a run reads its sources:
+    validation, ingest, process and the draft all start here, and nothing after it opens a file.
 
-    Each source is read once (``read_source``, unless the caller already did, as ingest does
-    to write the very bytes judged); a file whose columns differ from the contract is read in
-    its own columns (the column-set rule judges it). ``release``: the claims CSVs' bytes are let
-    go once parsed (``snapshot.Snapshot.release``), for a caller that neither writes nor hashes
-    them after.
+    ``release``: the claims CSVs' bytes are let go once parsed (``snapshot.Taken.release_claims``),
+    for a caller that neither writes nor hashes them after.
     """
-    sources = [read_source(s) for s in sources]
-    refused = refused_files(sources) + left_behind(sources)
-    files = [config.display_path(s.claims_csv) for s in sources]
-    try:
-        claims, articles = read_sources(sources, check_columns=False)
-    except DataError as err:
-        return Tables(files, refused, error=err, read_as=getattr(err, "read_as", {}))
-    if release:  # the caller reads no byte of them again: let the largest go
-        for source in sources:
-            source.files.release(source.claims_csv)
-    # How the files were read rides on the frames' attrs from read_sources: taken off here,
-    # once. pandas deep-copies attrs into the result of every operation, and the rules run
-    # thousands of them (18% of a broken drop's validation went to copying its read warnings).
-    read, article_headers = claims.attrs, articles.attrs["headers"]
-    claims.attrs, articles.attrs = {}, {}
-    warnings = [Problem(**w) for w in read["read_warnings"]]
-    warnings += [Problem(**e) for e in read.get("read_errors", [])]
-    unclaimed, unreadable = read_unclaimed(sources)
-    return Tables(
-        files,
-        refused,
-        claims,
-        articles,
-        warnings=warnings,
-        headers={"claims": read["headers"], "articles": article_headers},
-        read_as={**read["read_as"], **unclaimed.attrs.get("read_as", {})},
-        unclaimed=unclaimed,
-        unclaimed_problems=unreadable,
-    )
+    taken = snapshot.take(sources)
+    decoded = decode(taken.csvs)
+    tables = parse(taken, decoded, check_columns)
+    if release:
+        taken.release_claims()
+    return tables
 
 
-def article_languages(sources: list[Source]) -> ArticleLanguages:
-    """article_id -> language over the sources' articles.csv files, from the bytes their
-    snapshots read (parsed only when a file that is not UTF-8 asks)."""
-    return ArticleLanguages(
-        [
-            b
-            for s in sources
-            if s.articles_csv is not None
-            for b in _bytes_if_read(s, s.articles_csv)
-        ]
-    )
-
-
-def _bytes_if_read(source: Source, path: Path) -> list[bytes]:
-    """[the file's bytes] when it could be read, else [] (its problem is reported elsewhere)."""
-    try:
-        return [source.read_bytes(path)]
-    except DataError:
-        return []
+def read_sources(
+    sources: list[snapshot.Source], check_columns: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claims and articles of ``sources`` as strings (``read_tables``), for a caller that
+    does not validate them; ``SourcesError`` with every file's problems when one cannot be read
+    (``check_columns``: also when a file's columns are not the contract's)."""
+    tables = read_tables(sources, check_columns)
+    if tables.error is not None:
+        raise tables.error
+    return tables.claims, tables.articles
 
 
 def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:

@@ -19,7 +19,11 @@ be reported as left behind (except ``claims.draft.csv``, the curator's draft: no
 read, not listed, not copied; a link or special file of that name is refused like any).
 ``check_drop`` holds the rules on a drop's own path and name, and
 ``already_ingested`` the rule on its content: ``validate`` and ``ingest`` share both, through
-``load.read_candidate``.
+``read_candidate``.
+
+It is the intake's first stage (``take``): the dataset's sources (``Source``: the base, each
+ingested drop, a candidate drop) in, every file of them read once, out (``Taken``); no later
+stage opens a file or asks the snapshot again.
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ import os
 import re
 import stat
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from troopclaims import config, contract
-from troopclaims.intake.csvformat import peek_articles
+from troopclaims.intake.csvformat import RawCSV, peek_articles
 from troopclaims.problems import DataError, Problem
 
 DROP_CSVS = (config.CLAIMS_FILE, config.ARTICLES_FILE, config.UNCLAIMED_FILE)
@@ -602,7 +606,7 @@ def already_ingested(
 ) -> list[Problem]:
     """The refusal of a drop whose claims.csv (``claims``, as read) has the very bytes of an
     ingested drop's (``ingested``: each drop's name and claims.csv entry): its claims are already
-    in the dataset. Part of the rules ``validate`` and ``ingest`` share (``load.read_candidate``).
+    in the dataset. Part of the rules ``validate`` and ``ingest`` share (``read_candidate``).
     """
     if claims is None or claims.data is None:
         return []
@@ -613,3 +617,192 @@ def already_ingested(
                 Problem(shown(where), f"this drop's claims.csv was already ingested as {name!r}")
             ]
     return []
+
+
+# --- The sources of a run, and the first stage ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One contributor's files: the base dataset, or one drop (README.md, "Validating a new data
+    drop"; data/README.md for each file's columns).
+
+    ``articles_csv``/``articles_dir`` are None for a drop that brings claims only; ``folder`` is
+    None for a lone claims CSV. ``files`` is what ``read_source`` read of them (the snapshot
+    every later step uses), None until then; ``follow_folder`` lets data/raw/ itself be reached
+    through a link (it is ours; a drop's folder never is).
+    """
+
+    name: str
+    claims_csv: Path
+    articles_csv: Path | None
+    articles_dir: Path | None
+    folder: Path | None = None
+    follow_folder: bool = False
+    files: Snapshot | None = field(default=None, compare=False, repr=False)
+
+
+def base_source(raw_dir: Path | None = None) -> Source:
+    """The hand-curated base dataset under data/raw/ (``config.RAW_DIR`` unless given)."""
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    return Source(
+        "base",
+        raw_dir / config.CLAIMS_FILE,
+        raw_dir / config.ARTICLES_FILE,
+        raw_dir / config.ARTICLES_FOLDER,
+        folder=raw_dir,
+        follow_folder=True,
+    )
+
+
+def drop_source(path: Path) -> Source:
+    """A drop folder, or a lone claims CSV given as a file (nothing is read yet)."""
+    path = Path(path)
+    if path.is_dir():
+        articles_csv = path / config.ARTICLES_FILE
+        has_articles = os.path.lexists(articles_csv)  # a link counts: it is refused, not skipped
+        return Source(
+            path.name,
+            path / config.CLAIMS_FILE,
+            articles_csv if has_articles else None,
+            path / config.ARTICLES_FOLDER if has_articles else None,
+            folder=path,
+        )
+    return Source(path.stem, path, None, None)
+
+
+def dataset_sources(raw_dir: Path | None = None) -> list[Source]:
+    """The whole dataset: the base, then every ingested drop in name order.
+
+    Hidden entries of data/raw/drops/ (an ingest's temporary or trash folder) are not data.
+    Paths are read from ``config`` at call time, so tests can point a run at a scratch copy.
+    """
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    drops_dir = raw_dir / config.DROPS_FOLDER
+    drops = (
+        sorted(p for p in drops_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if drops_dir.is_dir()
+        else []
+    )
+    return [base_source(raw_dir), *(drop_source(p) for p in drops)]
+
+
+def read_source(source: Source) -> Source:
+    """``source`` with its files read, once; a source already read is returned.
+
+    Whether the source brings articles is then what was found (an articles.csv that is a link
+    is found, and refused when read).
+    """
+    if source.files is not None:
+        return source
+    if source.folder is None:
+        return replace(source, files=read_lone_csv(source.claims_csv))
+    # data/raw/'s walk leaves drops/ out: each drop there is a source of its own
+    skip = (config.DROPS_FOLDER,) if source.follow_folder else ()
+    files = read_folder(source.folder, follow=source.follow_folder, skip=skip)
+    articles_csv = source.folder / config.ARTICLES_FILE
+    found = files.entry(articles_csv) is not None
+    return replace(
+        source,
+        articles_csv=articles_csv if found else None,
+        articles_dir=source.folder / config.ARTICLES_FOLDER if found else None,
+        files=files,
+    )
+
+
+def read_candidate(
+    path: Path, raw_dir: Path | None = None, allow_csv: bool = True
+) -> tuple[list[Source], Source]:
+    """The dataset under ``raw_dir`` and the candidate drop ``path``, each read once.
+
+    The one check of a candidate that ``validate`` and ``ingest`` both make, so a drop that
+    validates is not then refused by ingest: ``DataError`` when its path or name is refused
+    (``check_drop``: a link, a special file, a bad name, a name already ingested; ``allow_csv``
+    lets a lone claims CSV through, for validate), or when its claims.csv has the bytes of an
+    ingested drop's (``already_ingested``).
+    """
+    path = Path(path)
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    problems = check_drop(path, raw_dir, allow_csv)
+    if problems:
+        raise DataError(problems)
+    dataset = [read_source(s) for s in dataset_sources(raw_dir)]
+    candidate = read_source(drop_source(path))
+    ingested = [
+        (s.name, entry)
+        for s in dataset[1:]  # the base is not a drop
+        if (entry := s.files.entry(s.claims_csv)) is not None
+    ]
+    claims = candidate.files.entry(candidate.claims_csv)
+    problems = already_ingested(candidate.folder or path, claims, ingested)
+    if problems:
+        raise DataError(problems)
+    return dataset, candidate
+
+
+@dataclass
+class Taken:
+    """The intake's first value: every source of a run read once (``take``).
+
+    ``csvs`` are the contract CSVs, in reading order, for the next stage (``csvformat.decode``);
+    ``files`` the claims files by their shown names; ``refused`` what the snapshots refused
+    besides the contract CSVs (article texts, the articles/ folder, any link, FIFO, device or
+    socket anywhere in a folder: errors at their own path) and a drop's files outside the
+    contract (warnings: ingest leaves them behind; data/raw/ itself is ours, not warned about).
+    """
+
+    sources: list[Source]
+    csvs: list[RawCSV]
+    files: list[str]
+    refused: list[Problem]
+
+    def release_claims(self) -> None:
+        """Let go of the claims CSVs' bytes once they are parsed, for a caller that neither
+        writes nor hashes them after: a million-row claims.csv is half a gigabyte that would
+        otherwise stay in memory while the rules run (``Snapshot.release``)."""
+        for source in self.sources:
+            source.files.release(source.claims_csv)
+        for raw in self.csvs:
+            if raw.table == "claims":
+                raw.data = None
+
+
+def _csvs(sources: list[Source]) -> list[RawCSV]:
+    """Every contract CSV, in reading order: each source's claims.csv, then each articles.csv,
+    then each unclaimed.csv found beside a claims.csv."""
+    found = [_raw_csv(s, "claims", s.claims_csv, contract.CLAIM_COLUMNS) for s in sources]
+    found += [
+        _raw_csv(s, "articles", s.articles_csv, contract.ARTICLE_COLUMNS)
+        for s in sources
+        if s.articles_csv is not None
+    ]
+    for s in sources:
+        unclaimed = s.folder / config.UNCLAIMED_FILE if s.folder is not None else None
+        if unclaimed is not None and s.files.entry(unclaimed) is not None:
+            found.append(_raw_csv(s, "unclaimed", unclaimed, contract.UNCLAIMED_COLUMNS))
+    return found
+
+
+def _raw_csv(source: Source, table: str, path: Path, expected: tuple[str, ...]) -> RawCSV:
+    """One contract CSV of ``source`` as its snapshot read it, or why it was not."""
+    name = config.display_path(path)
+    texts = None
+    if table == "articles":
+        prefix = f"{config.ARTICLES_FOLDER}/"
+        entries = source.files.entries
+        texts = {rel[len(prefix) :]: e for rel, e in entries.items() if rel.startswith(prefix)}
+    try:
+        data = source.files.data(path)
+    except DataError as err:
+        return RawCSV(table, path, name, expected, None, err.problems, texts, source)
+    return RawCSV(table, path, name, expected, data, [], texts, source)
+
+
+def take(sources: list[Source]) -> Taken:
+    """The intake's first stage: every source read once (``read_source``, unless the caller
+    already did, as ingest does to write the very bytes judged), with what was refused."""
+    sources = [read_source(s) for s in sources]
+    refused = [p for s in sources for p in s.files.refusals()]
+    refused += [p for s in sources if not s.follow_folder for p in s.files.left_behind()]
+    files = [config.display_path(s.claims_csv) for s in sources]
+    return Taken(sources, _csvs(sources), files, refused)

@@ -68,7 +68,7 @@ from babel import Locale, UnknownLocaleError
 
 from troopclaims import atomic, config, contract
 from troopclaims.checks import completeness, dating, numbers, quotes
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.problems import DataError, Problem
 
 DRAFT_NOTE_COLUMN = "draft_note"
@@ -1067,13 +1067,15 @@ _BANS = (contract.FORMULA_PATTERN, contract.MARKUP_PATTERN, contract.TEXT_CONTRO
 def read_drop(folder: Path) -> list[DraftArticle]:
     """The drop's own articles with their texts, and each one's claims and unclaimed excerpts,
     read as validation reads them (``load``: one safe snapshot, a spreadsheet's encoding)."""
-    source = load.read_source(load.drop_source(folder))
+    source = snapshot.read_source(snapshot.drop_source(folder))
     if source.folder is None or source.articles_csv is None:
         raise DataError(
             [Problem(str(folder), "a draft needs a drop folder with articles.csv and articles/")]
         )
-    claims, articles = load.read_sources([source], check_columns=False)
-    unclaimed, _ = load.read_unclaimed([source])
+    tables = load.read_tables([source])
+    if tables.error is not None:
+        raise tables.error
+    claims, articles, unclaimed = tables.claims, tables.articles, tables.unclaimed
     out = []
     for row in articles.to_dict("records"):
         entry = row[load.ARTICLE_TEXT_COLUMN]

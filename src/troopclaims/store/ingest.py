@@ -143,7 +143,7 @@ def _undo(target: Path, commit: process.Commit, processed_dir: Path) -> str:
 
 
 def _commit(
-    candidate: load.Source,
+    candidate: snapshot.Source,
     target: Path,
     frames: tuple[pd.DataFrame, pd.DataFrame],
     processed_dir: Path,
@@ -165,11 +165,11 @@ def _commit(
         raise
 
 
-def _read(drop: Path, raw_dir: Path) -> tuple[list[load.Source], load.Source]:
+def _read(drop: Path, raw_dir: Path) -> tuple[list[snapshot.Source], snapshot.Source]:
     """The dataset and the drop, each read once; ``IngestRefusedError`` for a drop refused by
-    its path or name, or one already ingested (``load.read_candidate``: validate's rules too)."""
+    its path or name, or one already ingested (``snapshot.read_candidate``: validate's too)."""
     try:
-        return load.read_candidate(drop, raw_dir, allow_csv=False)
+        return snapshot.read_candidate(drop, raw_dir, allow_csv=False)
     except DataError as err:
         raise IngestRefusedError(err.problems) from None
 

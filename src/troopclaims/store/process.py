@@ -25,7 +25,7 @@ import pandas as pd
 from troopclaims import atomic, config, contract
 from troopclaims.checks import dating, validate
 from troopclaims.checks.verdict import ValidationReport
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 from troopclaims.store import datapackage, manifest
 
 # ``language`` travels with each claim: the report marks every quote with its article's language
@@ -154,7 +154,7 @@ def read_processed(out_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFr
     )
 
 
-def known_hashes(sources: list[load.Source], moved: dict[Path, Path] | None = None) -> dict:
+def known_hashes(sources: list[snapshot.Source], moved: dict[Path, Path] | None = None) -> dict:
     """``path -> SHA-256`` of every file the sources' snapshots read whole (what validation
     judged); ``moved`` maps a folder to where those files are about to be (a drop's target)."""
     known: dict[Path, str] = {}
@@ -191,7 +191,7 @@ def validate_and_build(
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     with atomic.locked(raw_dir, exclusive=True):
         recover(raw_dir, out_dir)
-        sources = [load.read_source(s) for s in load.dataset_sources(raw_dir)]
+        sources = [snapshot.read_source(s) for s in snapshot.dataset_sources(raw_dir)]
         report, raw_claims, raw_articles = validate.read_and_validate(sources)
         if not report.ok:
             return report
