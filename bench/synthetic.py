@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from troopclaims import config, contract
-from troopclaims.intake import load
+from troopclaims.intake import load, snapshot
 
 UNKNOWN_CATEGORY = "no_such_category"
 IMPOSSIBLE_DATE = "2024-02-30"
@@ -33,7 +33,8 @@ BROKEN_RULES = (
 
 def synthetic_claims(n_rows: int) -> pd.DataFrame:
     """``n_rows`` valid claims citing the base articles, with unique ids ``S<n>-<claim_id>``."""
-    base = load.read_raw_claims(config.RAW_CLAIMS_CSV)[list(contract.CLAIM_COLUMNS)]
+    claims, _ = load.read_sources([snapshot.base_source(config.RAW_DIR)])
+    base = claims[list(contract.CLAIM_COLUMNS)]
     reps = -(-n_rows // len(base))
     out = pd.concat([base] * reps, ignore_index=True).iloc[:n_rows].copy()
     copy_no = (pd.Series(range(len(out))) // len(base)).astype(str)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import contract
-from troopclaims.intake import load
 from troopclaims.report import analysis, response_dates
 from troopclaims.store import process
 
@@ -56,7 +56,7 @@ def claims_frame(*rows: dict) -> pd.DataFrame:
         columns=list(contract.ARTICLE_COLUMNS),
         dtype="str",
     )
-    return process.build_claims_table(load.type_claims(raw), load.type_articles(articles))
+    return process.build_claims_table(process.type_claims(raw), process.type_articles(articles))
 
 
 def estimate(claim_id: str, figure: int, category: str, qualifier: str = "exact", **kw) -> dict:
@@ -86,7 +86,7 @@ def response(claim_id: str, group: str, stance: str, date: str = "", **kw) -> di
 
 @pytest.fixture(scope="module")
 def real() -> pd.DataFrame:
-    return process.build_claims_table(load.load_claims(), load.load_articles())
+    return process.build_claims_table(raw_files.load_claims(), raw_files.load_articles())
 
 
 # --- keys and coverage ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import raw_files
+
 from troopclaims import config
 
 
@@ -29,8 +31,7 @@ def test_manifest_lists_exactly_the_article_files() -> None:
 
 
 def test_articles_csv_lists_every_article_file_once() -> None:
-    from troopclaims.intake import load
 
-    articles = load.read_raw_articles()
+    articles = raw_files.read_raw_articles()
     assert sorted(articles["file"]) == sorted(_manifest())
     assert articles["article_id"].is_unique

@@ -18,10 +18,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+import raw_files
 
 from troopclaims import config, contract
 from troopclaims.checks import validate, verdict_display
-from troopclaims.intake import load
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
 
@@ -180,8 +180,8 @@ def test_pattern_refuses_every_payload_and_no_plain_text(
 
 
 def test_the_real_dataset_holds_nothing_the_bans_refuse() -> None:
-    claims = load.read_raw_claims(config.RAW_CLAIMS_CSV)
-    articles = load.read_raw_articles(config.RAW_ARTICLES_CSV)
+    claims = raw_files.read_raw_claims(config.RAW_CLAIMS_CSV)
+    articles = raw_files.read_raw_articles(config.RAW_ARTICLES_CSV)
     for frame, columns in ((claims, ("claimant", "quote", "note")), (articles, ("title", "note"))):
         for col in columns:
             values = frame[col].fillna("").astype(str).tolist()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import cli, config, contract
 from troopclaims.checks import completeness, validate, verdict, verdict_display
@@ -289,14 +290,14 @@ def test_malformed_rows_are_counted_not_kept_while_reading(tmp_path: Path, capsy
     from troopclaims import problems
     from troopclaims.intake import load
 
-    base = load.read_raw_claims()
+    base = raw_files.read_raw_claims()
     lines = ",".join(base.columns.drop(load.LINE_COLUMN)) + "\n"
     row = ",".join(f'"{v}"' for v in base.iloc[0].drop(load.LINE_COLUMN)) + ',"extra"\n'
     drop = tmp_path / "ragged"
     drop.mkdir()
     (drop / "claims.csv").write_text(lines + row * 5000, encoding="utf-8")
     with pytest.raises(DataError) as raised:
-        load.read_raw_claims(drop / "claims.csv")
+        raw_files.read_raw_claims(drop / "claims.csv")
     assert len(raised.value.problems) == 5000  # all kept for the fix list (under its cap)
     assert sum(raised.value.unlisted.values()) == 0
     assert str(raised.value).count("\n") == problems.MESSAGE_LIMIT  # the message: 20 and a count

@@ -10,18 +10,18 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 import pytest
+import raw_files
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from troopclaims import contract
-from troopclaims.intake import load
 from troopclaims.report import analysis, charts, fonts, response_dates, svgout, tables, timing_chart
 from troopclaims.store import process
 
 
 @pytest.fixture(scope="module")
 def data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    claims, articles = load.load_claims(), load.load_articles()
+    claims, articles = raw_files.load_claims(), raw_files.load_articles()
     return process.build_claims_table(claims, articles), process.build_articles_table(
         claims, articles
     )

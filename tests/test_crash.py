@@ -22,11 +22,12 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+import raw_files
 import warm_cli
 from processed_files import write_processed
 
 from troopclaims import atomic, cli, config
-from troopclaims.intake import load, snapshot
+from troopclaims.intake import snapshot
 from troopclaims.report import execute, provenance
 from troopclaims.store import manifest, process
 
@@ -70,7 +71,7 @@ def raw_claim_ids(raw: Path) -> set[str]:
     return {
         claim_id
         for source in snapshot.dataset_sources(raw)
-        for claim_id in load.read_raw_claims(source.claims_csv)["claim_id"]
+        for claim_id in raw_files.read_raw_claims(source.claims_csv)["claim_id"]
     }
 
 
@@ -274,7 +275,7 @@ def test_a_malformed_lock_timeout_is_a_config_error(monkeypatch) -> None:
 def test_processed_written_from_frames_records_no_raw_and_is_checked_for_mixing(
     tmp_path: Path,
 ) -> None:
-    claims, articles = load.load_claims(), load.load_articles()
+    claims, articles = raw_files.load_claims(), raw_files.load_articles()
     write_processed(claims, articles, tmp_path)
     assert manifest.stale_reasons(tmp_path) == []
     write_processed(claims.head(3), articles, tmp_path / "other")

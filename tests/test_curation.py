@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import config, contract
 from troopclaims.checks import dating, numbers, quotes
-from troopclaims.intake import load
+from troopclaims.store import process
 
-RAW_CLAIMS = load.read_raw_claims()
-RAW_ARTICLES = load.read_raw_articles()
+RAW_CLAIMS = raw_files.read_raw_claims()
+RAW_ARTICLES = raw_files.read_raw_articles()
 TEXTS = {
     row.article_id: (config.RAW_ARTICLES_DIR / row.file).read_text(encoding="utf-8")
     for row in RAW_ARTICLES.itertuples()
@@ -68,8 +69,8 @@ def test_every_anchor_names_a_claim_that_bounds_it_and_the_note_says_why(claim) 
 
 def _derived() -> pd.DataFrame:
     """The claims with the intervals the evidence gives (``dating``), by claim id."""
-    typed = load.type_claims(RAW_CLAIMS)
-    return dating.with_derived(typed, load.type_articles(RAW_ARTICLES)).set_index("claim_id")
+    typed = process.type_claims(RAW_CLAIMS)
+    return dating.with_derived(typed, process.type_articles(RAW_ARTICLES)).set_index("claim_id")
 
 
 DERIVED = _derived()
@@ -232,7 +233,7 @@ def test_site_date_header_is_not_taken_as_publication_date() -> None:
 
 
 def test_dates_parse_and_agree_with_their_precision() -> None:
-    typed = load.type_claims(RAW_CLAIMS)
+    typed = process.type_claims(RAW_CLAIMS)
     undated = typed["statement_date"].isna()
     assert (typed.loc[undated, "date_precision"] == "unknown").all()
     assert (typed.loc[~undated, "date_precision"] != "unknown").all()

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import cli, config, contract
 from troopclaims.checks import dating, validate
-from troopclaims.intake import load
+from troopclaims.store import process
 
 VALID = Path(__file__).parent / "fixtures" / "drops" / "valid"
 T901_TEXT = (
@@ -116,8 +117,8 @@ def test_an_anchor_may_be_a_claim_of_the_existing_dataset(tmp_path: Path) -> Non
 
 
 def test_the_validated_bounds_are_typed_as_dates(tmp_path: Path) -> None:
-    claims = load.read_raw_claims(make_drop(tmp_path) / "claims.csv")
-    typed = load.type_claims(claims).set_index("claim_id")
+    claims = raw_files.read_raw_claims(make_drop(tmp_path) / "claims.csv")
+    typed = process.type_claims(claims).set_index("claim_id")
     assert typed.loc["T901-01", "earliest_date"] == pd.Timestamp("2024-10-22")
     assert typed.loc["T901-01", "earliest_basis"] == "inferred_other_article"
     assert typed.loc["T901-02", "anchor_claim_id"] == "T900-02"
@@ -271,8 +272,8 @@ def test_an_anchor_in_the_same_article_bounds_the_claim(tmp_path: Path) -> None:
     changes = {"T901-01": {"earliest_date": "", "earliest_basis": "", "anchor_claim_id": "T901-02"}}
     drop = make_drop(tmp_path, changes)
     assert errors_of(drop) == []
-    claims = load.type_claims(load.read_raw_claims(drop / "claims.csv"))
-    articles = load.type_articles(load.read_raw_articles(drop / "articles.csv"))
+    claims = process.type_claims(raw_files.read_raw_claims(drop / "claims.csv"))
+    articles = process.type_articles(raw_files.read_raw_articles(drop / "articles.csv"))
     derived = dating.with_derived(claims, articles).set_index("claim_id")
     assert derived.loc["T901-01", "derived_earliest"] == pd.Timestamp("2024-10-28")
     assert (

@@ -54,7 +54,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out.mkdir()
     sources = [snapshot.read_source(s) for s in snapshot.dataset_sources(config.RAW_DIR)]
     raw_claims, raw_articles = load.read_sources(sources)
-    typed_claims, typed_articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
+    typed_claims, typed_articles = (
+        process.type_claims(raw_claims),
+        process.type_articles(raw_articles),
+    )
     claims = process.build_claims_table(typed_claims, typed_articles)
     articles = process.build_articles_table(typed_claims, typed_articles)
     paths = {config.PROCESSED_CLAIMS.name: out / config.PROCESSED_CLAIMS.name}

@@ -11,16 +11,16 @@ import re
 
 import pandas as pd
 import pytest
+import raw_files
 from test_analysis import claims_frame, estimate, response
 
-from troopclaims.intake import load
 from troopclaims.report import analysis, findings
 from troopclaims.store import process
 
 
 @pytest.fixture(scope="module")
 def real() -> pd.DataFrame:
-    return process.build_claims_table(load.load_claims(), load.load_articles())
+    return process.build_claims_table(raw_files.load_claims(), raw_files.load_articles())
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import config, contract
 from troopclaims.intake import csvformat, load
@@ -15,7 +16,7 @@ from troopclaims.problems import DataError, Problem
 
 
 def test_claims_are_typed() -> None:
-    claims = load.load_claims()
+    claims = raw_files.load_claims()
     assert str(claims["figure"].dtype) == "Int64"
     assert isinstance(claims["kind"].dtype, pd.CategoricalDtype)
     assert list(claims["kind"].cat.categories) == list(contract.KINDS)
@@ -26,14 +27,14 @@ def test_claims_are_typed() -> None:
 
 
 def test_articles_are_typed() -> None:
-    articles = load.load_articles()
+    articles = raw_files.load_articles()
     assert pd.api.types.is_datetime64_any_dtype(articles["published_date"])
     assert (articles["outlet"] == "unknown").all()
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
-        load.read_raw_claims(tmp_path / "nope.csv")
+        raw_files.read_raw_claims(tmp_path / "nope.csv")
     assert "nope.csv" in str(info.value)
     assert "file not found" in str(info.value)
 
@@ -43,7 +44,7 @@ def test_missing_column_names_the_column(tmp_path: Path) -> None:
     path = tmp_path / "claims.csv"
     path.write_text(",".join(cols) + "\n" + ",".join("x" for _ in cols) + "\n", encoding="utf-8")
     with pytest.raises(DataError) as info:
-        load.read_raw_claims(path)
+        raw_files.read_raw_claims(path)
     [problem] = info.value.problems
     assert problem.column == "quote"
     assert problem.line == 1
@@ -55,13 +56,13 @@ def test_multiline_field_keeps_true_line_numbers(tmp_path: Path) -> None:
     row = 'A9,a.txt,"two\nlines",unknown,fr,,unknown,unknown,,'
     path = tmp_path / "articles.csv"
     path.write_text(f"{header}\n{row}\n{row.replace('A9', 'A8')}\n", encoding="utf-8")
-    frame = load.read_raw_articles(path)
+    frame = raw_files.read_raw_articles(path)
     assert list(frame[load.LINE_COLUMN]) == [2, 4]
     assert frame["title"].iloc[0] == "two\nlines"
 
 
 def test_empty_cells_stay_empty_strings() -> None:
-    raw = load.read_raw_claims()
+    raw = raw_files.read_raw_claims()
     assert not raw.isna().any().any()
 
 
@@ -85,7 +86,7 @@ def test_a_stray_quote_in_the_header_is_a_located_error_not_a_crash(tmp_path: Pa
     path = tmp_path / "claims.csv"
     path.write_text('"""Not a CSV" file\nclaim_id\n', encoding="utf-8")
     with pytest.raises(DataError) as info:
-        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+        raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
     [problem] = info.value.problems
     assert problem.line == 1
     assert problem.rule.startswith("malformed CSV (")
@@ -100,7 +101,7 @@ def test_a_header_quote_left_open_is_refused_not_a_silently_lost_row(tmp_path: P
     path = tmp_path / "claims.csv"
     path.write_text(f'{header}\n{rows[0]}"\n{rows[1]}\n{rows[2]}\n', encoding="utf-8")
     with pytest.raises(DataError) as info:
-        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+        raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
     [problem] = info.value.problems
     assert problem.line == 1
     assert problem.rule == load.HEADER_SPANS_RULE.format(last=2)
@@ -112,7 +113,7 @@ def test_an_overlong_header_field_says_a_quote_may_be_missing(tmp_path: Path) ->
     many = lines * (load.MAX_FIELD_CHARS // len(lines) + 10)
     path.write_text('claim_id,"note\n' + many, encoding="utf-8")
     with pytest.raises(DataError) as info:
-        load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+        raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
     [problem] = info.value.problems
     assert problem.line == 1
     assert "(a missing closing quote?)" in problem.rule
@@ -122,7 +123,7 @@ def test_missing_columns_can_be_left_to_validation(tmp_path: Path) -> None:
     cols = [c for c in contract.CLAIM_COLUMNS if c != "note"] + ["extra"]
     path = tmp_path / "claims.csv"
     path.write_text(",".join(cols) + "\n" + ",".join("x" for _ in cols) + "\n", encoding="utf-8")
-    frame = load.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
+    frame = raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, check_columns=False)
     assert "extra" in frame.columns and "note" not in frame.columns
 
 
@@ -153,7 +154,7 @@ def articles_bytes(
 def read(tmp_path: Path, data: bytes, **kwargs) -> pd.DataFrame:
     path = tmp_path / "articles.csv"
     path.write_bytes(data)
-    return load.read_raw_csv(path, contract.ARTICLE_COLUMNS, **kwargs)
+    return raw_files.read_raw_csv(path, contract.ARTICLE_COLUMNS, **kwargs)
 
 
 def test_bom_and_crlf_are_read_silently_with_true_line_numbers(tmp_path: Path) -> None:
@@ -224,7 +225,7 @@ def test_the_delimiter_is_the_one_that_splits_line_1_into_the_contract(tmp_path:
     # an unknown column with ';': the column-set rule reports it, the delimiter still stands
     path = tmp_path / "articles.csv"
     path.write_bytes(header + b";extra\n" + body.replace(b"\n", b";x\n"))
-    frame = load.read_raw_csv(path, contract.ARTICLE_COLUMNS, check_columns=False)
+    frame = raw_files.read_raw_csv(path, contract.ARTICLE_COLUMNS, check_columns=False)
     assert "extra" in frame.columns
     # a line 1 mixing ',' and ';' cannot be told
     mixed = header.replace(b";", b",", 3)
@@ -258,10 +259,10 @@ def test_a_claims_file_takes_the_languages_of_the_articles_it_cites(tmp_path: Pa
     claims["quote"] = "около 3 000 солдат"
     path = tmp_path / "claims.csv"
     path.write_bytes(claims.to_csv(index=False, lineterminator="\r\n", sep=";").encode("cp1251"))
-    frame = load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "ru"})
+    frame = raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "ru"})
     assert frame["quote"].iloc[0] == "около 3 000 солдат"
     with pytest.raises(DataError):
-        load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "fr"})
+        raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages={"R1": "fr"})
 
 
 class Untouchable(dict):
@@ -274,7 +275,7 @@ class Untouchable(dict):
 def test_a_utf8_file_never_asks_for_languages(tmp_path: Path) -> None:
     path = tmp_path / "claims.csv"
     path.write_bytes(config.RAW_CLAIMS_CSV.read_bytes())
-    load.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages=Untouchable())
+    raw_files.read_raw_csv(path, contract.CLAIM_COLUMNS, article_languages=Untouchable())
 
 
 def test_mixed_encodings_are_a_located_error_naming_both_lines(tmp_path: Path) -> None:
@@ -363,8 +364,8 @@ def _with_ghost_columns(n: int, filled: str = "") -> bytes:
 @pytest.mark.parametrize("n", [1, 2])
 def test_a_spreadsheet_s_empty_trailing_columns_are_ignored_with_a_warning(n: int) -> None:
     data = _with_ghost_columns(n)
-    frame = load.read_raw_csv(Path("claims.csv"), contract.CLAIM_COLUMNS, data=data)
-    plain = load.read_raw_csv(
+    frame = raw_files.read_raw_csv(Path("claims.csv"), contract.CLAIM_COLUMNS, data=data)
+    plain = raw_files.read_raw_csv(
         Path("claims.csv"),
         contract.CLAIM_COLUMNS,
         data=(Path(__file__).parent / "fixtures/drops/valid/claims.csv").read_bytes(),
@@ -377,7 +378,7 @@ def test_a_spreadsheet_s_empty_trailing_columns_are_ignored_with_a_warning(n: in
 
 def test_a_value_in_a_column_without_a_name_is_refused_where_it_is() -> None:
     with pytest.raises(DataError) as info:
-        load.read_raw_csv(
+        raw_files.read_raw_csv(
             Path("claims.csv"), contract.CLAIM_COLUMNS, data=_with_ghost_columns(2, "3000")
         )
     [problem] = info.value.problems
@@ -405,7 +406,7 @@ def test_a_repeated_header_line_is_found_beside_empty_trailing_columns() -> None
     data = _with_ghost_columns(2)
     first, rest = data.split(b"\r\n", 1)
     with pytest.raises(DataError) as info:
-        load.read_raw_csv(
+        raw_files.read_raw_csv(
             Path("claims.csv"),
             contract.CLAIM_COLUMNS,
             data=first + b"\r\n" + first + b"\r\n" + rest,

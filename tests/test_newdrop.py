@@ -19,7 +19,6 @@ import pytest
 
 from troopclaims import cli, config, contract
 from troopclaims.checks import validate
-from troopclaims.intake import load
 from troopclaims.store import newdrop, process
 
 FIXTURE_TEXT = (
@@ -393,7 +392,7 @@ def test_a_drop_whose_article_is_dated_gets_derived_bounds(
     )
     assert report.ok
     built = process.build_claims_table(
-        load.type_claims(raw_claims), load.type_articles(raw_articles)
+        process.type_claims(raw_claims), process.type_articles(raw_articles)
     ).set_index("claim_id")
     article = row["article_id"]
     estimate, reaction = built.loc[f"{article}-01"], built.loc[f"{article}-02"]

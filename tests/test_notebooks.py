@@ -10,10 +10,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import raw_files
 from processed_files import write_processed
 
 from troopclaims import cli, config
-from troopclaims.intake import load
 from troopclaims.report import execute
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
@@ -26,8 +26,8 @@ def small_processed(folder: Path, verdict: bool = True) -> Path:
     """The fixture dataset processed into ``folder``, with its validation verdict beside it
     (as ``troopclaims process`` writes it) unless ``verdict`` is False."""
     raw = SMALL / "raw"
-    claims = load.load_claims(raw / "claims.csv")
-    write_processed(claims, load.load_articles(raw / "articles.csv"), folder)
+    claims = raw_files.load_claims(raw / "claims.csv")
+    write_processed(claims, raw_files.load_articles(raw / "articles.csv"), folder)
     if verdict:
         shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
     return folder

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+import raw_files
 
 from troopclaims import config
-from troopclaims.intake import load
 from troopclaims.report import findings
 from troopclaims.store import manifest, process
 
@@ -198,7 +198,7 @@ def page_one(raw: Raw) -> list[findings.Finding]:
     try:
         claims, _ = process.read_processed()
     except (FileNotFoundError, manifest.StaleProcessedError):
-        claims = process.build_claims_table(load.load_claims(), load.load_articles())
+        claims = process.build_claims_table(raw_files.load_claims(), raw_files.load_articles())
     # The second computation reads the founding curation only: a drop folded in would make it
     # check another data set than the page.
     assert set(claims["claim_id"]) == set(raw.claims), "processed claims are not claims.csv"

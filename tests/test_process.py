@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import raw_files
 from processed_files import write_processed
 
 from troopclaims import atomic
-from troopclaims.intake import load
 from troopclaims.store import manifest, process
 
 
 def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
-    claims, articles = load.load_claims(), load.load_articles()
+    claims, articles = raw_files.load_claims(), raw_files.load_articles()
     write_processed(claims, articles, tmp_path)
     out_claims, out_articles = process.read_processed(tmp_path)
     assert len(out_claims) == len(claims)
@@ -28,7 +28,7 @@ def test_processed_claims_carry_their_article(tmp_path: Path) -> None:
 
 
 def test_failed_write_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch) -> None:
-    claims, articles = load.load_claims(), load.load_articles()
+    claims, articles = raw_files.load_claims(), raw_files.load_articles()
     write_processed(claims, articles, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 

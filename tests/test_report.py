@@ -18,12 +18,12 @@ from pathlib import Path
 import nbformat
 import pypdf
 import pytest
+import raw_files
 from fontTools.ttLib import TTFont
 from processed_files import write_processed
 from test_notebooks import NOTEBOOKS, SMALL
 
 from troopclaims import cli, config
-from troopclaims.intake import load
 from troopclaims.report import assemble as report
 from troopclaims.report import execute, fonts, provenance
 from troopclaims.store import manifest
@@ -52,8 +52,8 @@ KOREAN_LABEL = "국정원 첫 발표"
 def processed_from(raw: Path, folder: Path) -> Path:
     """The fixture dataset processed into ``folder`` with a sources.json recording ``raw`` (as
     ``troopclaims process`` writes it, without re-validating: the verdict is the fixture's)."""
-    claims = load.load_claims(raw / "claims.csv")
-    articles = load.load_articles(raw / "articles.csv")
+    claims = raw_files.load_claims(raw / "claims.csv")
+    articles = raw_files.load_articles(raw / "articles.csv")
     write_processed(claims, articles, folder, raw=manifest.RawRecord(raw, {}))
     shutil.copyfile(SMALL / "processed" / "validation.json", folder / "validation.json")
     return folder
@@ -468,9 +468,12 @@ def test_a_drop_landing_between_execute_and_build_is_refused_and_the_old_report_
 
     # The ingest's own rebuild of processed lands too: another build than the notebooks read.
     shutil.rmtree(late)
-    claims = load.load_claims(raw / "claims.csv").iloc[1:]
+    claims = raw_files.load_claims(raw / "claims.csv").iloc[1:]
     write_processed(
-        claims, load.load_articles(raw / "articles.csv"), processed, raw=manifest.RawRecord(raw, {})
+        claims,
+        raw_files.load_articles(raw / "articles.csv"),
+        processed,
+        raw=manifest.RawRecord(raw, {}),
     )
     assert manifest.stale_reasons(processed) == []  # current, but not what the notebook read
     err = _refused(argv)
@@ -513,8 +516,8 @@ def test_build_refuses_notebooks_that_did_not_read_one_current_build(tmp_path: P
     # Processed data written from frames records no raw folder: only its sources.json is listed.
     frames = tmp_path / "frames"
     claims, articles = (
-        load.load_claims(raw / "claims.csv"),
-        load.load_articles(raw / "articles.csv"),
+        raw_files.load_claims(raw / "claims.csv"),
+        raw_files.load_articles(raw / "articles.csv"),
     )
     write_processed(claims, articles, frames)
     report.build([_tiny_executed(tmp_path / "c", "# Three", frames)], html, pdf, raw)

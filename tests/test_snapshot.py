@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import raw_files
 
 from troopclaims import cli, config
 from troopclaims.checks import validate
@@ -360,7 +361,7 @@ def test_a_lone_csv_given_as_a_link_is_refused(tmp_path: Path, outside: Path) ->
     link = tmp_path / "claims.csv"
     link.symlink_to(outside / "claims.csv")
     with pytest.raises(load.DataError) as info:
-        load.read_raw_claims(link)
+        raw_files.read_raw_claims(link)
     assert info.value.problems[0].rule.startswith("is a symbolic link")
     assert info.value.problems[0].file.endswith("claims.csv")
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import raw_files
 
 from troopclaims import cli, config
 from troopclaims.checks import validate
@@ -96,8 +97,8 @@ def test_shape_reads_the_cells_the_curator_typed(name: str) -> None:
     shape = BUILDER.SHAPES[name]
     content = BUILDER.CONTENTS[shape.language]
     source = snapshot.drop_source(SPREADSHEETS / name)
-    claims = load.read_raw_claims(source.claims_csv)
-    articles = load.read_raw_articles(source.articles_csv)
+    claims = raw_files.read_raw_claims(source.claims_csv)
+    articles = raw_files.read_raw_articles(source.articles_csv)
     assert claims.drop(columns=load.LINE_COLUMN).to_dict("records") == BUILDER.claim_rows(
         shape, content
     )
@@ -106,7 +107,7 @@ def test_shape_reads_the_cells_the_curator_typed(name: str) -> None:
     ]
     assert list(claims[load.LINE_COLUMN]) == [2, 3]  # the second row's note spans lines 3-4
     assert claims.attrs["read_as"] == expected(name)["read_as"]
-    again = load.read_raw_claims(source.claims_csv)  # the same bytes always read the same
+    again = raw_files.read_raw_claims(source.claims_csv)  # the same bytes always read the same
     assert again.equals(claims) and again.attrs == claims.attrs
 
 

@@ -20,6 +20,7 @@ from unittest import mock
 
 import pandas as pd
 import pytest
+import raw_files
 import warm_cli
 
 from troopclaims import atomic, cli, config
@@ -29,7 +30,7 @@ from troopclaims.report import analysis, response_dates
 from troopclaims.store import ingest, process
 
 DROPS = Path(__file__).parent / "fixtures" / "drops"
-N_CLAIMS = len(load.read_raw_claims(config.RAW_CLAIMS_CSV))
+N_CLAIMS = len(raw_files.read_raw_claims(config.RAW_CLAIMS_CSV))
 BROKEN = sorted(p.name for p in DROPS.iterdir() if p.is_dir() and p.name != "valid")
 # The tests that read one drop's ``validated`` run go to one xdist worker (make test's
 # --dist loadgroup), so the run is shared, not repeated per worker.
@@ -243,7 +244,7 @@ def test_json_holds_every_problem_and_html_is_self_contained(tmp_path: Path, cap
 
 def test_claims_csv_alone_is_validated_with_the_dataset(tmp_path: Path, capsys) -> None:
     claims = tmp_path / "extra_claims.csv"
-    rows = load.read_raw_claims(config.RAW_CLAIMS_CSV).head(2).copy()
+    rows = raw_files.read_raw_claims(config.RAW_CLAIMS_CSV).head(2).copy()
     rows["claim_id"] = ["X-1", "X-2"]
     rows.drop(columns=[load.LINE_COLUMN]).to_csv(claims, index=False, lineterminator="\n")
     assert cli.main(["validate", str(claims)]) == 0
@@ -316,7 +317,7 @@ def test_multiline_fields_and_trailing_blank_lines_are_fine(tmp_path: Path, caps
     text = claims.read_text(encoding="utf-8").replace("Fixture claim.", '"Fixture\nclaim."', 1)
     claims.write_text(text + "\n\n", encoding="utf-8")
     assert cli.main(["validate", str(drop)]) == 0, "".join(capsys.readouterr())
-    frame = load.read_raw_claims(claims)
+    frame = raw_files.read_raw_claims(claims)
     assert list(frame[load.LINE_COLUMN]) == [2, 4]
     assert frame["note"].iloc[0] == "Fixture\nclaim."
 

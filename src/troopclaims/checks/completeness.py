@@ -21,7 +21,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -29,10 +28,10 @@ import pandas as pd
 import sentencex
 from babel import Locale, UnknownLocaleError
 
-from troopclaims import config, contract
+from troopclaims import contract
 from troopclaims.checks import bans, numbers
 from troopclaims.checks.quotes import normalize_whitespace
-from troopclaims.intake.load import ARTICLES_DIR_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN
+from troopclaims.intake.load import LINE_COLUMN, SOURCE_FILE_COLUMN, TEXT_FILE_COLUMN
 from troopclaims.problems import Problem
 
 # A number and its troop noun may be this many words apart ("12 000 soldats", "quatre
@@ -886,6 +885,5 @@ def article_texts(articles: pd.DataFrame, texts: dict[str, str]) -> list[Article
         text = texts.get(row["article_id"])
         if text is None:
             continue
-        file = config.display_path(Path(row[ARTICLES_DIR_COLUMN]) / row["file"])
-        out.append(ArticleText(row["article_id"], row["language"], file, text))
+        out.append(ArticleText(row["article_id"], row["language"], row[TEXT_FILE_COLUMN], text))
     return out

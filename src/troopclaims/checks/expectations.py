@@ -27,7 +27,6 @@ from troopclaims.checks.gx_custom import (
     ExpectColumnValuesToNotContainPattern,
     ExpectMulticolumnValuesFigureInQuote,
 )
-from troopclaims.intake import load
 
 # ---------------------------------------------------------------------------------------------
 # Rules: an expectation plus what to tell the user when it fails
@@ -111,11 +110,11 @@ def prepare_claims(
     df["_unit_present"] = _present(df["unit"])
     df["_qualifier_present"] = _present(df["qualifier"])
     df["_statement_date_present"] = _present(df["statement_date"])
-    statement = load.parse_dates(df["statement_date"], errors="coerce")
-    df["_event_start_dt"] = load.parse_dates(df["event_start"], errors="coerce")
-    df["_event_end_dt"] = load.parse_dates(df["event_end"], errors="coerce")
+    statement = dating.parse_dates(df["statement_date"], errors="coerce")
+    df["_event_start_dt"] = dating.parse_dates(df["event_start"], errors="coerce")
+    df["_event_end_dt"] = dating.parse_dates(df["event_end"], errors="coerce")
     df["_days_in_future"] = (statement - pd.Timestamp(today)).dt.days
-    published = load.parse_dates(df["article_id"].map(article_dates), errors="coerce")
+    published = dating.parse_dates(df["article_id"].map(article_dates), errors="coerce")
     # An article dated to its week or month may be from any day of it: a claim is after its
     # article only past the last day the article's date can mean (as ``dating`` bounds it).
     article_precision = dict(zip(articles["article_id"], articles["date_precision"], strict=True))
@@ -170,7 +169,7 @@ def _prepare_bounds(df: pd.DataFrame, published_last: pd.Series, today: date) ->
     only beside an empty statement_date (a fixed date and its precision already say when)."""
     statement_present = df["_statement_date_present"]
     for bound, basis in contract.CLAIM_BOUNDS.items():
-        when = load.parse_dates(df[bound], errors="coerce")
+        when = dating.parse_dates(df[bound], errors="coerce")
         present = _present(df[bound])
         df[f"_{bound}_dt"] = when
         df[f"_{bound}_days_in_future"] = (when - pd.Timestamp(today)).dt.days
@@ -724,7 +723,7 @@ def prepare_articles(raw: pd.DataFrame, file_checks: pd.DataFrame) -> pd.DataFra
     """The articles frame GX validates; ``file_checks`` holds ``_file_exists``/``_file_utf8``."""
     df = _as_objects(raw[list(contract.ARTICLE_COLUMNS)])
     df["_published_date_present"] = _present(df["published_date"])
-    published = load.parse_dates(df["published_date"], errors="coerce")
+    published = dating.parse_dates(df["published_date"], errors="coerce")
     df["_month_precision_day"] = published.dt.day.where(df["date_precision"] == "month")
     df["_file_exists"] = file_checks["_file_exists"].to_numpy()
     df["_file_utf8"] = file_checks["_file_utf8"].to_numpy()

@@ -48,9 +48,9 @@ def _inspect_article_files(
         articles["article_id"],
         articles["file"],
         articles[load.ARTICLE_TEXT_COLUMN],
-        articles[load.ARTICLES_DIR_COLUMN],
+        articles[load.TEXT_FILE_COLUMN],
     )
-    for article_id, name, entry, folder in zip(*columns, strict=True):
+    for article_id, name, entry, shown in zip(*columns, strict=True):
         safe = re.fullmatch(contract.FILE_PATTERN, name) is not None
         if not safe or (entry is not None and entry.problem is not None):
             exists.append(None)
@@ -64,7 +64,6 @@ def _inspect_article_files(
         utf8.append(text is not None)
         if text is not None and article_id not in texts:
             texts[article_id] = text
-            shown = config.display_path(Path(folder) / name)
             problems += [p for p in [_hidden_character(shown, entry.data)] if p is not None]
     checks = pd.DataFrame({"_file_exists": exists, "_file_utf8": utf8}, dtype="object")
     return checks, texts, problems

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,14 +31,11 @@ from troopclaims.intake import snapshot
 from troopclaims.intake.csvformat import (
     ENCODING_NAMES,
     MAX_FIELD_CHARS,
-    ArticleLanguages,
     DecodedCSV,
     Dialect,
     around,
     decode,
-    languages_for,
     line_of,
-    sniff,
 )
 from troopclaims.problems import FIX_LIST_CAP, BoundedProblems, DataError, Problem, RuleKey
 
@@ -52,21 +49,6 @@ _NOT_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # a byte bytes.strip() would ke
 LINE_COLUMN = "_line"  # CSV line number of each record, kept beside the data for messages
 # Each articles row's text as the snapshot read it (``snapshot.Entry``), None when absent.
 ARTICLE_TEXT_COLUMN = "_text"
-
-
-def _articles_beside(path: Path) -> list[bytes]:
-    """The bytes of the articles.csv beside ``path`` and of the dataset's, each read as a drop's
-    files are (``snapshot.read_file``); those that cannot be read are left out. For a file read
-    on its own (``read_raw_csv``): a run's files take their articles from its snapshots."""
-    paths = [path.parent / config.ARTICLES_FILE]
-    paths += [s.articles_csv for s in snapshot.dataset_sources() if s.articles_csv]
-    found = []
-    for articles_csv in paths:
-        try:
-            found.append(snapshot.read_file(articles_csv))
-        except DataError:
-            continue
-    return found
 
 
 def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> list[Problem]:
@@ -160,50 +142,6 @@ def _records(
             lines.append(start)
         start = reader.line_num + 1
     return rows, lines, problems
-
-
-def read_raw_csv(
-    path: Path,
-    expected: tuple[str, ...],
-    check_columns: bool = True,
-    languages: Collection[str] | None = None,
-    article_languages: Mapping[str, str] | None = None,
-    data: bytes | None = None,
-    allow_empty: bool = False,
-) -> pd.DataFrame:
-    """Read one contract CSV on its own as strings, with a ``_line`` column; raise
-    ``DataError`` if unreadable. ``path`` is read as a drop's files are (``snapshot.read_file``:
-    no link followed, within the size limit) unless its bytes are given (``data``), decoded as
-    ``csvformat.sniff`` detects it, and parsed as a run's files are (``_parse_csv``; a header
-    without data rows is an error unless ``allow_empty``).
-
-    Empty cells are empty strings (never NaN) so validation sees exactly what was typed.
-    ``check_columns=False`` returns the file's own columns even when they differ from
-    ``expected`` (validation then judges the column set with its GX rule); a delimiter that
-    cannot be told or a repeated column name is still fatal, since no frame can be built then.
-
-    ``attrs["read_as"]`` says how the file was read (``csvformat.Dialect.describe``) and
-    ``attrs["read_warnings"]`` holds the warnings (as ``Problem.to_dict``) that say what was
-    detected, if anything was, and that empty trailing columns were dropped
-    (``_without_ghosts``). A file that is not UTF-8 may be in an encoding suggested by the
-    ``languages`` given, or else by its articles' languages: an articles file's own
-    ``language`` column; for a claims file, those of the articles it cites, looked up in
-    ``article_languages`` (article_id -> language; by default the articles.csv beside the file
-    and the dataset's).
-    """
-    path = Path(path)
-    name = config.display_path(path)
-    raw = snapshot.read_file(path) if data is None else data
-    known = article_languages
-    if known is None:
-        known = ArticleLanguages(lambda: _articles_beside(path))
-    data, dialect, warning = sniff(name, raw, expected, languages_for(expected, languages, known))
-    del raw  # a large file is held once, not twice
-    frame, said = _parse_csv(name, data, dialect, expected, check_columns, allow_empty)
-    frame.attrs["read_as"] = dialect.describe()
-    # as dicts: attrs stay JSON-able (pandas writes them into a parquet file's metadata)
-    frame.attrs["read_warnings"] = [p.to_dict() for p in [warning, *said] if p is not None]
-    return frame
 
 
 def _parse_csv(
@@ -457,18 +395,9 @@ def _long_cells(name: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def read_raw_claims(path: Path | None = None) -> pd.DataFrame:
-    """The claims CSV (data/raw/'s unless given) as strings (see ``read_raw_csv``)."""
-    return read_raw_csv(path or config.RAW_CLAIMS_CSV, contract.CLAIM_COLUMNS)
-
-
-def read_raw_articles(path: Path | None = None) -> pd.DataFrame:
-    """The articles CSV (data/raw/'s unless given) as strings (see ``read_raw_csv``)."""
-    return read_raw_csv(path or config.RAW_ARTICLES_CSV, contract.ARTICLE_COLUMNS)
-
-
 SOURCE_FILE_COLUMN = "_source_file"
-ARTICLES_DIR_COLUMN = "_articles_dir"
+# Each articles row's text as messages name it: articles/<file> beside its articles.csv, shown.
+TEXT_FILE_COLUMN = "_text_file"
 
 
 class SourcesError(DataError):
@@ -497,7 +426,8 @@ def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool 
     so that the row rules of the columns it does have still run; and a claims file without
     rows is read too (its drop's troop sentences are then the curator's to-do list, listed
     beside the one error that it has no claims yet). The articles frame's
-    ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it. unclaimed.csv is
+    ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it, and
+    ``TEXT_FILE_COLUMN`` its name in messages. unclaimed.csv is
     parsed only when both could be: a file of it that cannot be parsed is a problem, not a
     refusal of the others (the claims are still judged), and a header alone is no error (a
     curator may clear every row).
@@ -580,7 +510,8 @@ def _frame_of(
     frame = frame.assign(**dict.fromkeys(missing, ""))[[*raw.expected, LINE_COLUMN]]
     frame[SOURCE_FILE_COLUMN] = raw.name
     if raw.table == "articles":
-        frame[ARTICLES_DIR_COLUMN] = str(Path(raw.path).parent / config.ARTICLES_FOLDER)
+        shown = config.display_path(Path(raw.path).parent / config.ARTICLES_FOLDER)
+        frame[TEXT_FILE_COLUMN] = shown + "/" + frame["file"]
         texts = raw.texts or {}
         frame[ARTICLE_TEXT_COLUMN] = pd.Series(
             [texts.get(name) for name in frame["file"]], index=frame.index, dtype=object
@@ -599,7 +530,7 @@ def _concat(frames: list[pd.DataFrame], expected: tuple[str, ...]) -> pd.DataFra
         return pd.concat(frames, ignore_index=True)
     extra = [LINE_COLUMN, SOURCE_FILE_COLUMN]
     if expected == contract.ARTICLE_COLUMNS:
-        extra += [ARTICLES_DIR_COLUMN, ARTICLE_TEXT_COLUMN]
+        extra += [TEXT_FILE_COLUMN, ARTICLE_TEXT_COLUMN]
     return pd.DataFrame(columns=[*expected, *extra], dtype="str")
 
 
@@ -657,76 +588,3 @@ def read_sources(
     if tables.error is not None:
         raise tables.error
     return tables.claims, tables.articles
-
-
-def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
-    """A categorical whose categories are the whole vocabulary, so charts keep a fixed order."""
-    return pd.Categorical(values.replace("", pd.NA), categories=list(vocabulary))
-
-
-def parse_dates(values: pd.Series, errors: str = "raise") -> pd.Series:
-    """ISO dates (YYYY-MM-DD) to datetime64; empty cells become NaT.
-
-    ``errors="raise"`` for typing validated data (a failure there is a bug, not bad input);
-    ``"coerce"`` for validation's helper columns, where an invalid date is a rule's business.
-    Only the distinct values are parsed: a column holds few dates, and pandas parses a value
-    that fails (2024-02-30) slowly, about 5 µs each, so a million broken rows cost 5 s a column.
-    """
-    codes, distinct = pd.factorize(values.replace("", pd.NA))
-    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d", errors=errors)
-    if not len(parsed):
-        return pd.to_datetime(values.replace("", pd.NA), format="%Y-%m-%d", errors=errors)
-    days = parsed.to_numpy().take(codes)
-    days[codes < 0] = np.datetime64("NaT")
-    return pd.Series(days, index=values.index, name=values.name)
-
-
-def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
-    """Typed claims: dates as datetimes, figure as nullable Int64, vocabularies as categoricals.
-
-    Expects a frame that passed validation; a value that does not convert raises, because
-    typing unvalidated data would silently turn mistakes into missing values.
-    """
-    df = raw[list(contract.CLAIM_COLUMNS)].copy()
-    for col, vocab in contract.CLAIM_VOCABULARIES.items():
-        df[col] = _categorical(df[col], vocab)
-    df["category"] = pd.Categorical(df["category"], categories=contract.all_categories())
-    df["figure"] = pd.array(pd.to_numeric(df["figure"].replace("", pd.NA)), dtype="Int64")
-    for col in contract.CLAIM_DATE_COLUMNS:
-        df[col] = parse_dates(df[col])
-    text = (
-        "claim_id",
-        "article_id",
-        "claimant",
-        "figure_as_of",
-        "quote",
-        "note",
-        "anchor_claim_id",
-        "article_attribution",
-    )
-    for col in text:
-        df[col] = df[col].astype("string")
-    return df
-
-
-def type_articles(raw: pd.DataFrame) -> pd.DataFrame:
-    """Typed articles (see ``type_claims``)."""
-    df = raw[list(contract.ARTICLE_COLUMNS)].copy()
-    for col, vocab in contract.ARTICLE_VOCABULARIES.items():
-        df[col] = _categorical(df[col], vocab)
-    for col in contract.ARTICLE_DATE_COLUMNS:
-        df[col] = parse_dates(df[col])
-    for col in ("article_id", "file", "title", "outlet", "url", "note"):
-        df[col] = df[col].astype("string")
-    return df
-
-
-def load_claims(path: Path | None = None) -> pd.DataFrame:
-    """Typed claims straight from a CSV (data/raw/'s unless given; for notebooks and tests: the
-    build validates first)."""
-    return type_claims(read_raw_claims(path))
-
-
-def load_articles(path: Path | None = None) -> pd.DataFrame:
-    """Typed articles straight from a CSV (data/raw/'s unless given)."""
-    return type_articles(read_raw_articles(path))

@@ -104,7 +104,7 @@ def processed_claims(raw_claims: pd.DataFrame, raw_articles: pd.DataFrame) -> pd
     """The claims table ``process`` would write for these validated raw frames, as the page-1
     notebook reads it back (through parquet, so every dtype is the one the report sees)."""
     table = process.build_claims_table(
-        load.type_claims(raw_claims), load.type_articles(raw_articles)
+        process.type_claims(raw_claims), process.type_articles(raw_articles)
     )
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)

@@ -1086,7 +1086,7 @@ def read_drop(folder: Path) -> list[DraftArticle]:
             DraftArticle(
                 row["article_id"],
                 row["language"].strip(),
-                config.display_path(folder / config.ARTICLES_FOLDER / row["file"]),
+                row[load.TEXT_FILE_COLUMN],
                 text,
                 row["published_date"].strip(),
                 row["date_precision"].strip(),

@@ -151,7 +151,7 @@ def _commit(
     raw: manifest.RawRecord,
 ) -> None:
     """Steps 2-4 of the module docstring; any failure or Ctrl-C is undone (``_undo``)."""
-    claims, articles = load.type_claims(frames[0]), load.type_articles(frames[1])
+    claims, articles = process.type_claims(frames[0]), process.type_articles(frames[1])
     commit = process.Commit()
     try:
         with process.staged(claims, articles, processed_dir, final, raw) as commit:

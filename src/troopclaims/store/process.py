@@ -25,7 +25,7 @@ import pandas as pd
 from troopclaims import atomic, config, contract
 from troopclaims.checks import dating, validate
 from troopclaims.checks.verdict import ValidationReport
-from troopclaims.intake import load, snapshot
+from troopclaims.intake import snapshot
 from troopclaims.store import datapackage, manifest
 
 # ``language`` travels with each claim: the report marks every quote with its article's language
@@ -154,6 +154,54 @@ def read_processed(out_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFr
     )
 
 
+# --- Typing: validated strings to the types analysis reads ------------------------------------
+
+
+def _categorical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
+    """A categorical whose categories are the whole vocabulary, so charts keep a fixed order."""
+    return pd.Categorical(values.replace("", pd.NA), categories=list(vocabulary))
+
+
+def type_claims(raw: pd.DataFrame) -> pd.DataFrame:
+    """Typed claims: dates as datetimes, figure as nullable Int64, vocabularies as categoricals.
+
+    Expects a frame that passed validation; a value that does not convert raises, because
+    typing unvalidated data would silently turn mistakes into missing values.
+    """
+    df = raw[list(contract.CLAIM_COLUMNS)].copy()
+    for col, vocab in contract.CLAIM_VOCABULARIES.items():
+        df[col] = _categorical(df[col], vocab)
+    df["category"] = pd.Categorical(df["category"], categories=contract.all_categories())
+    df["figure"] = pd.array(pd.to_numeric(df["figure"].replace("", pd.NA)), dtype="Int64")
+    for col in contract.CLAIM_DATE_COLUMNS:
+        df[col] = dating.parse_dates(df[col])
+    text = (
+        "claim_id",
+        "article_id",
+        "claimant",
+        "figure_as_of",
+        "quote",
+        "note",
+        "anchor_claim_id",
+        "article_attribution",
+    )
+    for col in text:
+        df[col] = df[col].astype("string")
+    return df
+
+
+def type_articles(raw: pd.DataFrame) -> pd.DataFrame:
+    """Typed articles (see ``type_claims``)."""
+    df = raw[list(contract.ARTICLE_COLUMNS)].copy()
+    for col, vocab in contract.ARTICLE_VOCABULARIES.items():
+        df[col] = _categorical(df[col], vocab)
+    for col in contract.ARTICLE_DATE_COLUMNS:
+        df[col] = dating.parse_dates(df[col])
+    for col in ("article_id", "file", "title", "outlet", "url", "note"):
+        df[col] = df[col].astype("string")
+    return df
+
+
 def known_hashes(sources: list[snapshot.Source], moved: dict[Path, Path] | None = None) -> dict:
     """``path -> SHA-256`` of every file the sources' snapshots read whole (what validation
     judged); ``moved`` maps a folder to where those files are about to be (a drop's target)."""
@@ -195,7 +243,7 @@ def validate_and_build(
         report, raw_claims, raw_articles = validate.read_and_validate(sources)
         if not report.ok:
             return report
-        claims, articles = load.type_claims(raw_claims), load.type_articles(raw_articles)
+        claims, articles = type_claims(raw_claims), type_articles(raw_articles)
         raw = manifest.RawRecord(raw_dir, known_hashes(sources))
         commit = Commit()
         try:
