@@ -11,7 +11,7 @@ itself is never changed: its bytes are the provenance, and how they were read
 
 This module only looks at bytes (``sniff``) and at the few ASCII columns the encoding guess
 needs (``peek_columns``, ``ArticleLanguages``); reading the records into frames is ``load``'s.
-It is the intake's second stage (``decode``): every contract CSV a snapshot read
+It is the intake's second stage (``decode_csvs``): every contract CSV a snapshot read
 (``RawCSV``) in, each one's normalised bytes and dialect, or why it cannot be read
 (``DecodedCSV``), out.
 """
@@ -657,8 +657,8 @@ def languages_for(
 class RawCSV:
     """One contract CSV of one source as the snapshot read it: the first stage's value, file by
     file. ``data`` is None when it could not be read, and ``problems`` then say why; ``texts``
-    (articles.csv only) are the article texts its snapshot read, by file name; ``source`` is the
-    source it belongs to, carried on for the frames (opaque here)."""
+    (articles.csv only) are the article texts its snapshot read, by file name, and
+    ``texts_shown`` their folder as messages name it."""
 
     table: str  # "claims", "articles" or "unclaimed"
     path: Path
@@ -667,12 +667,12 @@ class RawCSV:
     data: bytes | None
     problems: list[Problem] = field(default_factory=list)
     texts: Mapping[str, object] | None = None
-    source: object = None
+    texts_shown: str = ""
 
 
 @dataclass
 class DecodedCSV:
-    """One contract CSV decoded (``decode``): its normalised bytes (LF line ends, no BOM) and
+    """One contract CSV decoded (``decode_csvs``): its normalised bytes (LF line ends, no BOM) and
     dialect, and the warning that says what was detected; or the ``problems`` why it cannot be
     read. ``raw`` is the file it came from, without its bytes (a large file is held once)."""
 
@@ -684,7 +684,7 @@ class DecodedCSV:
     read_as: str = ""  # how it was read, in words (``Dialect.describe``)
 
 
-def decode(files: list[RawCSV]) -> list[DecodedCSV]:
+def decode_csvs(files: list[RawCSV]) -> list[DecodedCSV]:
     """The intake's second stage: each file as ``sniff`` reads it, in the order given.
 
     A file that is not UTF-8 takes its candidate encodings from its articles' languages

@@ -19,14 +19,13 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from troopclaims import config, contract
+from troopclaims import contract
 from troopclaims.intake import snapshot
 from troopclaims.intake.csvformat import (
     ENCODING_NAMES,
@@ -34,7 +33,7 @@ from troopclaims.intake.csvformat import (
     DecodedCSV,
     Dialect,
     around,
-    decode,
+    decode_csvs,
     line_of,
 )
 from troopclaims.problems import FIX_LIST_CAP, BoundedProblems, DataError, Problem, RuleKey
@@ -510,8 +509,7 @@ def _frame_of(
     frame = frame.assign(**dict.fromkeys(missing, ""))[[*raw.expected, LINE_COLUMN]]
     frame[SOURCE_FILE_COLUMN] = raw.name
     if raw.table == "articles":
-        shown = config.display_path(Path(raw.path).parent / config.ARTICLES_FOLDER)
-        frame[TEXT_FILE_COLUMN] = shown + "/" + frame["file"]
+        frame[TEXT_FILE_COLUMN] = raw.texts_shown + "/" + frame["file"]
         texts = raw.texts or {}
         frame[ARTICLE_TEXT_COLUMN] = pd.Series(
             [texts.get(name) for name in frame["file"]], index=frame.index, dtype=object
@@ -564,14 +562,14 @@ def read_tables(
 ) -> Tables:
     """The intake, stage by stage, each called once and in order, each taking the value the one
     before returned: read every file once (``snapshot.take``), decode every CSV
-    (``csvformat.decode``), parse every table (``parse``). The one way a run reads its sources:
+    (``csvformat.decode_csvs``), parse every table (``parse``). The one way a run reads its sources:
     validation, ingest, process and the draft all start here, and nothing after it opens a file.
 
     ``release``: the claims CSVs' bytes are let go once parsed (``snapshot.Taken.release_claims``),
     for a caller that neither writes nor hashes them after.
     """
     taken = snapshot.take(sources)
-    decoded = decode(taken.csvs)
+    decoded = decode_csvs(taken.csvs)
     tables = parse(taken, decoded, check_columns)
     if release:
         taken.release_claims()

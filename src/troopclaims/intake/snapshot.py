@@ -109,6 +109,8 @@ class Snapshot:
     that are not part of the contract (never read; ``MORE_OTHERS`` last when there were more than
     ``MAX_LISTED``); ``problems`` are the walk's refusals: links, FIFOs, devices and sockets
     that are not contract files (those are refused in their entry), and the walk's own limits.
+    ``shown`` is the folder as messages name it, taken once: every file read is named from it
+    (``name_of``), so no later stage works out a file's name again.
     """
 
     folder: Path
@@ -116,6 +118,12 @@ class Snapshot:
     refused: Problem | None = None
     others: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    shown: str = ""
+
+    def name_of(self, path: Path) -> str:
+        """How messages name ``path``, a file of this folder that was read: the folder's shown
+        name and the path below it (the same as ``config.display_path`` of a regular file)."""
+        return f"{self.shown}/{Path(path).relative_to(self.folder).as_posix()}"
 
     def entry(self, path: Path) -> Entry | None:
         """The entry of ``path`` (inside ``folder``), or None when it was absent or not read."""
@@ -496,7 +504,7 @@ def read_folder(folder: Path, follow: bool = False, skip: Collection[str] = ()) 
     enter. Problems are recorded, not raised.
     """
     folder = Path(folder)
-    snap = Snapshot(folder)
+    snap = Snapshot(folder, shown=config.display_path(folder))
     opened = _open_folder(folder, None, folder, follow)
     if isinstance(opened, Problem):
         snap.refused = opened
@@ -517,7 +525,7 @@ def read_lone_csv(path: Path, kind: str = "csv") -> Snapshot:
     """A snapshot holding one file given on its own (a claims CSV validated without a folder,
     or, with ``kind="text"``, an article text new-drop copies)."""
     path = Path(path)
-    snap = Snapshot(path.parent)
+    snap = Snapshot(path.parent, shown=config.display_path(path.parent))
     opened = _open_folder(path.parent, None, path.parent, follow=True)
     if isinstance(opened, Problem):
         snap.refused = opened
@@ -744,7 +752,7 @@ def read_candidate(
 class Taken:
     """The intake's first value: every source of a run read once (``take``).
 
-    ``csvs`` are the contract CSVs, in reading order, for the next stage (``csvformat.decode``);
+    ``csvs`` are the contract CSVs in reading order, for the next stage (``csvformat.decode_csvs``);
     ``files`` the claims files by their shown names; ``refused`` what the snapshots refused
     besides the contract CSVs (article texts, the articles/ folder, any link, FIFO, device or
     socket anywhere in a folder: errors at their own path) and a drop's files outside the
@@ -784,18 +792,22 @@ def _csvs(sources: list[Source]) -> list[RawCSV]:
 
 
 def _raw_csv(source: Source, table: str, path: Path, expected: tuple[str, ...]) -> RawCSV:
-    """One contract CSV of ``source`` as its snapshot read it, or why it was not."""
-    name = config.display_path(path)
-    texts = None
+    """One contract CSV of ``source`` as its snapshot read it, or why it was not; an
+    articles.csv carries the texts read beside it, by file name, and their folder's name."""
+    files = source.files
+    texts, texts_shown = None, ""
     if table == "articles":
         prefix = f"{config.ARTICLES_FOLDER}/"
-        entries = source.files.entries
-        texts = {rel[len(prefix) :]: e for rel, e in entries.items() if rel.startswith(prefix)}
+        texts = {r[len(prefix) :]: e for r, e in files.entries.items() if r.startswith(prefix)}
+        texts_shown = files.name_of(path.parent / config.ARTICLES_FOLDER)
     try:
-        data = source.files.data(path)
+        data = files.data(path)
     except DataError as err:
-        return RawCSV(table, path, name, expected, None, err.problems, texts, source)
-    return RawCSV(table, path, name, expected, data, [], texts, source)
+        data, problems = None, err.problems
+    else:
+        problems = []
+    name = files.name_of(path)
+    return RawCSV(table, path, name, expected, data, problems, texts, texts_shown)
 
 
 def take(sources: list[Source]) -> Taken:
@@ -804,5 +816,5 @@ def take(sources: list[Source]) -> Taken:
     sources = [read_source(s) for s in sources]
     refused = [p for s in sources for p in s.files.refusals()]
     refused += [p for s in sources if not s.follow_folder for p in s.files.left_behind()]
-    files = [config.display_path(s.claims_csv) for s in sources]
+    files = [s.files.name_of(s.claims_csv) for s in sources]
     return Taken(sources, _csvs(sources), files, refused)
