@@ -51,7 +51,7 @@ def read_raw_csv(
     raw = snapshot.read_file(path) if data is None else data
     known = article_languages
     if known is None:
-        known = ArticleLanguages(lambda: _articles_beside(path))
+        known = ArticleLanguages(_articles_beside(path))
     data, dialect, warning = sniff(name, raw, expected, languages_for(expected, languages, known))
     del raw  # a large file is held once, not twice
     frame, said = load._parse_csv(name, data, dialect, expected, check_columns, allow_empty)

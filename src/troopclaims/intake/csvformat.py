@@ -601,14 +601,14 @@ class ArticleLanguages(Mapping[str, str]):
     """article_id -> language over some articles.csv files (their bytes, as a snapshot read
     them), parsed only when first asked (which happens only for a file that is not UTF-8)."""
 
-    def __init__(self, files: list[bytes] | Callable[[], list[bytes]]):
-        self._files = files  # a callable: the files are read only when first asked, too
+    def __init__(self, files: list[bytes]):
+        self._files = files
         self._map: dict[str, str] | None = None
 
     def _languages(self) -> dict[str, str]:
         if self._map is None:
             self._map = {}
-            for data in self._files() if callable(self._files) else self._files:
+            for data in self._files:
                 for article_id, language in peek_articles(data, ("article_id", "language")):
                     self._map.setdefault(article_id, language)
         return self._map

@@ -502,6 +502,7 @@ def _frame_of(
     frame, said = _parse_csv(
         raw.name, dec.data, dec.dialect, raw.expected, check_columns, allow_empty
     )
+    dec.data = None  # parsed: a large file's bytes go before its frame is reshaped below
     read_as[raw.name] = dec.read_as
     warnings += [p for p in [dec.warning, *said] if p is not None]
     header = [c for c in frame.columns if c != LINE_COLUMN]
