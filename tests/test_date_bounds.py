@@ -420,3 +420,20 @@ def test_a_bound_beside_a_statement_date_is_one_fault_with_one_message(tmp_path:
     about = [p for p in report.problems if p.column in ("earliest_date", "latest_date")]
     assert {p.severity for p in about} == {"error"}  # no advice to write a tighter day
     assert any("earliest_date must be empty when statement_date" in p.rule for p in about)
+
+
+def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradiction(
+    tmp_path: Path,
+) -> None:
+    """An article reports nothing later than itself: a typed statement_date after its article's
+    last possible day is outside the evidence, an error like a bound there (data/README.md). As
+    a warning it was let through, and processing then published derived_earliest (the typed
+    day) after derived_latest (the article's day), with a derived_date of the article's day
+    that neither the article nor the curator gave."""
+    late = {"T900-02": {"statement_date": "2024-10-26", "date_basis": "stated"}}
+    [error] = errors_of(make_drop(tmp_path, late))
+    assert (error.column, error.value) == ("statement_date", "2024-10-26")
+    assert "statement_date is after its article's published_date" in error.rule
+    # the article's own day is not after it
+    same = {"T900-02": {"statement_date": "2024-10-24", "date_basis": "stated"}}
+    assert errors_of(make_drop(tmp_path / "same", same)) == []

@@ -536,8 +536,8 @@ def _claim_date_rules() -> list[Rule]:
         Rule(
             gxe.ExpectColumnValuesToBeBetween(column="_days_after_article", max_value=0),
             "statement_date",
-            "statement_date is after its article's published_date",
-            "warning",
+            "statement_date is after its article's published_date (an article reports nothing "
+            "later than itself)",
         ),
         *_bound_rules(),
         *_anchor_rules(),
