@@ -437,3 +437,7 @@ def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradi
     # the article's own day is not after it
     same = {"T900-02": {"statement_date": "2024-10-24", "date_basis": "stated"}}
     assert errors_of(make_drop(tmp_path / "same", same)) == []
+    # a day in the future is after every article: its own rule says so, once
+    future = {"T900-01": {"latest_date": "2099-01-01", "latest_basis": "inferred_context"}}
+    [error] = errors_of(make_drop(tmp_path / "future", future))
+    assert error.rule == "latest_date is in the future"

@@ -121,7 +121,7 @@ def prepare_claims(
     _, published_last = dating.precision_interval(
         published, df["article_id"].map(article_precision)
     )
-    df["_days_after_article"] = (statement - published_last).dt.days
+    df["_days_after_article"] = _days_after_article(statement, published_last, today)
     df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_estimate_figure"] = df["figure"].where(df["_kind"] == "troop_estimate", None)
     df["_language"] = _as_objects(
@@ -163,6 +163,13 @@ def _flag(ok: pd.Series, applies: pd.Series | bool = True) -> pd.Series:
     return flags if applies is True else flags.where(applies, None)
 
 
+def _days_after_article(when: pd.Series, published_last: pd.Series, today: date) -> pd.Series:
+    """Days from the last day the article's date can mean to ``when``; empty for a date in the
+    future, which its own rule reports (a future date is after every article: one fault, one
+    message)."""
+    return (when - published_last).dt.days.where(when <= pd.Timestamp(today))
+
+
 def _prepare_bounds(df: pd.DataFrame, published_last: pd.Series, today: date) -> None:
     """Helper columns for the earliest/latest bounds: parsed dates, their distance to today and
     to the last day the article's date can mean, a basis given exactly with its date, bounds
@@ -173,7 +180,7 @@ def _prepare_bounds(df: pd.DataFrame, published_last: pd.Series, today: date) ->
         present = _present(df[bound])
         df[f"_{bound}_dt"] = when
         df[f"_{bound}_days_in_future"] = (when - pd.Timestamp(today)).dt.days
-        df[f"_{bound}_days_after_article"] = (when - published_last).dt.days
+        df[f"_{bound}_days_after_article"] = _days_after_article(when, published_last, today)
         df[f"_{basis}_with_date"] = _flag(present == _present(df[basis]))
         df[f"_{bound}_alone"] = _flag(~(present & statement_present))
 
