@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 import raw_files
 
 from troopclaims import config, contract
-from troopclaims.intake import csvformat, load
+from troopclaims.intake import csvformat, load, snapshot
 from troopclaims.problems import DataError, Problem
 
 
@@ -414,3 +415,47 @@ def test_a_repeated_header_line_is_found_beside_empty_trailing_columns() -> None
     assert [(p.line, p.rule) for p in info.value.problems] == [
         (2, "the header line is repeated as a data row")
     ]
+
+
+class _Tracked(bytes):
+    """A decoded copy whose life is counted (bytes cannot be weakly referenced)."""
+
+    alive = 0
+
+    def __new__(cls, value: bytes) -> _Tracked:
+        cls.alive += 1
+        return super().__new__(cls, value)
+
+    def __del__(self) -> None:
+        type(self).alive -= 1
+
+
+def test_the_intake_holds_one_decoded_copy_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    """A spreadsheet's CSV (CRLF, a byte-order mark) is normalised into a copy before it is
+    parsed. Decoding every file of a run before parsing any held every copy at once (a run of
+    several large drops, each copied); decoded as they are parsed, one is held at a time."""
+    real = csvformat.sniff
+
+    def tracked(*args, **kwargs):
+        data, dialect, warning = real(*args, **kwargs)
+        return _Tracked(data), dialect, warning
+
+    held = []
+    parse = load._parse_csv
+
+    def parsing(name, data, *args, **kwargs):
+        held.append(_Tracked.alive)
+        return parse(name, data, *args, **kwargs)
+
+    monkeypatch.setattr(csvformat, "sniff", tracked)
+    monkeypatch.setattr(load, "_parse_csv", parsing)
+    drops = []
+    for k in range(3):
+        drop = tmp_path / f"drop{k}"
+        shutil.copytree(Path(__file__).parent / "fixtures" / "drops" / "valid", drop)
+        claims = (drop / "claims.csv").read_bytes().replace(b"T900-0", f"T90{k}-0".encode())
+        (drop / "claims.csv").write_bytes(b"\xef\xbb\xbf" + claims.replace(b"\n", b"\r\n"))
+        drops.append(snapshot.drop_source(drop))
+    tables = load.read_tables(drops)
+    assert tables.error is None and len(tables.claims) == 6
+    assert held and max(held) == 1, held

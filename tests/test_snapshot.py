@@ -392,3 +392,20 @@ def test_validation_judges_the_snapshot_and_ingest_writes_its_bytes(
     assert result.report.ok and result.claims_added == 2 and result.articles_added == 1
     target = raw / "drops" / "fixture-drop"
     assert {rel: (target / rel).read_bytes() for rel in original} == original
+
+
+def test_a_file_is_named_as_the_project_names_it_wherever_its_folder_is(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A lone claims CSV in the project root was named './x.csv' by its snapshot and 'x.csv'
+    by the command, which then scoped the verdict to a file no problem named (its warnings and
+    its impact on page 1 dropped); a file at the file system's root was '//claims.csv'."""
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    (tmp_path / "x.csv").write_text("claim_id\n", encoding="utf-8")
+    lone = snapshot.read_lone_csv(tmp_path / "x.csv")
+    assert lone.name_of(tmp_path / "x.csv") == config.display_path(tmp_path / "x.csv") == "x.csv"
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "claims.csv").write_text("claim_id\n", encoding="utf-8")
+    folder = snapshot.read_folder(tmp_path / "d")
+    assert folder.name_of(tmp_path / "d" / "claims.csv") == "d/claims.csv"
+    assert snapshot.Snapshot(Path("/"), shown="/").name_of(Path("/claims.csv")) == "/claims.csv"

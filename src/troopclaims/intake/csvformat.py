@@ -684,26 +684,28 @@ class DecodedCSV:
     read_as: str = ""  # how it was read, in words (``Dialect.describe``)
 
 
-def decode_csvs(files: list[RawCSV]) -> list[DecodedCSV]:
+def decode_csvs(files: list[RawCSV]) -> Iterator[DecodedCSV]:
     """The intake's second stage: each file as ``sniff`` reads it, in the order given.
 
     A file that is not UTF-8 takes its candidate encodings from its articles' languages
     (``languages_for``), looked up over every articles.csv among ``files`` as read (parsed only
     when such a file asks). A file that cannot be decoded is a located problem, not a refusal of
-    the others: every file's fault is reported in one run."""
+    the others: every file's fault is reported in one run. Decoded as the next stage asks for
+    each: a file with CRLF endings or a byte-order mark (a spreadsheet's usual save) is
+    normalised into a copy, and one copy at a time is held, not one per file."""
     known = ArticleLanguages([f.data for f in files if f.table == "articles" and f.data])
-    out = []
     for raw in files:
         bare = replace(raw, data=None)
         if raw.data is None:
-            out.append(DecodedCSV(bare, problems=list(raw.problems)))
+            yield DecodedCSV(bare, problems=list(raw.problems))
             continue
         try:
             data, dialect, warning = sniff(
                 raw.name, raw.data, raw.expected, languages_for(raw.expected, None, known)
             )
         except DataError as err:
-            out.append(DecodedCSV(bare, problems=err.problems))
+            yield DecodedCSV(bare, problems=err.problems)
             continue
-        out.append(DecodedCSV(bare, data, dialect, warning, read_as=dialect.describe()))
-    return out
+        decoded = DecodedCSV(bare, data, dialect, warning, read_as=dialect.describe())
+        del data  # the consumer lets the copy go once parsed: nothing here holds it
+        yield decoded

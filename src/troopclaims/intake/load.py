@@ -413,7 +413,9 @@ class SourcesError(DataError):
         self.read_as = read_as
 
 
-def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool = False) -> Tables:
+def parse(
+    taken: snapshot.Taken, decoded: Iterable[DecodedCSV], check_columns: bool = False
+) -> Tables:
     """The intake's third stage: every decoded CSV parsed into frames, handed on as one value.
 
     claims.csv and articles.csv of every source are concatenated as strings, each row
@@ -426,10 +428,11 @@ def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool 
     rows is read too (its drop's troop sentences are then the curator's to-do list, listed
     beside the one error that it has no claims yet). The articles frame's
     ``ARTICLE_TEXT_COLUMN`` holds each row's text as the snapshot read it, and
-    ``TEXT_FILE_COLUMN`` its name in messages. unclaimed.csv is
-    parsed only when both could be: a file of it that cannot be parsed is a problem, not a
-    refusal of the others (the claims are still judged), and a header alone is no error (a
-    curator may clear every row).
+    ``TEXT_FILE_COLUMN`` its name in messages. unclaimed.csv is parsed only when both could
+    be: a file of it that cannot be parsed is a problem, not a refusal of the others (the
+    claims are still judged), and a header alone is no error (a curator may clear every row).
+    ``decoded`` is taken once, in order (``csvformat.decode_csvs`` decodes as it is asked), and
+    each file's decoded bytes are let go once it is parsed: one copy is held at a time.
     """
     frames: dict[str, list[pd.DataFrame]] = {"claims": [], "articles": [], "unclaimed": []}
     headers: dict[str, dict[str, list[str]]] = {"claims": {}, "articles": {}}
@@ -439,9 +442,19 @@ def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool 
     # Each file's problems are bounded already (``_records``); the verdict bounds the run's
     # fix list, in file and line order: here they are only collected, with their counts.
     problems = BoundedProblems(limit=None)
-    for dec in decoded:
+    unclaimed_problems: list[Problem] = []
+    for dec in decoded:  # claims.csv and articles.csv come first, each unclaimed.csv after
         table = dec.raw.table
         if table == "unclaimed":
+            if problems:  # no frames to check it against: left unread
+                break
+            try:
+                frame, _ = _frame_of(dec, read_as, unclaimed_problems, allow_empty=True)
+            except DataError as err:
+                unclaimed_problems += err.problems
+                continue
+            if len(frame):
+                frames["unclaimed"].append(frame)
             continue
         todo = table == "claims" and not check_columns
         try:
@@ -459,17 +472,6 @@ def parse(taken: snapshot.Taken, decoded: list[DecodedCSV], check_columns: bool 
     if problems:
         error = SourcesError(warnings + problems.items + no_rows, read_as, problems.unlisted)
         return Tables(taken.files, taken.refused, error=error, read_as=read_as)
-    unclaimed_problems: list[Problem] = []
-    for dec in decoded:
-        if dec.raw.table != "unclaimed":
-            continue
-        try:
-            frame, _ = _frame_of(dec, read_as, unclaimed_problems, allow_empty=True)
-        except DataError as err:
-            unclaimed_problems += err.problems
-            continue
-        if len(frame):
-            frames["unclaimed"].append(frame)
     return Tables(
         taken.files,
         taken.refused,
@@ -496,13 +498,12 @@ def _frame_of(
     rule, never hidden by ours). How the file was read goes into ``read_as`` and what decoding
     and parsing detected into ``warnings``. The one parsing step of every table, so each is
     read, located and described alike."""
-    raw = dec.raw
-    if dec.data is None or dec.dialect is None:
+    raw, data = dec.raw, dec.data
+    if data is None or dec.dialect is None:
         raise DataError(dec.problems)
-    frame, said = _parse_csv(
-        raw.name, dec.data, dec.dialect, raw.expected, check_columns, allow_empty
-    )
-    dec.data = None  # parsed: a large file's bytes go before its frame is reshaped below
+    dec.data = None  # the one copy: a large file's bytes go once parsed, before the reshaping
+    frame, said = _parse_csv(raw.name, data, dec.dialect, raw.expected, check_columns, allow_empty)
+    del data
     read_as[raw.name] = dec.read_as
     warnings += [p for p in [dec.warning, *said] if p is not None]
     header = [c for c in frame.columns if c != LINE_COLUMN]

@@ -122,8 +122,9 @@ class Snapshot:
 
     def name_of(self, path: Path) -> str:
         """How messages name ``path``, a file of this folder that was read: the folder's shown
-        name and the path below it (the same as ``config.display_path`` of a regular file)."""
-        return f"{self.shown}/{Path(path).relative_to(self.folder).as_posix()}"
+        name joined to the path below it, as ``config.display_path`` names a regular file (the
+        project root's own files without a leading './', the root folder's as '/name')."""
+        return str(Path(self.shown) / Path(path).relative_to(self.folder))
 
     def entry(self, path: Path) -> Entry | None:
         """The entry of ``path`` (inside ``folder``), or None when it was absent or not read."""
