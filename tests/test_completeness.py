@@ -65,31 +65,6 @@ def test_a_sentence_is_located_on_its_line_whatever_the_line_endings(newline: st
     assert (found.line, found.text) == (4, "3 000 soldats sont partis.")
 
 
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_a_hard_wrapped_article_s_figures_are_found_across_its_line_breaks(newline: str) -> None:
-    """A text copied from an e-mail or a PDF breaks its lines inside sentences: a figure on one
-    line and its troop noun on the next were two lines, neither stating troops, and the check
-    stayed silent. A line that does not end a sentence, followed by one that goes on in lower
-    case or digits, is read as one line with it; the sentence is located on the line it starts,
-    and a line that ends a sentence, or a title before a capital, stays a line of its own."""
-    text = newline.join(
-        [
-            "Titre sans point",
-            "Selon Séoul, environ 12 000",
-            "soldats nord-coréens sont en Russie. Kiev parle de 3",
-            "000 hommes. Rien de plus",
-            "ici.",
-            "Un nouveau paragraphe.",
-        ]
-    )
-    found = completeness.troop_sentences(text, "fr")
-    assert [(s.line, s.phrase) for s in found] == [(2, "12000 soldats"), (3, "3000 hommes")]
-    assert found[0].text == "Selon Séoul, environ 12 000 soldats nord-coréens sont en Russie."
-    article = completeness.ArticleText("T1", "fr", "t1.txt", text)
-    quote = "environ 12 000 soldats nord-coréens"  # a quote across the break covers its sentence
-    assert [s.line for s in completeness.uncovered_sentences(article, [quote])] == [3]
-
-
 def test_a_digit_run_past_python_s_int_limit_is_no_crash_and_no_figure() -> None:
     """int() of more than 4,300 digits raises ValueError; such a run was an 'internal error'
     (exit 2) from an article, a quote or an unclaimed excerpt. It is no troop figure."""

@@ -597,14 +597,14 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
     text = unicodedata.normalize("NFC", text)
     offsets = _normalised_offsets(text)
     out = []
-    for first_no, joined_at, text_at, line in _logical_lines(text):
+    for line_no, found in enumerate(_LINE.finditer(text), start=1):
+        line, line_start = found.group(1), found.start()
         for start, end, phrase in _troop_windows(line, language, letters):
-            k, begin = _in_text(joined_at, text_at, start)
             out.append(
                 Sentence(
-                    first_no + k,
-                    int(offsets[begin]),
-                    int(offsets[_in_text(joined_at, text_at, end)[1]]),
+                    line_no,
+                    int(offsets[line_start + start]),
+                    int(offsets[line_start + end]),
                     _WHITESPACE.sub(" ", line[start:end]).strip(),
                     phrase,
                 )
@@ -615,48 +615,6 @@ def troop_sentences(text: str, language: str) -> list[Sentence]:
 # One line and its ending, whichever a text was saved with (LF, CRLF, or an old Mac's CR
 # alone): a CR-only article otherwise read as one line, every sentence located on line 1.
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
-# A line ending in one of these ends its sentence (or its heading) whatever follows it.
-_LINE_ENDS = frozenset('.!?…:;»"”’)]')
-
-
-def _goes_on(line: str, following: str) -> bool:
-    """Whether ``line`` breaks a sentence that ``following`` goes on with, as a hard-wrapped
-    text (an e-mail, a PDF's lines) breaks it: ``line`` ends without ending a sentence, and
-    ``following`` starts with a letter that is not a capital, or a digit."""
-    end, start = line.rstrip(), following.lstrip()
-    if not end or not start or end[-1] in _LINE_ENDS:
-        return False
-    return start[0].isalnum() and not start[0].isupper()
-
-
-def _in_text(joined_at: list[int], text_at: list[int], offset: int) -> tuple[int, int]:
-    """Which physical line an offset in a joined line (``_logical_lines``) falls on, and the
-    same place as an offset in the text."""
-    k = bisect.bisect_right(joined_at, offset) - 1
-    return k, text_at[k] + offset - joined_at[k]
-
-
-def _logical_lines(text: str) -> Iterator[tuple[int, list[int], list[int], str]]:
-    """The text's lines, those a hard wrap broke inside a sentence joined again (``_goes_on``)
-    by one space: (number of its first line, where each of its physical lines starts in it and
-    in ``text``, the line).
-
-    Why: a figure on one line and its troop noun on the next ("environ 12 000" / "soldats")
-    were two lines, neither of which states troops. One space, whatever the break (a CRLF as
-    two would split "3" / "000" into two numbers). Linear: each line is looked at once."""
-    lines = [(m.start(), m.group(1)) for m in _LINE.finditer(text)]
-    i = 0
-    while i < len(lines):
-        j = i
-        while j + 1 < len(lines) and _goes_on(lines[j][1], lines[j + 1][1]):
-            j += 1
-        joined_at, at = [], 0
-        for _, content in lines[i : j + 1]:
-            joined_at.append(at)
-            at += len(content) + 1
-        line = " ".join(content for _, content in lines[i : j + 1])
-        yield i + 1, joined_at, [start for start, _ in lines[i : j + 1]], line
-        i = j + 1
 
 
 def _troop_windows(
