@@ -437,6 +437,15 @@ def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradi
     # the article's own day is not after it
     same = {"T900-02": {"statement_date": "2024-10-24", "date_basis": "stated"}}
     assert errors_of(make_drop(tmp_path / "same", same)) == []
+    # a week or a month that begins by the article's day may be of the article's days: the
+    # week of 25 October (22-28) meets an article of the 24th, and derivation cuts it to 22-24
+    week = {"T900-02": {"statement_date": "2024-10-25", "date_precision": "week"}}
+    week["T900-02"]["date_basis"] = "inferred_context"
+    assert errors_of(make_drop(tmp_path / "week", week)) == []
+    later = {"T900-02": {"statement_date": "2024-10-29", "date_precision": "week"}}
+    later["T900-02"]["date_basis"] = "inferred_context"
+    [error] = errors_of(make_drop(tmp_path / "later", later))  # 26 October on: all after it
+    assert "statement_date is after its article's published_date" in error.rule
     # a day in the future is after every article: its own rule says so, once
     future = {"T900-01": {"latest_date": "2099-01-01", "latest_basis": "inferred_context"}}
     [error] = errors_of(make_drop(tmp_path / "future", future))

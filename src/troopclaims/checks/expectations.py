@@ -121,7 +121,9 @@ def prepare_claims(
     _, published_last = dating.precision_interval(
         published, df["article_id"].map(article_precision)
     )
-    df["_days_after_article"] = _days_after_article(statement, published_last, today)
+    # a week or month date is after its article only when its first possible day is
+    first_day, _ = dating.precision_interval(statement, df["date_precision"])
+    df["_days_after_article"] = _days_after_article(statement, published_last, today, first_day)
     df["_month_precision_day"] = statement.dt.day.where(df["date_precision"] == "month")
     df["_estimate_figure"] = df["figure"].where(df["_kind"] == "troop_estimate", None)
     df["_language"] = _as_objects(
@@ -163,11 +165,14 @@ def _flag(ok: pd.Series, applies: pd.Series | bool = True) -> pd.Series:
     return flags if applies is True else flags.where(applies, None)
 
 
-def _days_after_article(when: pd.Series, published_last: pd.Series, today: date) -> pd.Series:
-    """Days from the last day the article's date can mean to ``when``; empty for a date in the
-    future, which its own rule reports (a future date is after every article: one fault, one
-    message)."""
-    return (when - published_last).dt.days.where(when <= pd.Timestamp(today))
+def _days_after_article(
+    when: pd.Series, published_last: pd.Series, today: date, first: pd.Series | None = None
+) -> pd.Series:
+    """Days from the last day the article's date can mean to ``when`` (to ``first``, the first
+    day a week or month date can mean, when given); empty for a date in the future, which its
+    own rule reports (a future date is after every article: one fault, one message)."""
+    start = when if first is None else first
+    return (start - published_last).dt.days.where(when <= pd.Timestamp(today))
 
 
 def _prepare_bounds(df: pd.DataFrame, published_last: pd.Series, today: date) -> None:
