@@ -405,3 +405,17 @@ def test_a_name_s_digits_stay_in_the_source_and_ordinals_count_nothing() -> None
     assert draft.claimant("Selon le G7, 3 000 soldats sont arrivés.", "fr") == "le G7"
     [figure] = draft.figures("12000 1st Army soldiers arrived.", "en")
     assert (figure.value, figure.unit) == (12000, "soldiers")
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Mardi, 3 000 soldats sont arrivés.", "Aujourd'hui, 3 000 soldats sont arrivés."]
+)
+def test_an_article_date_that_is_no_date_dates_nothing_and_is_no_crash(sentence: str) -> None:
+    """A published_date of 2024-10-32 (validation's own rule refuses it) gave an internal
+    error ('day is out of range for month') once a sentence named a weekday, and 'today' copied
+    it into the row: the draft now leaves the date to the curator, saying why."""
+    article = draft.DraftArticle(
+        "X001", "fr", "x.txt", sentence, published_date="2024-10-32", date_precision="day"
+    )
+    cells, why = draft.dates(sentence, article)
+    assert cells == {} and "2024-10-32" in why and "not a real date" in why

@@ -912,6 +912,15 @@ def _months(language: str) -> tuple[str, ...]:
     )
 
 
+def _real_day(text: str) -> date | None:
+    """The day ``text`` names, or None when it names none (2024-10-32): the draft resolves
+    nothing against a date validation refuses."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def dates(sentence: str, article: DraftArticle) -> tuple[dict[str, str], str]:
     """statement_date, date_precision, date_basis by the contract's rule 5, and why (or why not).
 
@@ -921,6 +930,10 @@ def dates(sentence: str, article: DraftArticle) -> tuple[dict[str, str], str]:
     """
     language = article.language
     dated = article.published_date and article.date_precision == "day"
+    day = _real_day(article.published_date) if dated else None
+    if dated and day is None:
+        why = f"date: the article's published_date {article.published_date!r} is not a real date"
+        return {}, f"{why} (validation says so): the curator's reading, once it is fixed"
     if dated and _words_named(sentence, TODAY.get(language, ())):
         cells = {"statement_date": article.published_date, "date_precision": "day"}
         return {**cells, "date_basis": "article_date"}, "date: 'today' is the article's date"
@@ -928,8 +941,7 @@ def dates(sentence: str, article: DraftArticle) -> tuple[dict[str, str], str]:
     if dated and len(weekdays) == 1 and _relative_weekday(sentence, language):
         why = "date: the weekday is 'last' or 'next' one, which the rule does not resolve: check"
         return {}, why
-    if dated and len(weekdays) == 1:
-        day = date.fromisoformat(article.published_date)
+    if day is not None and len(weekdays) == 1:
         (weekday,) = weekdays
         resolved = day - timedelta(days=(day.weekday() - weekday) % 7)
         named = _days_of_month(sentence, language)
