@@ -446,6 +446,20 @@ def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradi
     later["T900-02"]["date_basis"] = "inferred_context"
     [error] = errors_of(make_drop(tmp_path / "later", later))  # 26 October on: all after it
     assert "statement_date is after its article's published_date" in error.rule
+    # and such a week is still held against the rest of the evidence: 'Mardi' in the quote
+    # puts the statement on 22 October at the latest, which the week of 26 (23-29) misses
+    tuesday = {
+        "T900-02": {
+            "statement_date": "2024-10-26",
+            "date_precision": "week",
+            "date_basis": "inferred_context",
+            "quote": "Mardi, le porte-parole du ministère japonais des Affaires étrangères",
+        }
+    }
+    found = errors_of(make_drop(tmp_path / "tuesday", tuesday))
+    [error] = [e for e in found if e.line == LINES["T900-02"]]
+    assert (error.column, error.value) == ("statement_date", "2024-10-26")
+    assert "contradicts the evidence" in error.rule and "2024-10-22" in error.rule
     # a day in the future is after every article: its own rule says so, once
     future = {"T900-01": {"latest_date": "2099-01-01", "latest_basis": "inferred_context"}}
     [error] = errors_of(make_drop(tmp_path / "future", future))

@@ -241,8 +241,9 @@ def _prepare_evidence(
         inside[day] = ~((low.notna() & (statement < low)) | (high.notna() & (statement > high)))[
             day
         ]
-    # A date after its article's own date has a rule of its own (one fault, one message).
-    after_article = (statement > published).to_numpy(bool)
+    # A date after its article's own date has a rule of its own (one fault, one message): a
+    # week or month date only when its first possible day is (as that rule judges it).
+    after_article = (s_low > published).to_numpy(bool)
     applies = statement.notna() & (low.notna() | high.notna()) & ~after_article
     df["_statement_date_in_evidence"] = _flag(inside, applies)
     # A bound beside a statement_date has its own rule ("must be empty"): one fault, one message.
