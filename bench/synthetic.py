@@ -33,8 +33,8 @@ BROKEN_RULES = (
 
 def synthetic_claims(n_rows: int) -> pd.DataFrame:
     """``n_rows`` valid claims citing the base articles, with unique ids ``S<n>-<claim_id>``."""
-    claims, _ = load.read_sources([snapshot.base_source(config.RAW_DIR)])
-    base = claims[list(contract.CLAIM_COLUMNS)]
+    tables = load.read_tables([snapshot.base_source(config.RAW_DIR)], check_columns=True)
+    base = tables.claims[list(contract.CLAIM_COLUMNS)]
     reps = -(-n_rows // len(base))
     out = pd.concat([base] * reps, ignore_index=True).iloc[:n_rows].copy()
     copy_no = (pd.Series(range(len(out))) // len(base)).astype(str)

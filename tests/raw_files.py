@@ -95,3 +95,15 @@ def load_claims(path: Path | None = None) -> pd.DataFrame:
 def load_articles(path: Path | None = None) -> pd.DataFrame:
     """Typed articles straight from a CSV (data/raw/'s unless given)."""
     return type_articles(read_raw_articles(path))
+
+
+def read_sources(
+    sources: list[snapshot.Source], check_columns: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claims and articles of ``sources`` as strings (``load.read_tables``), for a test that
+    does not validate them; ``SourcesError`` with every file's problems when one cannot be read
+    (``check_columns``: also when a file's columns are not the contract's)."""
+    tables = load.read_tables(sources, check_columns)
+    if tables.error is not None:
+        raise tables.error
+    return tables.claims, tables.articles

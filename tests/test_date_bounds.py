@@ -422,6 +422,12 @@ def test_a_bound_beside_a_statement_date_is_one_fault_with_one_message(tmp_path:
     assert any("earliest_date must be empty when statement_date" in p.rule for p in about)
 
 
+def _japan_in_the_week_of(day: str) -> dict[str, dict[str, str]]:
+    """T900-02 (Japan's concern, article of 24 October) dated to the week of ``day``."""
+    cells = {"statement_date": day, "date_precision": "week", "date_basis": "inferred_context"}
+    return {"T900-02": cells}
+
+
 def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradiction(
     tmp_path: Path,
 ) -> None:
@@ -439,23 +445,17 @@ def test_a_statement_date_after_its_article_is_an_error_not_a_published_contradi
     assert errors_of(make_drop(tmp_path / "same", same)) == []
     # a week or a month that begins by the article's day may be of the article's days: the
     # week of 25 October (22-28) meets an article of the 24th, and derivation cuts it to 22-24
-    week = {"T900-02": {"statement_date": "2024-10-25", "date_precision": "week"}}
-    week["T900-02"]["date_basis"] = "inferred_context"
+    week = _japan_in_the_week_of("2024-10-25")
     assert errors_of(make_drop(tmp_path / "week", week)) == []
-    later = {"T900-02": {"statement_date": "2024-10-29", "date_precision": "week"}}
-    later["T900-02"]["date_basis"] = "inferred_context"
+    later = _japan_in_the_week_of("2024-10-29")
     [error] = errors_of(make_drop(tmp_path / "later", later))  # 26 October on: all after it
     assert "statement_date is after its article's published_date" in error.rule
     # and such a week is still held against the rest of the evidence: 'Mardi' in the quote
     # puts the statement on 22 October at the latest, which the week of 26 (23-29) misses
-    tuesday = {
-        "T900-02": {
-            "statement_date": "2024-10-26",
-            "date_precision": "week",
-            "date_basis": "inferred_context",
-            "quote": "Mardi, le porte-parole du ministère japonais des Affaires étrangères",
-        }
-    }
+    tuesday = _japan_in_the_week_of("2024-10-26")
+    tuesday["T900-02"]["quote"] = (
+        "Mardi, le porte-parole du ministère japonais des Affaires étrangères"
+    )
     found = errors_of(make_drop(tmp_path / "tuesday", tuesday))
     [error] = [e for e in found if e.line == LINES["T900-02"]]
     assert (error.column, error.value) == ("statement_date", "2024-10-26")

@@ -11,6 +11,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims.checks import distinct, expectations, gxrun, validate
 from troopclaims.intake import load, snapshot
@@ -70,7 +71,7 @@ def _block(base: pd.DataFrame, n: int) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def large_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    claims, articles = load.read_sources(
+    claims, articles = raw_files.read_sources(
         [snapshot.read_source(s) for s in snapshot.dataset_sources()], check_columns=False
     )
     blocks = [claims]

@@ -27,10 +27,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
+import raw_files
 import sqlite_utils
 
 from troopclaims import config, contract
-from troopclaims.intake import load, snapshot
+from troopclaims.intake import snapshot
 from troopclaims.report import analysis, explore, response_dates
 from troopclaims.store import manifest, process
 
@@ -53,7 +54,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = root / "processed"
     out.mkdir()
     sources = [snapshot.read_source(s) for s in snapshot.dataset_sources(config.RAW_DIR)]
-    raw_claims, raw_articles = load.read_sources(sources)
+    raw_claims, raw_articles = raw_files.read_sources(sources)
     typed_claims, typed_articles = (
         process.type_claims(raw_claims),
         process.type_articles(raw_articles),

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import raw_files
 
 from troopclaims import cli, config
-from troopclaims.intake import load, snapshot
+from troopclaims.intake import snapshot
 from troopclaims.report import assemble as report
 from troopclaims.report import execute, findings, impact
 from troopclaims.store import process
@@ -91,7 +92,9 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 def test_each_example_drop_s_impact_is_what_page_one_says_after_its_ingest(
     chain: str, project: Path, capsys
 ) -> None:
-    before = _page_one_of(impact.processed_claims(*load.read_sources(snapshot.dataset_sources())))
+    before = _page_one_of(
+        impact.processed_claims(*raw_files.read_sources(snapshot.dataset_sources()))
+    )
     for name in CHAINS[chain]:
         drop = project / "incoming" / name
         shutil.copytree(EXAMPLES / name, drop)
@@ -143,7 +146,7 @@ def test_an_invalid_drop_prints_no_impact(tmp_path: Path, capsys, monkeypatch) -
 @pytest.fixture(scope="module")
 def dataset() -> pd.DataFrame:
     """The dataset's claims as ``process`` builds them (no validation needed to read them)."""
-    claims, articles = load.read_sources(snapshot.dataset_sources())
+    claims, articles = raw_files.read_sources(snapshot.dataset_sources())
     return impact.processed_claims(claims, articles)
 
 

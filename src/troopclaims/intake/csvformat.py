@@ -681,7 +681,11 @@ class DecodedCSV:
     dialect: Dialect | None = None
     warning: Problem | None = None
     problems: list[Problem] = field(default_factory=list)
-    read_as: str = ""  # how it was read, in words (``Dialect.describe``)
+
+    @property
+    def read_as(self) -> str:
+        """How the file was read, in words (``Dialect.describe``); empty when it was not."""
+        return self.dialect.describe() if self.dialect is not None else ""
 
 
 def decode_csvs(files: list[RawCSV]) -> Iterator[DecodedCSV]:
@@ -706,6 +710,6 @@ def decode_csvs(files: list[RawCSV]) -> Iterator[DecodedCSV]:
         except DataError as err:
             yield DecodedCSV(bare, problems=err.problems)
             continue
-        decoded = DecodedCSV(bare, data, dialect, warning, read_as=dialect.describe())
+        decoded = DecodedCSV(bare, data, dialect, warning)
         del data  # the consumer lets the copy go once parsed: nothing here holds it
         yield decoded

@@ -576,15 +576,3 @@ def read_tables(
     if release:
         taken.release_claims()
     return tables
-
-
-def read_sources(
-    sources: list[snapshot.Source], check_columns: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The claims and articles of ``sources`` as strings (``read_tables``), for a caller that
-    does not validate them; ``SourcesError`` with every file's problems when one cannot be read
-    (``check_columns``: also when a file's columns are not the contract's)."""
-    tables = read_tables(sources, check_columns)
-    if tables.error is not None:
-        raise tables.error
-    return tables.claims, tables.articles

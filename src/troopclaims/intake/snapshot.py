@@ -762,8 +762,12 @@ class Taken:
 
     sources: list[Source]
     csvs: list[RawCSV]
-    files: list[str]
     refused: list[Problem]
+
+    @property
+    def files(self) -> list[str]:
+        """The claims files, by their shown names (one per source)."""
+        return [raw.name for raw in self.csvs if raw.table == "claims"]
 
     def release_claims(self) -> None:
         """Let go of the claims CSVs' bytes once they are parsed, for a caller that neither
@@ -817,5 +821,4 @@ def take(sources: list[Source]) -> Taken:
     sources = [read_source(s) for s in sources]
     refused = [p for s in sources for p in s.files.refusals()]
     refused += [p for s in sources if not s.follow_folder for p in s.files.left_behind()]
-    files = [s.files.name_of(s.claims_csv) for s in sources]
-    return Taken(sources, _csvs(sources), files, refused)
+    return Taken(sources, _csvs(sources), refused)
